@@ -1,0 +1,223 @@
+"""Domain records of lcagraph: plain, frozen, typed; no database imports.
+
+Vocabulary follows ILCD / openLCA: a *process* has *exchanges* of *flows*; one output (or, for
+waste treatment, one input) is its *quantitative reference*; product inputs are linked to
+*providers*; elementary flows are characterised by *impact categories* of an *impact method*.
+Amounts named ``*_ref`` are in the flow's reference unit (kg, MJ, m3, d, ...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+FlowType = Literal["product", "waste", "elementary"]
+ProcessType = Literal["unit", "system"]
+DatabaseKind = Literal["background", "foreground"]
+LinkKind = Literal["default", "unique", "ambiguous", "override", "model"]
+Distribution = Literal["lognormal", "normal", "triangular", "uniform"]
+
+
+@dataclass(frozen=True, slots=True)
+class Database:
+    """A named collection of datasets: a background release or a user's foreground model."""
+
+    id: str
+    name: str
+    source: str = ""
+    version: str = ""
+    licence: str = ""
+    format: str = ""
+    kind: DatabaseKind = "background"
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Uncertainty:
+    """Uncertainty of an amount, parameters as given (lognormal: geometric mean and sd)."""
+
+    distribution: Distribution
+    geomean: float | None = None
+    geosd: float | None = None
+    mean: float | None = None
+    sd: float | None = None
+    minimum: float | None = None
+    mode: float | None = None
+    maximum: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DataQuality:
+    """Data-quality rating: pedigree entry "(1;2;3;4;5)" or EU PEF indicators (TeR, GR, TiR, P, DQR)."""
+
+    system: str
+    entry: str = ""
+    indicators: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """A product, waste or elementary flow with its reference flow property and unit."""
+
+    id: str
+    name: str
+    type: FlowType
+    unit: str
+    flow_property: str = ""
+    cas: str = ""
+    formula: str = ""
+    compartment: tuple[str, ...] = ()
+    location: str = ""
+    synonyms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Process:
+    """A unit process or aggregated (system) dataset; id is the dataset UUID."""
+
+    id: str
+    name: str
+    database: str
+    type: ProcessType = "unit"
+    location: str = ""
+    category: str = ""
+    description: str = ""
+    ref_flow: str | None = None
+    ref_amount: float = 1.0
+    ref_unit: str = ""
+    ref_is_input: bool = False
+    allocation_method: str = ""
+    data_quality: DataQuality | None = None
+    exchange_dq_system: str = ""
+    valid_from: str = ""
+    valid_until: str = ""
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """One input or output of a process.
+
+    ``amount``/``unit`` are as given in the dataset; ``amount_ref`` is in the flow's reference
+    unit. ``allocation`` is the factor for the process's reference product under its default
+    allocation method (1.0 where none applies).
+    """
+
+    id: str
+    process: str
+    flow: str
+    is_input: bool
+    amount: float
+    unit: str
+    amount_ref: float
+    is_reference: bool = False
+    default_provider: str | None = None
+    is_avoided: bool = False
+    allocation: float = 1.0
+    formula: str = ""
+    data_quality: str = ""
+    uncertainty: Uncertainty | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderLink:
+    """A resolved supply link: the consumer's exchange is supplied by the provider process."""
+
+    consumer: str
+    provider: str
+    flow: str
+    exchange: str
+    amount_ref: float
+    kind: LinkKind
+    is_waste: bool = False
+    candidates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Unlinked:
+    """A product or waste exchange with no provider: a cut-off (recorded, contributes nothing)."""
+
+    process: str
+    flow: str
+    exchange: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImpactMethod:
+    """An LCIA method, e.g. IPCC AR6 GWP100."""
+
+    id: str
+    name: str
+    version: str = ""
+    source: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ImpactCategory:
+    """One indicator of a method, with its reference unit (e.g. kg CO2-eq)."""
+
+    id: str
+    name: str
+    method: str
+    unit: str
+
+
+@dataclass(frozen=True, slots=True)
+class CharacterisationFactor:
+    """Factor per unit of the flow's reference unit."""
+
+    category: str
+    flow: str
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class ProductSystem:
+    """A model imported with the data: a reference process, a demand and its process links."""
+
+    id: str
+    name: str
+    database: str
+    ref_process: str
+    ref_flow: str
+    amount: float
+    unit: str = ""
+    links: tuple[ProviderLink, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What an import did: counts, links, conversions, unmatched flows and warnings."""
+
+    database: str
+    file: str
+    format: str
+    datasets: tuple[tuple[str, int], ...] = ()
+    exchanges: int = 0
+    links: tuple[tuple[str, int], ...] = ()
+    unit_conversions: int = 0
+    formulas_evaluated: int = 0
+    unmatched_flows: tuple[str, ...] = ()
+    co_products: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseContent:
+    """Everything one import brings, as domain records, ready to be written in one unit."""
+
+    database: Database
+    flows: tuple[Flow, ...] = ()
+    processes: tuple[Process, ...] = ()
+    exchanges: tuple[Exchange, ...] = ()
+    links: tuple[ProviderLink, ...] = ()
+    unlinked: tuple[Unlinked, ...] = ()
+    methods: tuple[ImpactMethod, ...] = ()
+    categories: tuple[ImpactCategory, ...] = ()
+    factors: tuple[CharacterisationFactor, ...] = ()
+    product_systems: tuple[ProductSystem, ...] = ()
+    report: ImportReport | None = field(default=None)

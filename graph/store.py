@@ -1,0 +1,73 @@
+"""The graph store: one interface, two engine adapters (embedded/remote FalkorDB, Neo4j 5).
+
+Domain code above this module never knows which engine it talks to. Statements come from
+``graph.queries`` only; values travel as parameters, never formatted into the text.
+Rows come back as plain dicts of scalars and lists (no driver node objects).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+Row = dict[str, Any]
+Params = Mapping[str, Any]
+
+
+class Writer(Protocol):
+    """Runs write statements inside one all-or-nothing unit of work."""
+
+    def run(self, query: str, params: Params | None = None) -> list[Row]:
+        """Run one statement inside the unit; its effects are visible to later statements of the unit."""
+        ...
+
+    def run_batches(self, query: str, rows: Sequence[Mapping[str, Any]], batch_size: int = 5000) -> None:
+        """Run ``query`` (which starts with ``UNWIND $rows AS row``) over ``rows`` in batches."""
+        ...
+
+
+class GraphStore(Protocol):
+    """The system of record. ``engine`` is "falkordb" or "neo4j"; ``url`` as configured."""
+
+    engine: str
+    url: str
+
+    def read(self, query: str, params: Params | None = None, *, timeout_s: float | None = None) -> list[Row]:
+        """Run a read-only statement; a statement that writes raises ReadOnlyViolation."""
+        ...
+
+    def write(self, query: str, params: Params | None = None) -> list[Row]:
+        """Run one write statement atomically (cache writes, small updates); does not bump the version."""
+        ...
+
+    def write_batches(self, query: str, rows: Sequence[Mapping[str, Any]], batch_size: int = 5000) -> None:
+        """Idempotent batched writes outside a unit of work (result caches)."""
+        ...
+
+    def unit_of_work(self) -> AbstractContextManager[Writer]:
+        """All-or-nothing unit: everything written inside is committed together, with the graph
+        version bumped by one, or nothing is (on any exception, or a crash of either process)."""
+        ...
+
+    def graph_version(self) -> int:
+        """The counter that changes with every committed unit of work."""
+        ...
+
+    def ensure_schema(self) -> None:
+        """Create uniqueness constraints and indexes (engine-specific DDL, idempotent)."""
+        ...
+
+    def reset(self) -> None:
+        """Delete every node and relationship; the version keeps counting up."""
+        ...
+
+    def close(self) -> None:
+        """Release connections (and stop an embedded server this process started)."""
+        ...
+
+
+def iter_batches(rows: Sequence[Mapping[str, Any]], size: int) -> Iterator[list[Mapping[str, Any]]]:
+    """Split rows into lists of at most ``size``."""
+    for start in range(0, len(rows), size):
+        yield list(rows[start:start + size])

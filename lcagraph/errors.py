@@ -1,0 +1,88 @@
+"""The one error hierarchy of lcagraph.
+
+Every expected failure is a subclass of :class:`LcaGraphError`. Messages name the value
+that was wrong and say how to fix it. Library errors are wrapped at the edge with ``from e``.
+"""
+
+from __future__ import annotations
+
+
+class LcaGraphError(Exception):
+    """Base of every error lcagraph raises on purpose."""
+
+
+class ConfigurationError(LcaGraphError):
+    """A setting (URL, path, environment variable) is missing or wrong."""
+
+
+class EngineUnavailable(LcaGraphError):
+    """The graph engine cannot be started or reached."""
+
+
+class EngineError(LcaGraphError):
+    """The graph engine rejected a statement (wrapped driver error)."""
+
+
+class ReadOnlyViolation(LcaGraphError):
+    """A statement that writes was sent where only reads are allowed."""
+
+
+class StoreBusy(LcaGraphError):
+    """Another lcagraph process holds the write lock of this store."""
+
+
+class NodeNotFound(LcaGraphError):
+    """A process, flow, database, method or path does not exist in the graph."""
+
+
+class InvalidArgument(LcaGraphError):
+    """An argument is out of range or inconsistent."""
+
+
+class MalformedDataset(LcaGraphError):
+    """Input data is not well-formed; the message names file, dataset and field."""
+
+    def __init__(self, message: str, *, file: str = "", dataset: str = "", field: str = "") -> None:
+        where = ", ".join(
+            part for part in (
+                f"file {file!r}" if file else "",
+                f"dataset {dataset!r}" if dataset else "",
+                f"field {field!r}" if field else "",
+            ) if part
+        )
+        super().__init__(f"{where}: {message}" if where else message)
+        self.file = file
+        self.dataset = dataset
+        self.field = field
+
+
+class UnresolvedReference(MalformedDataset):
+    """A dataset refers to a flow, unit or provider that is not there."""
+
+
+class UnsafeArchive(MalformedDataset):
+    """A zip with path traversal, an entity bomb or an excessive expansion ratio."""
+
+
+class UnsupportedFormat(LcaGraphError):
+    """The input is in a format lcagraph cannot read (the message names what it found)."""
+
+
+class DuplicateDataset(LcaGraphError):
+    """A dataset id already belongs to another database."""
+
+
+class SingularTechnosphere(LcaGraphError):
+    """The technosphere matrix cannot be solved; the message names the processes involved."""
+
+    def __init__(self, message: str, processes: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.processes = processes
+
+
+class NonFiniteResult(LcaGraphError):
+    """A NaN or infinity appeared in matrices or results."""
+
+
+class StaleResult(LcaGraphError):
+    """A cached result belongs to an older graph version."""
