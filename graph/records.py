@@ -135,6 +135,19 @@ class ProviderLink:
 
 
 @dataclass(frozen=True, slots=True)
+class ProviderCandidate:
+    """A process that can supply a flow: its quantitative reference is that flow.
+
+    ``is_treatment`` is true where the reference is a waste input (a treatment process).
+    """
+
+    process: str
+    database: str
+    flow: str
+    is_treatment: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Unlinked:
     """A product or waste exchange with no provider: a cut-off (recorded, contributes nothing)."""
 
