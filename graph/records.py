@@ -69,6 +69,22 @@ class Flow:
     compartment: tuple[str, ...] = ()
     location: str = ""
     synonyms: tuple[str, ...] = ()
+    # other flow properties: (name, amount per reference unit), e.g. ("Mass", 849.0) for diesel in m3
+    property_factors: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """A named value of a process (or a global one) that amount formulas refer to.
+
+    ``value`` is the evaluated value; ``formula`` is kept where the value is calculated.
+    """
+
+    name: str
+    value: float
+    formula: str = ""
+    scope: Literal["process", "global"] = "process"
+    description: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +108,7 @@ class Process:
     valid_from: str = ""
     valid_until: str = ""
     sources: tuple[str, ...] = ()
+    parameters: tuple[Parameter, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,12 +156,15 @@ class ProviderCandidate:
     """A process that can supply a flow: its quantitative reference is that flow.
 
     ``is_treatment`` is true where the reference is a waste input (a treatment process).
+    ``location`` and ``type`` serve the deterministic pick among ambiguous candidates.
     """
 
     process: str
     database: str
     flow: str
     is_treatment: bool = False
+    location: str = ""
+    type: ProcessType = "unit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,11 +200,34 @@ class ImpactCategory:
 
 @dataclass(frozen=True, slots=True)
 class CharacterisationFactor:
-    """Factor per unit of the flow's reference unit."""
+    """Factor per unit of the flow's reference unit.
+
+    ``matched_by`` says how the method's factor found this flow: 'uuid', 'cas' or 'name'.
+    """
 
     category: str
     flow: str
     value: float
+    matched_by: str = "uuid"
+
+
+@dataclass(frozen=True, slots=True)
+class FactorSpec:
+    """A method's factor before it meets the flows of a database (see loaders.matching).
+
+    ``flow`` is the flow UUID the method keys it by (None where the method names the substance
+    only); ``compartment`` the path as given (matched on its medium: air, water, soil, resource);
+    ``value`` is per ``unit`` of the flow (e.g. kg CO2-eq per kg).
+    """
+
+    category: str
+    value: float
+    flow: str | None = None
+    name: str = ""
+    cas: str = ""
+    compartment: tuple[str, ...] = ()
+    unit: str = "kg"
+    synonyms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +260,9 @@ class ImportReport:
     unmatched_flows: tuple[str, ...] = ()
     co_products: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    # (impact category id, elementary flows with a factor in it: the import's own, and for a method
+    # the import brings, also the flows of other databases it reached)
+    characterised: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

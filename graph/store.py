@@ -22,8 +22,12 @@ class Writer(Protocol):
         """Run one statement inside the unit; its effects are visible to later statements of the unit."""
         ...
 
-    def run_batches(self, query: str, rows: Sequence[Mapping[str, Any]], batch_size: int = 5000) -> None:
-        """Run ``query`` (which starts with ``UNWIND $rows AS row``) over ``rows`` in batches."""
+    def run_batches(
+        self, query: str, rows: Sequence[Mapping[str, Any]], batch_size: int = 5000,
+        *, params: Params | None = None,
+    ) -> None:
+        """Run ``query`` (which starts with ``UNWIND $rows AS row``) over ``rows`` in batches;
+        ``params`` are passed unchanged to every batch (e.g. ``{"database": ...}``)."""
         ...
 
 
@@ -41,8 +45,11 @@ class GraphStore(Protocol):
         """Run one write statement atomically (cache writes, small updates); does not bump the version."""
         ...
 
-    def write_batches(self, query: str, rows: Sequence[Mapping[str, Any]], batch_size: int = 5000) -> None:
-        """Idempotent batched writes outside a unit of work (result caches)."""
+    def write_batches(
+        self, query: str, rows: Sequence[Mapping[str, Any]], batch_size: int = 5000,
+        *, params: Params | None = None,
+    ) -> None:
+        """Idempotent batched writes outside a unit of work (result caches); each batch is atomic."""
         ...
 
     def unit_of_work(self) -> AbstractContextManager[Writer]:

@@ -86,3 +86,7 @@ class NonFiniteResult(LcaGraphError):
 
 class StaleResult(LcaGraphError):
     """A cached result belongs to an older graph version."""
+
+
+class ChecksumMismatch(LcaGraphError):
+    """A downloaded file does not have the published sha256 (corrupt or different release)."""

@@ -1,0 +1,81 @@
+"""The web app: GraphQL at /graphql (GraphiQL in a browser), REST health check, OpenAPI at /docs.
+
+``create_app()`` opens the configured store at start-up and closes it at shutdown; tests pass
+an open store instead (it stays open). Nothing listens here: ``lcagraph serve`` runs the app
+with uvicorn on 127.0.0.1 unless told otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from anyio import to_thread
+from fastapi import FastAPI, Request
+from pydantic import BaseModel
+from strawberry.fastapi import GraphQLRouter
+
+from api.graphql.context import AppState, Context
+from api.graphql.schema import schema
+from graph.connect import open_store
+from graph.store import GraphStore
+from lcagraph.config import Settings, load_settings
+
+VERSION = "0.1.0"
+
+
+class HealthReport(BaseModel):
+    """What /health reports."""
+
+    status: str
+    engine: str
+    graph_version: int
+    version: str
+
+
+def _state(request: Request) -> AppState:
+    state: AppState = request.app.state.lcagraph
+    return state
+
+
+async def _context(request: Request) -> Context:
+    return Context(_state(request), request)
+
+
+def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
+    """The FastAPI app; ``store`` given: used as is and left open at shutdown."""
+    config = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        opened = store if store is not None else await to_thread.run_sync(lambda: open_store(config))
+        app.state.lcagraph = AppState(settings=config, store=opened)
+        try:
+            yield
+        finally:
+            if store is None:
+                await to_thread.run_sync(opened.close)
+
+    app = FastAPI(
+        title="lcagraph",
+        version=VERSION,
+        lifespan=lifespan,
+        description="Open, traceable carbon footprints. GraphQL at /graphql; REST for health.",
+    )
+    graphql: GraphQLRouter[Any, None] = GraphQLRouter(
+        schema,
+        context_getter=_context,
+        graphql_ide="graphiql",
+        multipart_uploads_enabled=True,
+    )
+    app.include_router(graphql, prefix="/graphql", include_in_schema=False)
+
+    @app.get("/health", tags=["health"])
+    async def health(request: Request) -> HealthReport:
+        """Engine and graph version (the version moves with every import and link override)."""
+        state = _state(request)
+        version = await to_thread.run_sync(state.store.graph_version)
+        return HealthReport(status="ok", engine=state.store.engine, graph_version=version, version=VERSION)
+
+    return app

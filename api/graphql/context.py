@@ -1,0 +1,103 @@
+"""Per-request context: the app's shared state, DataLoaders of this request, and the caller's rights.
+
+Store and solver calls block, so they run in the thread pool (``Context.run``); the event loop
+keeps serving other requests meanwhile. DataLoaders live for one request: a tree of 100 nodes
+asks for its 100 processes in one batched read, not 100.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from anyio import to_thread
+from starlette.requests import Request
+from strawberry.fastapi import BaseContext
+from strawberry.types import Info
+
+from api.graphql.errors import NotAuthorized
+from api.graphql.loaders import Loaders, make_loaders
+from graph.browse import Category, read_categories
+from graph.store import GraphStore
+from graph.tree_source import StoreTreeSource, TreeCache
+from lcagraph.config import Settings
+
+T = TypeVar("T")
+
+
+@dataclass
+class AppState:
+    """What every request shares: settings, the open store and the tree cache."""
+
+    settings: Settings
+    store: GraphStore
+    tree_cache: TreeCache = field(default_factory=TreeCache)
+
+    def tree_source(self) -> StoreTreeSource:
+        return StoreTreeSource(self.store, self.tree_cache)
+
+
+class Context(BaseContext):
+    """Strawberry context of one GraphQL request."""
+
+    def __init__(self, state: AppState, request: Request | None = None) -> None:
+        super().__init__()
+        self.state = state
+        self.request = request
+        self.loaders: Loaders = make_loaders(state.store, self.run)
+        self._categories: list[Category] | None = None
+        self._version: int | None = None
+
+    @property
+    def store(self) -> GraphStore:
+        return self.state.store
+
+    @property
+    def settings(self) -> Settings:
+        return self.state.settings
+
+    async def run(self, fn: Callable[[], T]) -> T:
+        """Run a blocking call in the thread pool."""
+        return await to_thread.run_sync(fn)
+
+    async def categories(self) -> list[Category]:
+        """Impact categories in the graph (read once per request)."""
+        if self._categories is None:
+            self._categories = await self.run(lambda: read_categories(self.store))
+        return self._categories
+
+    async def graph_version(self) -> int:
+        """The graph version (read once per request)."""
+        if self._version is None:
+            self._version = await self.run(self.store.graph_version)
+        return self._version
+
+    @property
+    def base_url(self) -> str:
+        """PUBLIC_BASE_URL when set, else the URL this request came in on."""
+        if self.settings.public_base_url:
+            return self.settings.public_base_url
+        if isinstance(self.request, Request):
+            return str(self.request.base_url).rstrip("/")
+        return ""
+
+    def require_token(self) -> None:
+        """Raise NotAuthorized unless the request carries the configured API token."""
+        token = self.settings.api_token
+        if not token:
+            raise NotAuthorized(
+                "this operation is disabled: the server has no API token; set LCAGRAPH_API_TOKEN "
+                "where `lcagraph serve` runs and send it as `Authorization: Bearer <token>`"
+            )
+        header = self.request.headers.get("authorization", "") if isinstance(self.request, Request) else ""
+        scheme, _, given = header.partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+            raise NotAuthorized(
+                "this operation needs the API token: send the header `Authorization: Bearer <token>` "
+                "with the value of LCAGRAPH_API_TOKEN"
+            )
+
+
+Ctx = Info[Context, None]

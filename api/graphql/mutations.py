@@ -1,0 +1,125 @@
+"""Mutations (API token required): import a dataset, calculate, override a provider link."""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from pathlib import Path, PurePath
+from typing import Annotated, Any, cast
+
+import strawberry
+from strawberry.file_uploads import Upload
+from strawberry.scalars import JSON
+
+from api.graphql import errors as E  # noqa: N812
+from api.graphql.context import Ctx
+from api.graphql.errors import to_problem
+from api.graphql.types import Database, Process
+from api.importing import import_database
+from graph.overrides import set_provider
+from lcagraph.errors import InvalidArgument, LcaGraphError
+
+MAX_UPLOAD_BYTES = 512 * 1024 * 1024
+CHUNK = 1 << 20
+Refusals = E.Unauthorized | E.InvalidArgumentProblem | E.NotFound | E.Busy | E.EngineUnavailable
+
+
+@strawberry.type(description="A committed import: the database and its import report.")
+class ImportSummary:
+    database_id: strawberry.ID
+    graph_version: int
+    report: JSON = strawberry.field(description="Counts, links, conversions, unmatched flows, warnings.")
+
+    @strawberry.field
+    async def database(self, info: Ctx) -> Database | None:
+        found = await info.context.loaders.database.load(self.database_id)
+        return Database.of(found) if found else None
+
+
+@strawberry.type(description="A provider link set by hand; cached results are stale until recalculated.")
+class ProviderOverride:
+    exchange_id: strawberry.ID
+    consumer_id: strawberry.ID
+    flow_id: strawberry.ID
+    previous_provider_id: strawberry.ID | None
+    provider_id: strawberry.ID
+    graph_version: int
+
+    @strawberry.field
+    async def provider(self, info: Ctx) -> Process | None:
+        found = await info.context.loaders.process.load(self.provider_id)
+        return Process.of(found) if found else None
+
+
+ImportResult = Annotated[ImportSummary | E.ImportFailed | Refusals, strawberry.union("ImportResult")]
+SetProviderResult = Annotated[ProviderOverride | Refusals, strawberry.union("SetProviderResult")]
+
+
+async def save_upload(file: Any, folder: Path) -> Path:
+    """Write an uploaded file into ``folder`` (its base name only), refusing oversized uploads."""
+    name = PurePath(str(getattr(file, "filename", "") or "upload.zip")).name or "upload.zip"
+    target = folder / name
+    size = 0
+    with target.open("wb") as out:
+        while chunk := await file.read(CHUNK):
+            size += len(chunk)
+            if size > MAX_UPLOAD_BYTES:
+                raise InvalidArgument(
+                    f"upload {name!r} is larger than {MAX_UPLOAD_BYTES // 2**20} MiB: import it with "
+                    "`lcagraph import` on the server instead"
+                )
+            out.write(chunk)
+    return target
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Import a JSON-LD, EcoSpold2 or ILCD package, all or nothing.")
+    async def import_dataset(
+        self,
+        info: Ctx,
+        file: Upload,
+        name: str,
+        background: list[str] | None = None,
+        format: str = "auto",
+    ) -> ImportResult:
+        ctx = info.context
+        try:
+            ctx.require_token()
+            with tempfile.TemporaryDirectory(prefix="lcagraph-upload-") as folder:
+                path = await save_upload(file, Path(folder))
+                report = await ctx.run(
+                    lambda: import_database(ctx.store, path, name, tuple(background or ()), format)
+                )
+            version = await ctx.run(ctx.store.graph_version)
+        except LcaGraphError as e:
+            return to_problem(e)  # type: ignore[return-value]
+        return ImportSummary(
+            database_id=strawberry.ID(report.database),
+            graph_version=version,
+            report=cast(JSON, dataclasses.asdict(report)),
+        )
+
+    @strawberry.mutation(
+        description="Link an exchange to another provider (override); bumps the graph version."
+    )
+    async def set_provider(
+        self,
+        info: Ctx,
+        exchange_id: strawberry.ID,
+        provider_id: strawberry.ID,
+    ) -> SetProviderResult:
+        ctx = info.context
+        try:
+            ctx.require_token()
+            done = await ctx.run(lambda: set_provider(ctx.store, exchange_id, provider_id))
+        except LcaGraphError as e:
+            return to_problem(e)  # type: ignore[return-value]
+        return ProviderOverride(
+            exchange_id=strawberry.ID(done.exchange),
+            consumer_id=strawberry.ID(done.consumer),
+            flow_id=strawberry.ID(done.flow),
+            previous_provider_id=strawberry.ID(done.previous) if done.previous else None,
+            provider_id=strawberry.ID(done.provider),
+            graph_version=done.graph_version,
+        )

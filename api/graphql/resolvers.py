@@ -1,0 +1,206 @@
+"""Query resolvers: thin. Graph work is in graph/ (tree.py, browse.py); blocking calls run in threads."""
+
+from __future__ import annotations
+
+from typing import Annotated, cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from api.cypher import ROW_LIMIT, TIMEOUT_S, run_cypher
+from api.graphql import errors as gql_errors
+from api.graphql.context import Ctx
+from api.graphql.errors import to_problem
+from api.graphql.jumps import footprint_of, jump_to, upstream_tree
+from api.graphql.pagination import ProcessConnection, check_page_size, connection, decode_cursor
+from api.graphql.tree_types import Footprint, Jump, TreeNodeType
+from api.graphql.types import Database, Flow, ImpactCategory, Model, Process
+from graph import browse
+from lcagraph.errors import LcaGraphError, NodeNotFound
+
+E = gql_errors
+Lookup = E.NotFound | E.InvalidArgumentProblem
+TreeProblems = E.NotFound | E.InvalidArgumentProblem | E.StaleResultProblem
+ProcessLookup = Annotated[Process | Lookup, strawberry.union("ProcessLookup")]
+FlowLookup = Annotated[Flow | Lookup, strawberry.union("FlowLookup")]
+DatabaseLookup = Annotated[Database | Lookup, strawberry.union("DatabaseLookup")]
+UpstreamResult = Annotated[TreeNodeType | TreeProblems, strawberry.union("UpstreamResult")]
+JumpResult = Annotated[Jump | TreeProblems, strawberry.union("JumpResult")]
+FootprintResult = Annotated[Footprint | TreeProblems, strawberry.union("FootprintResult")]
+
+
+@strawberry.type(description="Columns and rows of a read-only Cypher statement, as JSON.")
+class CypherRows:
+    columns: list[str]
+    rows: JSON
+    truncated: bool = strawberry.field(description="More rows matched than rowLimit.")
+    elapsed_ms: float
+
+
+CypherResult = Annotated[
+    CypherRows
+    | E.Unauthorized
+    | E.ReadOnlyProblem
+    | E.QueryFailed
+    | E.InvalidArgumentProblem
+    | E.EngineUnavailable,
+    strawberry.union("CypherResult"),
+]
+
+
+@strawberry.type
+class Health:
+    status: str
+    engine: str
+    graph_version: int
+
+
+async def _process(info: Ctx, process_id: str) -> Process:
+    found = await info.context.loaders.process.load(process_id)
+    if found is None:
+        raise NodeNotFound(
+            f"process {process_id!r} is not in the graph; find its id with processes(search: …)"
+        )
+    return Process.of(found)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Engine and graph version.")
+    async def health(self, info: Ctx) -> Health:
+        ctx = info.context
+        return Health(status="ok", engine=ctx.store.engine, graph_version=await ctx.graph_version())
+
+    @strawberry.field(description="Every database and model collection in the graph.")
+    async def databases(self, info: Ctx) -> list[Database]:
+        return [
+            Database.of(d) for d in await info.context.run(lambda: browse.read_databases(info.context.store))
+        ]
+
+    @strawberry.field
+    async def database(self, info: Ctx, id: strawberry.ID) -> DatabaseLookup:
+        found = await info.context.loaders.database.load(id)
+        if found is None:
+            return E.NotFound(message=f"database {id!r} is not in the graph; list them with `databases`")
+        return Database.of(found)
+
+    @strawberry.field
+    async def process(self, info: Ctx, id: strawberry.ID) -> ProcessLookup:
+        try:
+            return await _process(info, id)
+        except LcaGraphError as e:
+            return to_problem(e)  # type: ignore[return-value]
+
+    @strawberry.field
+    async def flow(self, info: Ctx, id: strawberry.ID) -> FlowLookup:
+        found = await info.context.loaders.flow.load(id)
+        if found is None:
+            return E.NotFound(message=f"flow {id!r} is not in the graph")
+        return Flow.of(found)
+
+    @strawberry.field(description="Processes by name words (case-insensitive, best match first), paginated.")
+    async def processes(
+        self,
+        info: Ctx,
+        search: str | None = None,
+        database: strawberry.ID | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> ProcessConnection:
+        check_page_size(first)
+        start = decode_cursor(after)
+        ctx = info.context
+        ranked = await ctx.run(lambda: browse.search_processes(ctx.store, search or "", database))
+        if not (search or "").split():
+            ranked.sort(key=lambda item: (item[1].lower(), item[0]))
+        page = ranked[start : start + first]
+        found = await ctx.loaders.process.load_many([pid for pid, _ in page])
+        return connection([Process.of(p) for p in found if p is not None], start, len(ranked))
+
+    @strawberry.field(description="Product systems imported with the data (and later user-built models).")
+    async def models(self, info: Ctx, database: strawberry.ID | None = None) -> list[Model]:
+        return [
+            Model.of(m)
+            for m in await info.context.run(lambda: browse.read_models(info.context.store, database))
+        ]
+
+    @strawberry.field(description="Impact categories that results can be asked for (`method` arguments).")
+    async def impact_categories(self, info: Ctx) -> list[ImpactCategory]:
+        return [ImpactCategory.of(c) for c in await info.context.categories()]
+
+    @strawberry.field(
+        description="Unfold the footprint of `amount` of a process, `depth` levels below `path`."
+    )
+    async def upstream(
+        self,
+        info: Ctx,
+        process_id: strawberry.ID,
+        amount: float | None = None,
+        method: strawberry.ID | None = None,
+        path: list[strawberry.ID] = [],  # noqa: B006
+        depth: int = 1,
+        cutoff: float = 0.0,
+        max_nodes: int = 200,
+    ) -> UpstreamResult:
+        try:
+            return await upstream_tree(
+                info.context, process_id, amount, method, tuple(path), depth, cutoff, max_nodes
+            )
+        except LcaGraphError as e:
+            return to_problem(e)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="Open a process in its own database/model as a new root, with the way back."
+    )
+    async def jump(
+        self,
+        info: Ctx,
+        process_id: strawberry.ID,
+        path: list[strawberry.ID] = [],  # noqa: B006
+        method: strawberry.ID | None = None,
+        depth: int = 1,
+        cutoff: float = 0.0,
+        max_nodes: int = 200,
+    ) -> JumpResult:
+        try:
+            return await jump_to(info.context, process_id, tuple(path), method, depth, cutoff, max_nodes)
+        except LcaGraphError as e:
+            return to_problem(e)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="The footprint of an amount of a process's product (as `lcagraph footprint`)."
+    )
+    async def footprint(
+        self,
+        info: Ctx,
+        process_id: strawberry.ID,
+        amount: float | None = None,
+        method: strawberry.ID | None = None,
+    ) -> FootprintResult:
+        try:
+            return await footprint_of(info.context, process_id, amount, method)
+        except LcaGraphError as e:
+            return to_problem(e)  # type: ignore[return-value]
+
+    @strawberry.field(description="Run a read-only Cypher statement (needs the API token).")
+    async def cypher(
+        self,
+        info: Ctx,
+        query: str,
+        params: JSON | None = None,
+        row_limit: int = ROW_LIMIT,
+        timeout: float = TIMEOUT_S,
+    ) -> CypherResult:
+        ctx = info.context
+        try:
+            ctx.require_token()
+            if params is not None and not isinstance(params, dict):
+                raise gql_errors.RequestRefusedError("params must be a JSON object of parameter values")
+            got = await ctx.run(
+                lambda: run_cypher(ctx.store, query, params, row_limit=row_limit, timeout_s=timeout)
+            )
+        except LcaGraphError as e:
+            return to_problem(e)  # type: ignore[return-value]
+        return CypherRows(
+            columns=got.columns, rows=cast(JSON, got.rows), truncated=got.truncated, elapsed_ms=got.elapsed_ms
+        )

@@ -1,0 +1,56 @@
+"""Cached results as GraphQL values: the per-unit Result of a process, with its stale flag."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from api.graphql.errors import InvalidArgumentProblem, NotFound, StaleResultProblem
+from graph.browse import resolve_category
+from lcagraph.errors import StaleResult
+
+if TYPE_CHECKING:
+    from api.graphql.context import Context
+
+
+@strawberry.type(name="CachedResult", description="A cached footprint per unit of the reference product.")
+class CachedResultType:
+    process_id: strawberry.ID
+    category: strawberry.ID
+    method: str
+    unit: str
+    direct: float
+    total: float
+    graph_version: int
+    stale: bool = strawberry.field(description="True when the graph changed after this was calculated.")
+    residual: float | None
+
+
+ResultLookup = Annotated[
+    CachedResultType | NotFound | InvalidArgumentProblem | StaleResultProblem,
+    strawberry.union("ResultLookup"),
+]
+
+
+async def cached_result(ctx: Context, process_id: str, method: str | None) -> CachedResultType:
+    """The Result node of a process for a category (StaleResult where none was calculated)."""
+    category = resolve_category(await ctx.categories(), method)
+    found = await ctx.loaders.result.load((process_id, category.id))
+    if found is None:
+        raise StaleResult(
+            f"no cached result for process {process_id!r} and category {category.id!r} "
+            f"({category.method_name} / {category.name}): run `lcagraph calculate` (or the mutation)"
+        )
+    version = await ctx.graph_version()
+    return CachedResultType(
+        process_id=strawberry.ID(found.process),
+        category=strawberry.ID(found.category),
+        method=found.method,
+        unit=found.unit,
+        direct=found.direct,
+        total=found.total,
+        graph_version=found.graph_version,
+        stale=found.graph_version != version,
+        residual=found.residual,
+    )

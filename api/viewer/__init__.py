@@ -1,0 +1,1 @@
+"""The phone viewer: server-rendered node pages, QR images and a small unfolding script."""

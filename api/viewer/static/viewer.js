@@ -1,0 +1,158 @@
+// lcagraph viewer: unfold a contributor in place through GraphQL (POST /graphql).
+// Plain, dependency-free ES2017; the page is complete without it.
+(function () {
+  "use strict";
+  var main = document.getElementById("main");
+  if (!main || !window.fetch) { return; }
+  var cfg = main.dataset;
+  var nodeTotal = parseFloat(cfg.nodeTotal);
+
+  var QUERY = "query Unfold($processId: String!, $path: [String!], $category: String, $amount: Float) {" +
+    " upstream(processId: $processId, path: $path, category: $category, amount: $amount, depth: 1) {" +
+    " ... on Tree { node { children { process name database databaseName amount unit direct total" +
+    " crossesDatabase loop childCount restCount path } } }" +
+    " ... on Problem { message } } }";
+
+  var SUP = { "-": "⁻", "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹" };
+
+  // Same rule as api/viewer/render.py fmt_number: 4 significant digits.
+  function fmtNumber(x) {
+    if (x === 0) { return "0"; }
+    if (!isFinite(x)) { return String(x); }
+    var exp = Math.floor(Math.log10(Math.abs(x)));
+    if (exp >= -3 && exp < 6) {
+      var text = x.toFixed(Math.max(0, 3 - exp));
+      if (text.indexOf(".") >= 0) { text = text.replace(/0+$/, "").replace(/\.$/, ""); }
+      return (text === "-0" || text === "") ? "0" : text.replace("-", "−");
+    }
+    var parts = x.toExponential(3).split("e");
+    var mantissa = parts[0].replace(/0+$/, "").replace(/\.$/, "");
+    var sup = String(parseInt(parts[1], 10)).split("").map(function (c) { return SUP[c]; }).join("");
+    return (mantissa + "×10" + sup).replace("-", "−");
+  }
+
+  function fmtShare(part, whole) {
+    if (whole === 0) { return "–"; }
+    var pct = 100 * part / whole;
+    if (pct !== 0 && Math.abs(pct) < 0.05) { return pct > 0 ? "<0.1 %" : ">−0.1 %"; }
+    return (pct.toFixed(1) + " %").replace("-", "−");
+  }
+
+  function deepLink(processId, path) {
+    var q = ["path=" + path.map(encodeURIComponent).join("/")];
+    if (cfg.amount) { q.push("amount=" + encodeURIComponent(cfg.amount)); }
+    if (cfg.category) { q.push("method=" + encodeURIComponent(cfg.category)); }
+    return cfg.base + "/n/" + encodeURIComponent(processId) + "?" + q.join("&");
+  }
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) { node.className = cls; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  function valueSpan(x) {
+    var span = el("span", "value", fmtNumber(x));
+    span.setAttribute("data-value", String(x));
+    return span;
+  }
+
+  function whatCell(c) {
+    var what = el("div", "what");
+    if (c.process) {
+      var a = el("a", "name", c.name);
+      a.href = deepLink(c.process, c.path);
+      what.appendChild(a);
+    } else {
+      what.appendChild(document.createTextNode(c.name));
+    }
+    if (c.loop) { what.appendChild(el("span", "flag", "loop")); }
+    what.appendChild(el("span", "db", c.databaseName || c.database || ""));
+    if (c.crossesDatabase && c.process) {
+      var jump = el("a", "jump", "Jump to " + (c.databaseName || c.database) + " →");
+      jump.href = deepLink(c.process, c.path);
+      what.appendChild(jump);
+    }
+    return what;
+  }
+
+  function row(c) {
+    var li = el("li", "node");
+    li.setAttribute("data-process", c.process || "");
+    li.setAttribute("data-path", c.path.join("/"));
+    var div = el("div", "row");
+    if (c.process && c.childCount > 0 && !c.loop) {
+      var b = el("button", "unfold", "+");
+      b.type = "button";
+      b.setAttribute("aria-expanded", "false");
+      b.setAttribute("aria-label", "Unfold " + c.name);
+      div.appendChild(b);
+    } else {
+      var leaf = el("span", "leaf");
+      leaf.setAttribute("aria-hidden", "true");
+      div.appendChild(leaf);
+    }
+    div.appendChild(whatCell(c));
+    var num = el("div", "num");
+    num.appendChild(valueSpan(c.total));
+    num.appendChild(el("span", "share", fmtShare(c.total, nodeTotal)));
+    div.appendChild(num);
+    var bar = el("div", c.total < 0 ? "bar neg" : "bar");
+    bar.setAttribute("aria-hidden", "true");
+    var fill = el("span");
+    var width = nodeTotal === 0 ? 0 : Math.min(100, 100 * Math.abs(c.total) / Math.abs(nodeTotal));
+    fill.style.width = width.toFixed(1) + "%";
+    bar.appendChild(fill);
+    div.appendChild(bar);
+    li.appendChild(div);
+    return li;
+  }
+
+  function fetchChildren(path) {
+    var variables = { processId: cfg.root, path: path, category: cfg.category || null,
+      amount: cfg.amount ? parseFloat(cfg.amount) : null };
+    return fetch(cfg.graphql, {
+      method: "POST", headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify({ query: QUERY, variables: variables })
+    }).then(function (r) {
+      if (!r.ok) { throw new Error("the server answered " + r.status); }
+      return r.json();
+    }).then(function (body) {
+      if (body.errors && body.errors.length) { throw new Error(body.errors[0].message); }
+      var up = body.data.upstream;
+      if (!up.node) { throw new Error(up.message || "no data"); }
+      return up.node.children;
+    });
+  }
+
+  function unfold(button) {
+    var li = button.closest("li.node");
+    var open = button.getAttribute("aria-expanded") === "true";
+    var list = li.querySelector(":scope > ol");
+    if (list) {
+      list.hidden = open;
+      button.setAttribute("aria-expanded", open ? "false" : "true");
+      button.textContent = open ? "+" : "−";
+      return;
+    }
+    button.setAttribute("aria-busy", "true");
+    fetchChildren(li.getAttribute("data-path").split("/")).then(function (children) {
+      var ol = el("ol");
+      ol.setAttribute("aria-label", "Providers of " + button.getAttribute("aria-label").slice(7));
+      children.forEach(function (c) { ol.appendChild(row(c)); });
+      li.appendChild(ol);
+      button.setAttribute("aria-expanded", "true");
+      button.textContent = "−";
+    }).catch(function (err) {
+      var msg = el("p", "error", "Could not unfold: " + err.message);
+      msg.setAttribute("role", "alert");
+      li.appendChild(msg);
+    }).then(function () { button.removeAttribute("aria-busy"); });
+  }
+
+  main.addEventListener("click", function (ev) {
+    var button = ev.target.closest("button.unfold");
+    if (button && !button.hasAttribute("aria-busy")) { unfold(button); }
+  });
+}());

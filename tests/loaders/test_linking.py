@@ -1,0 +1,386 @@
+"""Provider linking: each rule on small handwritten contents, then the counts on real data."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from graph.records import (
+    Database,
+    DatabaseContent,
+    Exchange,
+    Flow,
+    Process,
+    ProviderCandidate,
+)
+from lcagraph.config import find_data_dir
+from lcagraph.errors import InvalidArgument
+from loaders.jsonld import read_jsonld
+from loaders.linking import link_providers
+
+DB = "fg"
+
+
+def flow(fid: str, kind: str = "product") -> Flow:
+    return Flow(id=fid, name=fid, type=kind, unit="kg")  # type: ignore[arg-type]
+
+
+def process(
+    pid: str, ref: str, *, location: str = "", ptype: str = "unit", treatment: bool = False
+) -> Process:
+    return Process(
+        id=pid,
+        name=pid,
+        database=DB,
+        ref_flow=ref,
+        location=location,
+        type=ptype,  # type: ignore[arg-type]
+        ref_is_input=treatment,
+    )
+
+
+def exchange(
+    pid: str,
+    n: int,
+    fid: str,
+    *,
+    is_input: bool = True,
+    amount: float = 2.0,
+    ref: bool = False,
+    provider: str | None = None,
+    avoided: bool = False,
+) -> Exchange:
+    return Exchange(
+        id=f"{pid}/{n}",
+        process=pid,
+        flow=fid,
+        is_input=is_input,
+        amount=amount,
+        unit="kg",
+        amount_ref=amount,
+        is_reference=ref,
+        default_provider=provider,
+        is_avoided=avoided,
+    )
+
+
+def content(processes: list[Process], exchanges: list[Exchange], flows: list[Flow]) -> DatabaseContent:
+    refs = [
+        exchange(p.id, 0, p.ref_flow or "", is_input=p.ref_is_input, amount=1.0, ref=True) for p in processes
+    ]
+    return DatabaseContent(
+        database=Database(id=DB, name=DB),
+        flows=tuple(flows),
+        processes=tuple(processes),
+        exchanges=tuple(refs + exchanges),
+    )
+
+
+def counts(c: DatabaseContent) -> dict[str, int]:
+    assert c.report is not None
+    return dict(c.report.links)
+
+
+def test_unique_provider_in_same_database() -> None:
+    c = link_providers(
+        content([process("a", "A"), process("b", "B")], [exchange("a", 1, "B")], [flow("A"), flow("B")])
+    )
+    (link,) = c.links
+    assert (link.consumer, link.provider, link.flow, link.exchange, link.kind) == (
+        "a",
+        "b",
+        "B",
+        "a/1",
+        "unique",
+    )
+    assert link.amount_ref == 2.0 and not link.is_waste and link.candidates == ()
+    assert counts(c) == {"default": 0, "unique": 1, "ambiguous": 0, "override": 0, "unlinked": 0}
+
+
+def test_background_used_only_when_same_database_has_no_candidate() -> None:
+    bg = [ProviderCandidate("bg1", "uslci", "B"), ProviderCandidate("bg2", "uslci", "C")]
+    c = link_providers(
+        content(
+            [process("a", "A"), process("b", "B")],
+            [exchange("a", 1, "B"), exchange("a", 2, "C")],
+            [flow("A"), flow("B"), flow("C")],
+        ),
+        background=bg,
+    )
+    assert {(lk.exchange, lk.provider, lk.kind) for lk in c.links} == {
+        ("a/1", "b", "unique"),
+        ("a/2", "bg2", "unique"),
+    }
+
+
+def test_background_candidates_of_the_database_being_imported_are_ignored() -> None:
+    bg = [ProviderCandidate("old-b", DB, "B")]
+    c = link_providers(
+        content([process("a", "A")], [exchange("a", 1, "B")], [flow("A"), flow("B")]), background=bg
+    )
+    assert c.links == () and len(c.unlinked) == 1
+
+
+def test_ambiguous_pick_prefers_location_then_unit_then_lowest_id() -> None:
+    processes = [
+        process("a", "A", location="US"),
+        process("p3", "B", location="US", ptype="system"),
+        process("p2", "B", location="US"),
+        process("p1", "B", location="CA"),
+        process("p0", "B", location="US"),
+    ]
+    c = link_providers(content(processes, [exchange("a", 1, "B")], [flow("A"), flow("B")]))
+    (link,) = c.links
+    assert link.kind == "ambiguous"
+    assert link.provider == "p0"
+    assert link.candidates == ("p0", "p2", "p3", "p1")
+    assert counts(c)["ambiguous"] == 1
+
+
+def test_ambiguous_without_location_match_prefers_unit_then_id() -> None:
+    bg = [
+        ProviderCandidate("z-unit", "uslci", "D", location="RNA"),
+        ProviderCandidate("a-sys", "uslci", "D", location="RNA", type="system"),
+        ProviderCandidate("m-unit", "uslci", "D", location="RNA"),
+    ]
+    c = link_providers(
+        content([process("a", "A", location="US")], [exchange("a", 1, "D")], [flow("A"), flow("D")]),
+        background=bg,
+    )
+    (link,) = c.links
+    assert (link.provider, link.candidates) == ("m-unit", ("m-unit", "z-unit", "a-sys"))
+
+
+def test_unlinked_is_a_recorded_cut_off() -> None:
+    c = link_providers(
+        content([process("a", "A")], [exchange("a", 1, "CUTOFF x")], [flow("A"), flow("CUTOFF x")])
+    )
+    assert c.links == ()
+    (cut,) = c.unlinked
+    assert (cut.process, cut.flow, cut.exchange) == ("a", "CUTOFF x", "a/1")
+    assert "no process has flow CUTOFF x as its reference product" in cut.reason
+    assert counts(c)["unlinked"] == 1
+
+
+def test_default_provider_wins_over_rules_in_content_and_background() -> None:
+    bg = [ProviderCandidate("bg-b", "uslci", "B"), ProviderCandidate("bg-c", "uslci", "C")]
+    processes = [process("a", "A"), process("b1", "B"), process("b2", "B")]
+    c = link_providers(
+        content(
+            processes,
+            [exchange("a", 1, "B", provider="b2"), exchange("a", 2, "C", provider="bg-c")],
+            [flow("A"), flow("B"), flow("C")],
+        ),
+        background=bg,
+    )
+    assert {(lk.exchange, lk.provider, lk.kind) for lk in c.links} == {
+        ("a/1", "b2", "default"),
+        ("a/2", "bg-c", "default"),
+    }
+    assert counts(c)["default"] == 2
+
+
+def test_missing_default_provider_falls_through_and_is_reported() -> None:
+    bg = [ProviderCandidate("bg-b", "uslci", "B")]
+    c = link_providers(
+        content(
+            [process("a", "A")],
+            [exchange("a", 1, "B", provider="gone"), exchange("a", 2, "C", provider="gone-too")],
+            [flow("A"), flow("B"), flow("C")],
+        ),
+        background=bg,
+    )
+    (link,) = c.links
+    assert (link.provider, link.kind) == ("bg-b", "unique")
+    (cut,) = c.unlinked
+    assert cut.reason.startswith("default provider gone-too not found")
+    assert c.report is not None
+    assert any("default provider gone not found" in w and "a/1" in w for w in c.report.warnings)
+
+
+def test_override_applies_in_the_same_step() -> None:
+    processes = [process("a", "A"), process("b1", "B"), process("b2", "B")]
+    c = link_providers(
+        content(processes, [exchange("a", 1, "B", provider="b1")], [flow("A"), flow("B")]),
+        overrides={"a/1": "b2"},
+    )
+    (link,) = c.links
+    assert (link.provider, link.kind) == ("b2", "override")
+    assert counts(c) == {"default": 0, "unique": 0, "ambiguous": 0, "override": 1, "unlinked": 0}
+
+
+def test_override_into_background() -> None:
+    bg = [ProviderCandidate("bg-b", "uslci", "B")]
+    c = link_providers(
+        content([process("a", "A")], [exchange("a", 1, "B")], [flow("A"), flow("B")]),
+        background=bg,
+        overrides={"a/1": "bg-b"},
+    )
+    assert [(lk.provider, lk.kind) for lk in c.links] == [("bg-b", "override")]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"a/9": "b"}, "has no exchange 'a/9'"),
+        ({"a/1": "nowhere"}, "no process 'nowhere'"),
+        ({"a/2": "b"}, "takes no provider"),
+    ],
+)
+def test_bad_overrides_are_refused_with_the_fix(overrides: dict[str, str], message: str) -> None:
+    c = content(
+        [process("a", "A"), process("b", "B")],
+        [exchange("a", 1, "B"), exchange("a", 2, "CO2", is_input=False)],
+        [flow("A"), flow("B"), flow("CO2", "elementary")],
+    )
+    with pytest.raises(InvalidArgument, match=message):
+        link_providers(c, overrides=overrides)
+
+
+def test_override_to_a_provider_of_another_flow_is_linked_with_a_warning() -> None:
+    c = link_providers(
+        content([process("a", "A"), process("b", "B")], [exchange("a", 1, "B")], [flow("A"), flow("B")]),
+        overrides={"a/1": "a"},
+    )
+    assert [(lk.provider, lk.kind) for lk in c.links] == [("a", "override")]
+    assert c.report is not None
+    assert c.report.warnings == (
+        "dataset a, exchange a/1, field provider override: a has flow A as its reference, not B; "
+        "linked as the override says",
+    )
+
+
+def test_waste_output_goes_to_a_treatment_process_not_a_producer() -> None:
+    processes = [process("a", "A"), process("landfill", "W", treatment=True), process("maker", "W")]
+    c = link_providers(
+        content(processes, [exchange("a", 1, "W", is_input=False)], [flow("A"), flow("W", "waste")])
+    )
+    (link,) = c.links
+    assert (link.provider, link.kind, link.is_waste) == ("landfill", "unique", True)
+
+
+def test_co_products_neither_link_nor_provide() -> None:
+    # 'b' makes B as reference and A as a co-product: it must not supply A.
+    processes = [process("a", "X"), process("b", "B")]
+    c = link_providers(
+        content(
+            processes,
+            [exchange("b", 1, "A", is_input=False), exchange("a", 1, "A")],
+            [flow("A"), flow("B"), flow("X")],
+        )
+    )
+    assert c.links == ()
+    assert [u.exchange for u in c.unlinked] == ["a/1"]
+
+
+def test_elementary_flows_and_references_take_no_provider() -> None:
+    c = link_providers(
+        content(
+            [process("a", "A")],
+            [exchange("a", 1, "CO2", is_input=False)],
+            [flow("A"), flow("CO2", "elementary")],
+        )
+    )
+    assert c.links == () and c.unlinked == ()
+    assert counts(c) == {"default": 0, "unique": 0, "ambiguous": 0, "override": 0, "unlinked": 0}
+
+
+def test_avoided_product_output_is_linked_to_its_producer() -> None:
+    processes = [process("a", "A"), process("b", "B")]
+    c = link_providers(
+        content(processes, [exchange("a", 1, "B", is_input=False, avoided=True)], [flow("A"), flow("B")])
+    )
+    assert [(lk.provider, lk.kind) for lk in c.links] == [("b", "unique")]
+
+
+def test_self_supply_is_a_unique_link() -> None:
+    c = link_providers(content([process("grid", "E")], [exchange("grid", 1, "E", amount=0.05)], [flow("E")]))
+    assert [(lk.consumer, lk.provider) for lk in c.links] == [("grid", "grid")]
+
+
+# --- real data: USLCI FY17 Q4 (no provider links) and the 2025 modules (defaultProvider into USLCI) ---
+
+USLCI = "uslci/uslci_fy17q4_jsonld.zip"
+
+
+def raw_link_counts(zip_path: Path) -> dict[str, int]:
+    """Expected counts straight from the JSON-LD 1.x files, without lcagraph's reader."""
+    with zipfile.ZipFile(zip_path) as zf:
+        procs = [
+            json.loads(zf.read(n))
+            for n in zf.namelist()
+            if n.startswith("processes/") and n.endswith(".json")
+        ]
+    producers: dict[str, int] = {}
+    for p in procs:
+        for e in p["exchanges"]:
+            if e.get("quantitativeReference"):
+                producers[e["flow"]["@id"]] = producers.get(e["flow"]["@id"], 0) + 1
+    result = {"unique": 0, "ambiguous": 0, "unlinked": 0}
+    for p in procs:
+        for e in p["exchanges"]:
+            kind = e["flow"].get("flowType")
+            if e.get("quantitativeReference") or kind not in ("PRODUCT_FLOW", "WASTE_FLOW"):
+                continue
+            if (kind == "PRODUCT_FLOW") != bool(e.get("input")):
+                continue
+            n = producers.get(e["flow"]["@id"], 0)
+            result["unique" if n == 1 else "ambiguous" if n > 1 else "unlinked"] += 1
+    return result
+
+
+@pytest.fixture(scope="module")
+def uslci() -> DatabaseContent:
+    return read_jsonld(find_data_dir() / USLCI, Database(id="uslci-fy17-q4", name="USLCI FY17 Q4"))
+
+
+def background_of(content: DatabaseContent) -> list[ProviderCandidate]:
+    return [
+        ProviderCandidate(p.id, content.database.id, p.ref_flow, p.ref_is_input, p.location, p.type)
+        for p in content.processes
+        if p.ref_flow
+    ]
+
+
+@pytest.mark.slow
+def test_uslci_link_counts_match_the_raw_json(uslci: DatabaseContent) -> None:
+    expected = raw_link_counts(find_data_dir() / USLCI)
+    assert expected == {"unique": 3590, "ambiguous": 135, "unlinked": 2829}  # the data README's figures
+    linked = link_providers(uslci)
+    assert counts(linked) == {"default": 0, "override": 0, **expected}
+    assert len(linked.links) == expected["unique"] + expected["ambiguous"]
+    assert len(linked.unlinked) == expected["unlinked"]
+    cutoffs = [u for u in linked.unlinked if "CUTOFF" in {f.id: f.name for f in uslci.flows}[u.flow]]
+    assert len(cutoffs) > expected["unlinked"] // 2
+
+
+@pytest.mark.slow
+def test_uslci_diesel_is_ambiguous_with_both_refineries_recorded(uslci: DatabaseContent) -> None:
+    diesel = {f.id for f in uslci.flows if f.name == "Diesel, at refinery"}
+    producers = sorted(p.id for p in uslci.processes if p.ref_flow in diesel)
+    assert len(producers) == 2
+    linked = link_providers(uslci)
+    diesel_links = [lk for lk in linked.links if lk.flow in diesel]
+    assert diesel_links and all(lk.kind == "ambiguous" for lk in diesel_links)
+    assert all(sorted(lk.candidates) == producers and lk.provider == lk.candidates[0] for lk in diesel_links)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("module", ["uslci-transport_v1.1_jsonld.zip", "uslci-rail_v1.0_jsonld.zip"])
+def test_2025_module_default_providers_resolve_into_uslci(uslci: DatabaseContent, module: str) -> None:
+    content = read_jsonld(find_data_dir() / "flcac" / module, Database(id="module", name="module"))
+    with_provider = [e for e in content.exchanges if e.default_provider]
+    assert with_provider
+    alone = link_providers(content)
+    assert counts(alone)["default"] == 0  # without USLCI the providers are not there ...
+    linked = link_providers(content, background=background_of(uslci))
+    uslci_ids = {p.id for p in uslci.processes}
+    by_exchange = {lk.exchange: lk for lk in linked.links}
+    assert counts(linked)["default"] == len(with_provider)
+    for e in with_provider:  # ... with it, every one lands on the USLCI process the dataset names
+        assert by_exchange[e.id].kind == "default"
+        assert by_exchange[e.id].provider == e.default_provider
+        assert e.default_provider in uslci_ids
