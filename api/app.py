@@ -18,6 +18,7 @@ from strawberry.fastapi import GraphQLRouter
 
 from api.graphql.context import AppState, Context
 from api.graphql.schema import schema
+from api.viewer.routes import router as viewer_router
 from graph.connect import open_store
 from graph.store import GraphStore
 from lcagraph.config import Settings, load_settings
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         multipart_uploads_enabled=True,
     )
     app.include_router(graphql, prefix="/graphql", include_in_schema=False)
+    app.include_router(viewer_router)  # /n/{id} pages, /qr/{id}.svg|png, /static/viewer
 
     @app.get("/health", tags=["health"])
     async def health(request: Request) -> HealthReport:

@@ -212,13 +212,16 @@ def search_processes(store: GraphStore, text: str, database: str | None) -> list
     return sorted(found, key=lambda item: (*rank_key(item[1], text, words), item[0]))
 
 
-def rank_key(name: str, text: str, words: Sequence[str]) -> tuple[int, int, int, int, str]:
-    """Sort key: exact name, then prefix, then words matched at word starts, earliest, shortest."""
+def rank_key(name: str, text: str, words: Sequence[str]) -> tuple[bool, int, bool, int, int, str]:
+    """Sort key: exact name; words matching whole name words; prefix; words starting a name word;
+    earliest and shortest."""
     low = name.lower()
-    query = " ".join(words)
-    starts = sum(1 for w in words if re.search(r"(^|[^a-z0-9])" + re.escape(w), low))
+    tokens = [t for t in re.split(r"[^0-9a-z]+", low) if t]
+    whole = sum(1 for w in words if w in tokens)
+    starts = sum(1 for w in words if any(t.startswith(w) for t in tokens))
     first = min((low.find(w) for w in words), default=0)
-    return (low != query, not low.startswith(query), -starts, first + len(low), low)
+    query = " ".join(words)
+    return (low != query, -whole, not low.startswith(query), -starts, first + len(low), low)
 
 
 def read_models(store: GraphStore, database: str | None = None) -> list[ProductSystem]:

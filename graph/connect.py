@@ -21,7 +21,6 @@ from falkordb import FalkorDB
 from graph.embedded import start_server
 from graph.falkor import DEFAULT_GRAPH, FalkorStore
 from graph.locks import FileLock, RedisLock
-from graph.neo4j_store import connect_neo4j
 from graph.store import GraphStore
 from lcagraph.config import Settings, default_graph_url
 from lcagraph.errors import ConfigurationError, EngineUnavailable
@@ -45,6 +44,8 @@ def open_store(settings: Settings, *, ensure_schema: bool = True) -> GraphStore:
                 f"LCAGRAPH_GRAPH_URL={url!r} is a Neo4j server but NEO4J_PASSWORD is not set; "
                 "export NEO4J_PASSWORD (and NEO4J_USER if not 'neo4j')"
             )
+        from graph.neo4j_store import connect_neo4j  # the driver takes a second to import
+
         store = connect_neo4j(url, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database)
     else:
         raise ConfigurationError(

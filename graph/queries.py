@@ -394,21 +394,6 @@ WHERE x.link IS NOT NULL
 RETURN x.link AS link, count(x) AS exchanges
 """
 
-#: Categories with a cached result for a process (to pick the page's default indicator).
-VIEWER_RESULT_CATEGORIES = """
-MATCH (:Process {id: $id})-[:HAS_RESULT]->(r:Result)
-OPTIONAL MATCH (c:ImpactCategory {id: r.category})
-OPTIONAL MATCH (m:ImpactMethod {id: c.method})
-RETURN r.category AS category, c.name AS name, r.unit AS unit, m.name AS method
-ORDER BY category
-"""
-
-VIEWER_CATEGORY = """
-MATCH (c:ImpactCategory {id: $id})
-OPTIONAL MATCH (m:ImpactMethod {id: c.method})
-RETURN c.id AS category, c.name AS name, c.unit AS unit, m.name AS method
-"""
-
 VIEWER_DATABASE_NAMES = "MATCH (d:Database) RETURN d.id AS id, d.name AS name"
 
 

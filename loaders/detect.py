@@ -13,6 +13,7 @@ from typing import Literal
 
 from lcagraph.errors import MalformedDataset, UnsafeArchive, UnsupportedFormat
 from loaders.archive import MAX_MEMBER_BYTES, open_archive
+from loaders.jsonld import is_jsonld_member
 from loaders.xml import local_name, namespace_of, parse_xml
 
 Format = Literal["jsonld", "ecospold2", "ilcd", "ecospold1"]
@@ -21,10 +22,6 @@ NS_ECOSPOLD1 = "http://www.EcoInvent.org/EcoSpold01"
 NS_ECOSPOLD2 = "http://www.EcoInvent.org/EcoSpold02"
 NS_ILCD = "http://lca.jrc.it/ILCD/"
 
-JSONLD_FOLDERS = frozenset({
-    "processes", "flows", "flow_properties", "unit_groups", "lcia_methods", "lcia_categories",
-    "product_systems", "actors", "sources", "locations", "categories", "dq_systems", "parameters",
-})
 _SNIFF_MEMBERS = 8
 
 
@@ -42,7 +39,7 @@ def detect_format(path: Path) -> Format:
         return found
     with open_archive(path) as archive:
         names = archive.names()
-        if archive.find_root(_is_jsonld_member) is not None:
+        if archive.find_root(is_jsonld_member) is not None:
             return "jsonld"
         for name in _xml_candidates(names)[:_SNIFF_MEMBERS]:
             found = format_of_xml(archive.read(name), f"{path}!{name}")
@@ -84,11 +81,6 @@ def format_of_xml(data: bytes, file: str) -> Format | None:
     if local_name(root.tag) == "ecoSpold":
         return "ecospold1" if root.find("dataset") is not None else "ecospold2"
     return None
-
-
-def _is_jsonld_member(relative: str) -> bool:
-    parts = relative.split("/")
-    return len(parts) == 2 and parts[0] in JSONLD_FOLDERS and parts[1].endswith(".json")
 
 
 def _xml_candidates(names: tuple[str, ...]) -> list[str]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from graph.records import Database, DatabaseContent, Flow, ImportReport
-from lcagraph.errors import UnresolvedReference
+from lcagraph.errors import MalformedDataset, UnresolvedReference, UnsupportedFormat
 from loaders.detect import NS_ECOSPOLD1, NS_ECOSPOLD2, ecospold1_error
 from loaders.ecospold2_activity import ActivityResult, FlowSeen, read_activity
 from loaders.ecospold2_units import property_name, unit_of
@@ -50,10 +50,23 @@ def read_ecospold2(path: Path, database: Database | str) -> DatabaseContent:
     """Read EcoSpold2 activities; amounts converted to each flow's reference unit; all or nothing."""
     path = Path(path)
     scan = _scan(path)
+    if not scan.activities:
+        raise UnsupportedFormat(f"{path}: no EcoSpold2 activity datasets (ecoSpold root in the namespace "
+                                f"{NS_ECOSPOLD2}) found; check the format with loaders.detect.detect_format")
     db = database_record(database, "ecospold2", str(path))
     results = [read_activity(root, file, db.id) for file, root in scan.activities]
+    _check_unique([(r.process.id, file) for r, (file, _) in zip(results, scan.activities, strict=True)])
     flows = merge_flows([s for r in results for s in r.flows], scan)
     return _content(db, str(path), scan, results, flows)
+
+
+def _check_unique(ids: list[tuple[str, str]]) -> None:
+    seen: dict[str, str] = {}
+    for pid, file in ids:
+        if pid in seen:
+            raise MalformedDataset(f"activity id {pid} also in {seen[pid]}; remove one of the two files",
+                                   file=file, dataset=pid, field="activityDescription/activity/@id")
+        seen[pid] = file
 
 
 def _scan(path: Path) -> _Scan:
@@ -83,7 +96,10 @@ def _read_master(root: Element, tag: str, file: str, scan: _Scan) -> None:
             continue
         compartment = tuple(p for p in (lang_text(el, "compartment/compartment"),
                                         lang_text(el, "compartment/subcompartment")) if p)
-        prop = unit_of(unit)[0]
+        try:
+            prop = unit_of(unit)[0]
+        except UnresolvedReference:
+            continue  # an entry no exchange may use ('EUR2005' …); an exchange using it fails with its file
         scan.master[flow_id] = FlowSeen(
             flow_id, lang_text(el, "name"), "elementary" if tag == "elementaryExchange" else "product", prop,
             file, "MasterData", el.get("casNumber", "").strip(), el.get("formula", "").strip(), compartment)

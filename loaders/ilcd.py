@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.records import Database, DatabaseContent, ImportReport
+from lcagraph.errors import UnsupportedFormat
 from loaders.ilcd_datasets import (
     ResolvedFlow,
     dataset_uuid,
@@ -63,6 +64,9 @@ def read_ilcd(path: Path, database: Database | str) -> DatabaseContent:
     """Read an ILCD package; amounts in each flow's reference unit; all or nothing."""
     path = Path(path)
     package = _scan(path)
+    if not package.found:
+        raise UnsupportedFormat(f"{path}: no ILCD datasets (processDataSet, flowDataSet … in the "
+                                "http://lca.jrc.it/ILCD/ namespaces) found; check it with detect_format")
     db = database_record(database, "ilcd", str(path))
     groups = {u: read_unit_group(root, file) for u, file, root in package.of("unitgroups")}
     properties = {u: read_flow_property(root, file) for u, file, root in package.of("flowproperties")}

@@ -36,7 +36,7 @@ from loaders.ilcd_export_datasets import (
     to_bytes,
     unit_group_dataset,
 )
-from loaders.ilcd_process import DQ_NAMES, EF_DQR
+from loaders.ilcd_process import DQ_NAMES
 from loaders.jsonld_export_units import ExportUnits
 
 ALLOCATION_APPROACHES = {
@@ -140,14 +140,14 @@ def _modelling(root: ET.Element, process: Process) -> None:
         approach = ALLOCATION_APPROACHES.get(approach, approach if approach.startswith(
             ("Allocation - ", "Substitution - ", "Consequential effects", "Not applicable")) else "Other")
         sub(method, PROCESS, "LCIMethodApproaches", approach)
-    dq = process.data_quality
-    if dq is not None and dq.system == EF_DQR:
+    # ILCD rates each EF indicator in words (Very good … Very poor): scores are rounded to the nearest
+    ratings = [(_DQ_LABELS[n], _DQ_RATINGS[round(v)]) for n, v in process.data_quality.indicators
+               if n in _DQ_LABELS and round(v) in _DQ_RATINGS] if process.data_quality else []
+    if ratings:
         review = sub(sub(modelling, PROCESS, "validation"), PROCESS, "review", type="Not reviewed")
         indicators = sub(review, COMMON, "dataQualityIndicators")
-        for name, value in dq.indicators:
-            label, rating = _DQ_LABELS.get(name), _DQ_RATINGS.get(round(value))
-            if label and rating:
-                sub(indicators, COMMON, "dataQualityIndicator", name=label, value=rating)
+        for label, rating in ratings:
+            sub(indicators, COMMON, "dataQualityIndicator", name=label, value=rating)
 
 
 def _exchange(block: ET.Element, e: Exchange, internal: str, ref_id: str | None, flow: Flow,

@@ -64,9 +64,12 @@ def admin(parent: ET.Element, ns: str) -> None:
 
 
 def to_bytes(root: ET.Element) -> bytes:
-    """UTF-8 XML with its declaration."""
-    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    return data
+    """UTF-8 XML with its declaration.
+
+    Serialising to str and encoding once is several times faster than ``encoding="utf-8"``, which
+    writes every fragment through a codec.
+    """
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode").encode("utf-8")
 
 
 def padded_cas(cas: str) -> str:

@@ -98,51 +98,68 @@ def _process(root: Element, ctx: _Ctx, database: str, reference: Exchange | None
 def _exchange(el: Element, position: int, ref_id: str | None, ctx: _Ctx) -> tuple[Exchange, int]:
     internal = el.get("dataSetInternalID", "").strip() or str(position)
     field = f"exchange[{internal}]"
-    flow_ref = el.find("referenceToFlowDataSet")
+    kids = _children(el)
+    flow_ref = kids.get("referenceToFlowDataSet")
     flow_id = flow_ref.get("refObjectId", "").strip() if flow_ref is not None else ""
     flow = ctx.refs.flows.get(flow_id)
     if flow is None:
         raise UnresolvedReference(f"flow {flow_id!r} is not in the package; add flows/{flow_id}.xml",
                                   file=ctx.file, dataset=ctx.dataset, field=f"{field}/referenceToFlowDataSet")
-    direction = text_at(el, "exchangeDirection")
+    direction = _text(kids, "exchangeDirection")
     if direction not in ("Input", "Output"):
         raise MalformedDataset(f"exchange direction {direction!r} is neither Input nor Output",
                                file=ctx.file, dataset=ctx.dataset, field=f"{field}/exchangeDirection")
-    amount, formula = _amount(el, field, ctx)
-    unit, factor = _unit_factor(el, flow, field, ctx)
+    amount, formula = _amount(kids, field, ctx)
+    unit, factor = _unit_factor(kids, flow, field, ctx)
     exchange = Exchange(
         id=f"{ctx.dataset}/{internal}", process=ctx.dataset, flow=flow_id, is_input=direction == "Input",
         amount=amount, unit=unit, amount_ref=amount * factor, is_reference=internal == ref_id,
         default_provider=el.get(f"{{{OLCA_NS}}}defaultProvider") or None,
         allocation=_allocation(el, ref_id, field, ctx), formula=formula,
-        uncertainty=_uncertainty(el, amount, field, ctx), description=lang_text(el, "generalComment"),
+        uncertainty=_uncertainty(kids, amount, field, ctx),
+        description=lang_text(el, "generalComment") if "generalComment" in kids else "",
     )
     return exchange, int(factor != 1.0)
 
 
-def _amount(el: Element, field: str, ctx: _Ctx) -> tuple[float, str]:
+def _children(el: Element) -> dict[str, Element]:
+    """Child elements by tag (first of each), then those inside ``common:other`` not given directly.
+
+    One pass over the children instead of a path search per field: USLCI has 32,526 exchanges.
+    """
+    kids: dict[str, Element] = {}
+    for child in el:
+        kids.setdefault(child.tag, child)
+    other = kids.get("other")
+    if other is not None:
+        for child in other:
+            kids.setdefault(child.tag, child)
+    return kids
+
+
+def _text(kids: dict[str, Element], tag: str) -> str:
+    node = kids.get(tag)
+    return (node.text or "").strip() if node is not None else ""
+
+
+def _amount(kids: dict[str, Element], field: str, ctx: _Ctx) -> tuple[float, str]:
     """resultingAmount (= meanAmount × referenceToVariable), else meanAmount."""
-    mean_text, result_text = text_at(el, "meanAmount"), text_at(el, "resultingAmount")
+    mean_text, result_text = _text(kids, "meanAmount"), _text(kids, "resultingAmount")
     if not mean_text and not result_text:
         raise MalformedDataset("exchange has neither meanAmount nor resultingAmount", file=ctx.file,
                                dataset=ctx.dataset, field=f"{field}/meanAmount")
     tag = "resultingAmount" if result_text else "meanAmount"
     amount = to_float(result_text or mean_text, file=ctx.file, dataset=ctx.dataset, field=f"{field}/{tag}")
-    variable = text_at(el, "referenceToVariable")
+    variable = _text(kids, "referenceToVariable")
     if not variable:
         return amount, ""
     mean = mean_text and to_float(mean_text, file=ctx.file, dataset=ctx.dataset, field=f"{field}/meanAmount")
     return amount, variable if not mean or mean == 1.0 else f"{mean_text} * {variable}"
 
 
-def _unit_factor(el: Element, flow: ResolvedFlow, field: str, ctx: _Ctx) -> tuple[str, float]:
+def _unit_factor(kids: dict[str, Element], flow: ResolvedFlow, field: str, ctx: _Ctx) -> tuple[str, float]:
     """(unit as given, factor to the flow's reference unit); see ilcd_datasets for the equation."""
-    prop_ref = el.find("referenceToFlowPropertyDataSet")
-    if prop_ref is None:
-        prop_ref = el.find("other/referenceToFlowPropertyDataSet")
-    unit_el = el.find("referenceToUnit")
-    if unit_el is None:
-        unit_el = el.find("other/referenceToUnit")
+    prop_ref, unit_el = kids.get("referenceToFlowPropertyDataSet"), kids.get("referenceToUnit")
     if prop_ref is None and unit_el is None:
         return flow.record.unit, 1.0
     prop_id = prop_ref.get("refObjectId", "").strip() if prop_ref is not None else ""
@@ -178,15 +195,19 @@ def _allocation(el: Element, ref_id: str | None, field: str, ctx: _Ctx) -> float
     return 1.0
 
 
-def _uncertainty(el: Element, amount: float, field: str, ctx: _Ctx) -> Uncertainty | None:
+def _uncertainty(kids: dict[str, Element], amount: float, field: str, ctx: _Ctx) -> Uncertainty | None:
     """ILCD uncertainty → record.
 
     ``relativeStandardDeviation95In`` is read as openLCA reads and writes it (the de-facto ILCD
     producer): the geometric standard deviation for log-normal, the standard deviation for normal.
     """
-    kind = text_at(el, "uncertaintyDistributionType")
+    kind = _text(kids, "uncertaintyDistributionType")
+    if not kind:
+        return None
+
     def num(tag: str) -> float | None:
-        return optional_float(text_at(el, tag), file=ctx.file, dataset=ctx.dataset, field=f"{field}/{tag}")
+        return optional_float(_text(kids, tag), file=ctx.file, dataset=ctx.dataset, field=f"{field}/{tag}")
+
     spread, low, high = num("relativeStandardDeviation95In"), num("minimumAmount"), num("maximumAmount")
     if kind == "log-normal" and spread:
         return Uncertainty("lognormal", geomean=amount, geosd=spread)

@@ -95,10 +95,14 @@ def read_jsonld(path: Path, database: Database) -> DatabaseContent:
     flows: dict[str, FlowUnits] = {}
     for where, obj in pkg.each("flows"):
         fu = read_flow(obj, where, ctx)
+        if fu.flow.id in flows:
+            raise where.error(f"flow {fu.flow.id} is defined twice in the package", "@id")
         flows[fu.flow.id] = fu
     processes: dict[str, ProcessResult] = {}
     for where, obj in pkg.each("processes"):
         result = read_process(obj, where, ctx, flows, database.id)
+        if result.process.id in processes:
+            raise where.error(f"process {result.process.id} is defined twice in the package", "@id")
         processes[result.process.id] = result
     systems, warnings = [], [w for r in processes.values() for w in r.warnings]
     for where, obj in pkg.each("product_systems"):
@@ -143,20 +147,28 @@ def read_jsonld(path: Path, database: Database) -> DatabaseContent:
 
 
 def _context(pkg: Package) -> Context:
-    own = table_from_olca(
-        [o for _, o in pkg.each("unit_groups")], [o for _, o in pkg.each("flow_properties")]
-    )
-    for where, obj in pkg.each("unit_groups"):
-        if not own.groups[text(obj, "@id")].reference:
-            raise where.error("unit group without a reference unit", "units")
-    ctx = Context(units=builtin_units().merged(own))
+    units = builtin_units()
+    for folder in ("unit_groups", "flow_properties"):
+        for where, obj in pkg.each(folder):
+            try:
+                one = table_from_olca([obj], []) if folder == "unit_groups" else table_from_olca([], [obj])
+            except (KeyError, ValueError, TypeError) as e:
+                raise where.error(f"unreadable {folder[:-1].replace('_', ' ')} ({e!r})", "@id") from e
+            if folder == "unit_groups" and not next(iter(one.groups.values())).reference:
+                raise where.error("unit group without a reference unit", "units")
+            units = units.merged(one)
+    ctx = Context(units=units)
     ctx.categories = {text(o, "@id"): o for _, o in pkg.each("categories")}
     ctx.locations = {text(o, "@id"): text(o, "code") or text(o, "name") for _, o in pkg.each("locations")}
     for _, o in pkg.each("dq_systems"):
-        indicators = sorted(dicts(o.get("indicators")), key=lambda i: int(str(i.get("position", 0))))
+        indicators = sorted(dicts(o.get("indicators")), key=lambda i: _position(i.get("position")))
         ctx.dq_systems[text(o, "@id")] = DqSystem(text(o, "name"), tuple(text(i, "name") for i in indicators))
     _global_parameters(pkg, ctx)
     return ctx
+
+
+def _position(value: object) -> int:
+    return value if isinstance(value, int) else 0
 
 
 def _global_parameters(pkg: Package, ctx: Context) -> None:

@@ -204,7 +204,11 @@ def _exchange(
         except MalformedDataset as e:
             raise where.relocate(e, f"{fld}.amountFormula") from e
     else:
-        amount = number(ex.get("amount"), where, f"{fld}.amount")
+        given = ex.get("amount")
+        # fast path for plain floats; number() checks everything else and names the field
+        amount = (
+            given if type(given) is float and math.isfinite(given) else number(given, where, f"{fld}.amount")
+        )
     qty = to_reference(amount, ex, fu, ctx, where, fld)
     return Exchange(
         id=xid,
@@ -219,7 +223,9 @@ def _exchange(
         is_avoided=flag(ex, "isAvoidedProduct", "avoidedProduct"),
         formula=formula,
         data_quality=(text(ex, "dqEntry") or text(ex, "pedigreeUncertainty")).strip(),
-        uncertainty=_uncertainty(ex.get("uncertainty"), where, f"{fld}.uncertainty"),
+        uncertainty=_uncertainty(ex["uncertainty"], where, f"{fld}.uncertainty")
+        if "uncertainty" in ex
+        else None,
         description=text(ex, "description"),
     )
 

@@ -13,10 +13,10 @@ Rules, in order, for each such exchange:
 2. **default** — the dataset's default provider, when that process exists in this import or in
    the background candidates. It is kept as the dataset says even where the provider's reference
    is another flow (the 2025 marine module takes residual fuel oil from USLCI's refinery, whose
-   reference is diesel: a co-product link); the report warns once per such pair. When it exists nowhere, the exchange *falls through* to rules 3-5
-   (a later release of the background may carry the same product under a new id) and the report
-   gets a warning naming the missing provider; if it still finds none, the unlinked reason says
-   so.
+   reference is diesel: a co-product link); the report warns once per such pair. When it exists
+   nowhere, the exchange *falls through* to rules 3-5 (a later release of the background may
+   carry the same product under a new id) and the report gets a warning naming the missing
+   provider; if it still finds none, the unlinked reason says so.
 3. **unique** — the one candidate: first among this import's processes; only when there is none
    there, among the background candidates (all background databases form one tier).
 4. **ambiguous** — several candidates in the tier used: the pick prefers the consumer's
@@ -132,21 +132,13 @@ def _link_one(
     warnings: _Warnings,
 ) -> ProviderLink | Unlinked:
     if exchange.id in overrides:
-        provider = overrides[exchange.id]
-        provides = candidates.reference[provider]
-        if provides != exchange.flow:
-            warnings.add(exchange, f"{provider} has flow {provides} as its reference, not {exchange.flow}; "
-                                   "linked as the override says", field="provider override")
-        return _link(exchange, provider, "override", treatment)
+        return _given_link(exchange, overrides[exchange.id], "override", treatment, candidates, warnings)
     missing = ""
-    if exchange.default_provider:
-        provides = candidates.reference.get(exchange.default_provider)
-        if provides is not None:
-            if provides != exchange.flow:
-                warnings.add(exchange, f"{exchange.default_provider} has flow {provides} as its reference, "
-                                       f"not {exchange.flow}; kept as the dataset says")
-            return _link(exchange, exchange.default_provider, "default", treatment)
-        missing = f"default provider {exchange.default_provider} not found"
+    default = exchange.default_provider
+    if default:
+        if default in candidates.reference:
+            return _given_link(exchange, default, "default", treatment, candidates, warnings)
+        missing = f"default provider {default} not found"
     tier = pick_provider(candidates.tier(exchange.flow, treatment), consumer.location if consumer else "")
     if missing:
         found = f"linked by the rules instead ({len(tier)} candidates)" if tier else "left unlinked"
@@ -159,6 +151,20 @@ def _link_one(
     if len(tier) == 1:
         return _link(exchange, tier[0].process, "unique", treatment)
     return _link(exchange, tier[0].process, "ambiguous", treatment, tuple(c.process for c in tier))
+
+
+def _given_link(
+    exchange: Exchange, provider: str, kind: LinkKind, treatment: bool, candidates: _Candidates,
+    warnings: _Warnings,
+) -> ProviderLink:
+    """A link the dataset or the user names; warns where the provider's reference is another flow."""
+    provides = candidates.reference[provider]
+    if provides != exchange.flow:
+        field, said = ("provider override", "the override") if kind == "override" else ("defaultProvider",
+                                                                                        "the dataset")
+        warnings.add(exchange, f"{provider} has flow {provides} as its reference, not {exchange.flow}; "
+                               f"linked as {said} says", field=field)
+    return _link(exchange, provider, kind, treatment)
 
 
 def _link(

@@ -13,6 +13,7 @@ none refer to them by UUID. Loaders of other formats resolve units by NAME throu
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -119,7 +120,7 @@ def table_from_olca(
             unit = Unit(
                 str(u["@id"]),
                 str(u.get("name", "")),
-                float(str(u.get("conversionFactor", 1.0))),
+                _conversion_factor(u.get("conversionFactor", 1.0)),
                 gid,
                 tuple(str(s) for s in _list(u.get("synonyms"))),
             )
@@ -142,6 +143,13 @@ def table_from_olca(
             str(p["@id"]), str(p.get("name", "")), str(ug.get("@id", "")) if isinstance(ug, dict) else ""
         )
     return UnitTable(units, group_map, props)
+
+
+def _conversion_factor(value: object) -> float:
+    """A unit's factor: a positive finite number (ValueError otherwise)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+        raise ValueError(f"conversion factor {value!r} is not a positive number")
+    return float(value)
 
 
 def _dicts(value: object) -> list[dict[str, object]]:

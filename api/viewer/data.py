@@ -6,7 +6,6 @@ uses), so the page, the API and the unfolding script show the same exact numbers
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,13 +20,13 @@ from api.viewer.page import (
     NodePage,
 )
 from graph import queries
+from graph.browse import Category, read_categories, resolve_category
 from graph.store import GraphStore
 from graph.tree import Tree, TreeNode, TreeRequest, TreeSource, expand_tree
-from lcagraph.errors import InvalidArgument, NodeNotFound, StaleResult
+from lcagraph.errors import InvalidArgument, NodeNotFound
 
 CONTRIBUTOR_CUTOFF = 0.001
 MAX_CONTRIBUTORS = 60
-_PREFERRED = re.compile(r"AR6.*GWP.?100|GWP.?100.*AR6", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,18 +53,9 @@ def _one(rows: list[dict[str, Any]], what: str) -> dict[str, Any]:
     return rows[0]
 
 
-def choose_category(store: GraphStore, req: PageRequest) -> dict[str, Any]:
-    """The requested category, else the one with results for this node (IPCC AR6 GWP100 first)."""
-    if req.category:
-        return _one(store.read(queries.VIEWER_CATEGORY, {"id": req.category}),
-                    f"impact category {req.category!r}")
-    rows = store.read(queries.VIEWER_RESULT_CATEGORIES, {"id": req.path[0] if req.path else req.process})
-    if not rows:
-        raise StaleResult(
-            f"process {req.process!r} has no calculated footprint yet: run `lcagraph calculate` first"
-        )
-    preferred = [r for r in rows if _PREFERRED.search(f"{r.get('method') or ''} {r.get('name') or ''}")]
-    return (preferred or rows)[0]
+def choose_category(store: GraphStore, method: str | None) -> Category:
+    """The category ``method`` names, else the default (IPCC AR6 GWP100) — as GraphQL chooses."""
+    return resolve_category(read_categories(store), method)
 
 
 def check_path(req: PageRequest) -> None:
@@ -102,7 +92,7 @@ class LinkMaker:
 
     base: str
     amount: float | None
-    category: str
+    category: str | None
 
     def page(self, process: str, path: Sequence[str]) -> str:
         """Deep link to a node at ``path`` (a one-step path is the root itself: no path)."""
@@ -128,12 +118,12 @@ def _crumbs(
     )
 
 
-def _footprint(tree: Tree, category: dict[str, Any]) -> Footprint:
+def _footprint(tree: Tree, category: Category) -> Footprint:
     node = tree.node
     return Footprint(
-        amount=node.amount or 0.0, unit=category.get("unit") or "", total=node.total, direct=node.direct,
-        category=str(category["category"]), category_name=category.get("name") or str(category["category"]),
-        method_name=category.get("method") or "", root_total=tree.root_total,
+        amount=node.amount or 0.0, unit=category.unit, total=node.total, direct=node.direct,
+        category=category.id, category_name=category.name or category.id,
+        method_name=category.method_name or category.method, root_total=tree.root_total,
         graph_version=tree.graph_version,
     )
 
@@ -142,12 +132,12 @@ def build_page(store: GraphStore, source: TreeSource, req: PageRequest, base: st
     """Read everything the page of ``req`` shows (NodeNotFound / StaleResult / InvalidArgument)."""
     check_path(req)
     row = _one(store.read(queries.VIEWER_PROCESS, {"id": req.process}), f"process {req.process!r}")
-    category = choose_category(store, req)
-    tree = expand_tree(source, req.tree_request(str(category["category"])))
+    category = choose_category(store, req.category)
+    tree = expand_tree(source, req.tree_request(category.id))
     names = {str(r["id"]): str(r["name"] or r["id"]) for r in store.read(queries.VIEWER_DATABASE_NAMES)}
     link_rows = store.read(queries.VIEWER_LINK_COUNTS, {"id": req.process})
     counts = {str(r["link"]): int(r["exchanges"]) for r in link_rows}
-    link = LinkMaker(base=base, amount=req.amount, category=str(category["category"]))
+    link = LinkMaker(base=base, amount=req.amount, category=req.category)  # as asked: short links
     path = req.path or (req.process,)
     return NodePage(
         process=req.process, name=row["name"] or req.process, database=_database(row),
@@ -155,7 +145,7 @@ def build_page(store: GraphStore, source: TreeSource, req: PageRequest, base: st
         category=row.get("category") or "", description=row.get("description") or "",
         reference_product=row.get("ref_flow_name") or "", ref_amount=float(row.get("ref_amount") or 1.0),
         ref_unit=row.get("ref_unit") or "", type=row.get("type") or "unit", path=req.path,
-        root_amount=req.amount, crumbs=_crumbs(source, path, names, link),
+        root_amount=req.amount, method=req.category, crumbs=_crumbs(source, path, names, link),
         contributors=tuple(_contributor(c, names, link) for c in tree.node.children),
         truncated=tree.truncated, completeness=Completeness.from_counts(counts, bool(row.get("ref_flow"))),
         sources=tuple(str(s) for s in row.get("sources") or ()), deep_link=link.page(req.process, path),

@@ -109,6 +109,7 @@ class NodePage:
     type: str = "unit"
     path: tuple[str, ...] = ()
     root_amount: float | None = None
+    method: str | None = None
     crumbs: tuple[Crumb, ...] = ()
     contributors: tuple[Contributor, ...] = ()
     truncated: bool = False

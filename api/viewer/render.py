@@ -193,6 +193,7 @@ def render_node_page(page: NodePage, static: str, graphql: str, base: str) -> st
         title=e(page.name), description=e(f"{page.name}: {fmt_number(fp.total)} {fp.unit}"),
         static=e(static), home=e(base + "/"), breadcrumb=render_breadcrumb(page.crumbs, page.name),
         root=e(root), path=e("/".join(page.path or (page.process,))), category=e(fp.category),
+        method=e(page.method or ""),
         amount=e("" if page.root_amount is None else repr(page.root_amount)), node_total=e(repr(fp.total)),
         unit=e(fp.unit), graphql=e(graphql), base=e(base), name=e(page.name), facts=render_facts(page),
         footprint=render_footprint(fp, page), contributors=render_contributors(page),

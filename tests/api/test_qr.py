@@ -5,12 +5,18 @@ from __future__ import annotations
 import io
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 import zxingcpp
 from PIL import Image, ImageDraw
 
+from api.cli import main
 from api.qr import MAX_SIZE, MIN_SIZE, QUIET_ZONE, qr_matrix, render_png, render_svg, render_terminal
+from graph.connect import open_embedded
+from graph.writer import write_database_content
 from lcagraph.errors import InvalidArgument
 
 URL = (
@@ -136,3 +142,72 @@ def test_overlong_and_empty_text_are_refused() -> None:
         qr_matrix("x" * 5000)
     with pytest.raises(InvalidArgument, match="empty"):
         qr_matrix("")
+
+
+# --- lcagraph qr ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def graph_url(embedded_dir: Path, monkeypatch: pytest.MonkeyPatch, make_content: Callable[..., Any]) -> str:
+    store = open_embedded(embedded_dir)
+    try:
+        with store.unit_of_work() as writer:
+            write_database_content(writer, make_content())
+    finally:
+        store.close()
+    url = f"embedded://{embedded_dir}"
+    monkeypatch.setenv("LCAGRAPH_GRAPH_URL", url)
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://lca.example.org/")
+    return url
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as e:
+        code = int(e.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.usefixtures("graph_url")
+def test_cli_writes_png_and_svg_of_the_deep_link(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    png, svg = tmp_path / "node.png", tmp_path / "node.svg"
+    link = "https://lca.example.org/n/steel?path=bike/steel&amount=3.0"
+    code, out, err = _run(capsys, "qr", "steel", "--path", "bike/steel", "--amount", "3", "--out", str(png),
+                          "--size", "256")
+    assert code == 0, err
+    assert link in out and "steel production" in out
+    image = Image.open(png)
+    assert image.size == (256, 256) and _decode(image).text == link
+    code, _, err = _run(capsys, "qr", "steel", "--out", str(svg), "--base-url", "http://10.0.0.5:8000")
+    assert code == 0, err
+    assert _decode(_raster(_svg_matrix(svg.read_text(encoding="utf-8")))).text == "http://10.0.0.5:8000/n/steel"
+
+
+@pytest.mark.usefixtures("graph_url")
+def test_cli_prints_the_code_in_the_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "qr", "bike")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[-1] == "https://lca.example.org/n/bike" and lines[-2] == "bicycle assembly"
+    assert set("".join(lines[:-2])) <= {" ", "▀", "▄", "█"}
+    assert len(lines[:-2]) == (len(qr_matrix(lines[-1])) + 1) // 2
+
+
+@pytest.mark.usefixtures("graph_url")
+@pytest.mark.parametrize(("args", "says"), [
+    (("qr", "nope"), "process 'nope' is not in the graph"),
+    (("qr", "steel", "--path", "bike/nope/steel"), "process 'nope' is not in the graph"),
+    (("qr", "steel", "--path", "bike/power"), "ends at 'power'"),
+    (("qr", "steel", "--out", "x.gif"), ".png or .svg"),
+    (("qr", "steel", "--out", "x.png", "--size", "9999"), "out of range"),
+])
+def test_cli_errors_are_one_clear_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    args: tuple[str, ...], says: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _run(capsys, *args)
+    assert code == 1 and err.startswith("error: ") and says in err
+    assert list(tmp_path.iterdir()) == []

@@ -4,6 +4,7 @@ the same system and its derivation: t_E = 301/60, t_S = 8.63)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -11,10 +12,13 @@ import pytest
 
 from graph import queries as q
 from graph.records import (
+    CharacterisationFactor,
     Database,
     DatabaseContent,
     Exchange,
     Flow,
+    ImpactCategory,
+    ImpactMethod,
     Process,
     ProviderLink,
     Unlinked,
@@ -69,6 +73,9 @@ def write_hand_system(store: GraphStore) -> None:
         _x("R", 3, "f-p", True, 0.02), _x("R", 4, "f-h", True, 1.0, is_avoided=True), _x("R", 5, "co2", False, 0.6),
         _x("R", 6, "cut", True, 3.0), _x("P", 0, "f-p", False, 1.0, is_reference=True), _x("P", 1, "co2", False, 0.1),
     ], [("R", "E", 1, 4.0), ("R", "S", 2, 1.0), ("R", "P", 3, 0.02), ("R", "H", 4, 1.0)])
+    bg = replace(bg, methods=(ImpactMethod("m", "test method"),),
+                 categories=(ImpactCategory("gwp", "climate change", "m", "kg CO2-eq"),),
+                 factors=(CharacterisationFactor("gwp", "co2", 1.0),))
     for content in (bg, db2, fg):
         with store.unit_of_work() as writer:
             write_database_content(writer, content)

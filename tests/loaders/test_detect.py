@@ -109,6 +109,15 @@ def test_entity_declarations_refused_naming_the_file(tmp_path: Path, payload: by
         read_ilcd(tmp_path / "ilcd", "x")
 
 
+def test_readers_refuse_other_formats() -> None:
+    with pytest.raises(UnsupportedFormat, match="no EcoSpold2 activity datasets"):
+        read_ecospold2(DATA / "samples/ilcd/ilcd_example.zip", "x")
+    with pytest.raises(UnsupportedFormat, match="no EcoSpold2 activity datasets"):
+        read_ecospold2(DATA / "samples/jsonld/beef-cattle-finishing", "x")
+    with pytest.raises(UnsupportedFormat, match="no ILCD datasets"):
+        read_ilcd(DATA / "samples/ecospold2/sample_ecospold2.xml", "x")
+
+
 def test_malformed_xml_names_the_file(tmp_path: Path) -> None:
     z = _zip(tmp_path / "broken.zip", {"a.spold": b"<ecoSpold><activityDataset></ecoSpold>"})
     with pytest.raises(MalformedDataset, match=r"broken\.zip!a\.spold.*not well-formed XML at line 1"):

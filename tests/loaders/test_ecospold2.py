@@ -281,6 +281,13 @@ def test_waste_treatment_reference(tmp_path: Path) -> None:
     assert content.processes[0].ref_is_input and content.flows[0].type == "waste"
 
 
+def test_duplicate_activity_ids_refused(tmp_path: Path) -> None:
+    _write(tmp_path / "a", "p", _ix("f", "1", "kg", "<outputGroup>0</outputGroup>", "x1"))
+    _write(tmp_path / "b", "p", _ix("f", "2", "kg", "<outputGroup>0</outputGroup>", "x1"))
+    with pytest.raises(MalformedDataset, match=r"b/p\.spold', dataset 'p'.*also in .*a/p\.spold"):
+        read_ecospold2(tmp_path, "x")
+
+
 def test_one_flow_in_two_flow_properties_is_refused(tmp_path: Path) -> None:
     _write(tmp_path, "a", _ix("fuel", "1", "kg", "<inputGroup>5</inputGroup>", "x1"))
     _write(tmp_path, "b", _ix("fuel", "1", "MJ", "<inputGroup>5</inputGroup>", "x1"))

@@ -131,8 +131,8 @@ def test_uncertainty_and_allocation(example_dir: Path) -> None:
           "<resultingAmount>2.67434652093524E-8</resultingAmount><minimumAmount>1E-8</minimumAmount>"
           "<maximumAmount>4E-8</maximumAmount><uncertaintyDistributionType>triangular</uncertaintyDistributionType>")
     ex = {e.flow: e for e in read_ilcd(example_dir, "x").exchanges}
-    assert ex[CO2].uncertainty is not None
-    assert (ex[CO2].uncertainty.distribution, ex[CO2].uncertainty.geosd) == ("lognormal", 1.5)
+    lognormal = ex[CO2].uncertainty
+    assert lognormal is not None and (lognormal.distribution, lognormal.geosd) == ("lognormal", 1.5)
     assert ex[CO2].allocation == pytest.approx(0.6)
     tri = ex[CH4].uncertainty
     assert tri is not None and (tri.minimum, tri.mode, tri.maximum) == (1e-8, 2.67434652093524e-8, 4e-8)

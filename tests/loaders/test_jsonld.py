@@ -196,6 +196,35 @@ def test_uslci_multi_output_and_uncertainty(
     assert sum(1 for e in uslci.exchanges if e.data_quality) == 478  # pedigreeUncertainty entries
 
 
+def raw_folder(path: Path) -> dict[str, list[dict[str, Any]]]:
+    """Objects by type folder of an unzipped package (independent of loaders.archive/jsonld)."""
+    return {
+        d.name: [json.loads(f.read_text()) for f in d.glob("*.json")] for d in path.iterdir() if d.is_dir()
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "processes", "exchanges"),
+    [(TRANSPORT, 41, None), (MARINE, 72, 6264), (RAIL, 11, None), (BEEF, 8, None), (IPCC, 0, 0)],
+)
+def test_counts_against_raw_json(path: Path, processes: int, exchanges: int | None) -> None:
+    content = read(path)
+    raw = raw_folder(path) if path.is_dir() else raw_objects(path)
+    raw_exchanges = [e for p in raw.get("processes", []) for e in p["exchanges"]]
+    assert len(content.processes) == len(raw.get("processes", [])) == processes  # README figures
+    assert len(content.exchanges) == len(raw_exchanges)
+    if exchanges is not None:
+        assert len(content.exchanges) == exchanges
+    assert len(content.flows) == len(raw.get("flows", []))
+    elementary = sum(1 for f in raw.get("flows", []) if f["flowType"] == "ELEMENTARY_FLOW")
+    assert sum(1 for f in content.flows if f.type == "elementary") == elementary
+    assert len(content.product_systems) == len(raw.get("product_systems", []))
+    assert content.report is not None
+    counts = dict(content.report.datasets)
+    for folder in ("processes", "flows", "lcia_categories", "lcia_methods", "product_systems"):
+        assert counts.get(folder, 0) == len(raw.get(folder, []))
+
+
 def test_transport_schema2_top_folder_formulas_providers() -> None:
     content = read(TRANSPORT)
     raw = raw_objects(TRANSPORT)

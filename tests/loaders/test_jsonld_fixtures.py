@@ -291,3 +291,27 @@ def test_refusals(tmp_path: Path) -> None:
     with pytest.raises(MalformedDataset) as info:
         read(package(tmp_path, members))
     assert info.value.dataset == "in" and info.value.field == "flowProperties"
+
+
+def test_duplicate_and_broken_unit_datasets(tmp_path: Path) -> None:
+    members = standard(process(base_exchanges()))
+    members["flows/again.json"] = flow("in")
+    with pytest.raises(MalformedDataset, match="defined twice") as info:
+        read(package(tmp_path, members))
+    assert info.value.file.endswith("flows/in.json") or info.value.file.endswith("flows/again.json")
+    members = standard(process(base_exchanges()))
+    members["unit_groups/ug.json"] = {
+        "@id": "ug",
+        "name": "bad",
+        "units": [{"@id": "u", "name": "x", "referenceUnit": True, "conversionFactor": "one"}],
+    }
+    with pytest.raises(MalformedDataset, match="not a positive number") as info:
+        read(package(tmp_path, members))
+    assert info.value.file.endswith("unit_groups/ug.json")
+    members["unit_groups/ug.json"] = {
+        "@id": "ug",
+        "name": "no reference",
+        "units": [{"@id": "u", "name": "x", "conversionFactor": 2.0}],
+    }
+    with pytest.raises(MalformedDataset, match="without a reference unit"):
+        read(package(tmp_path, members))

@@ -7,10 +7,12 @@
   var cfg = main.dataset;
   var nodeTotal = parseFloat(cfg.nodeTotal);
 
-  var QUERY = "query Unfold($processId: String!, $path: [String!], $category: String, $amount: Float) {" +
-    " upstream(processId: $processId, path: $path, category: $category, amount: $amount, depth: 1) {" +
-    " ... on Tree { node { children { process name database databaseName amount unit direct total" +
-    " crossesDatabase loop childCount restCount path } } }" +
+  // One level below the node at `path` (from the model root); same expansion as the page.
+  var QUERY = "query Unfold($processId: ID!, $path: [ID!]!, $method: ID, $amount: Float) {" +
+    " upstream(processId: $processId, path: $path, method: $method, amount: $amount, depth: 1," +
+    " cutoff: 0.001, maxNodes: 61) {" +
+    " __typename ... on TreeNode { children { processId name databaseId database { name } amount unit" +
+    " direct total crossesDatabase loop childCount restCount path } }" +
     " ... on Problem { message } } }";
 
   var SUP = { "-": "⁻", "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹" };
@@ -38,10 +40,13 @@
     return (pct.toFixed(1) + " %").replace("-", "−");
   }
 
+  // As api/links.py deep_link builds them (query values form-encoded, "/" kept).
+  function enc(text) { return encodeURIComponent(text).replace(/%2F/g, "/").replace(/%20/g, "+"); }
+
   function deepLink(processId, path) {
-    var q = ["path=" + path.map(encodeURIComponent).join("/")];
-    if (cfg.amount) { q.push("amount=" + encodeURIComponent(cfg.amount)); }
-    if (cfg.category) { q.push("method=" + encodeURIComponent(cfg.category)); }
+    var q = ["path=" + path.map(function (p) { return enc(p).replace(/\//g, "%2F"); }).join("/")];
+    if (cfg.amount) { q.push("amount=" + enc(cfg.amount)); }
+    if (cfg.method) { q.push("method=" + enc(cfg.method)); }
     return cfg.base + "/n/" + encodeURIComponent(processId) + "?" + q.join("&");
   }
 
@@ -60,18 +65,19 @@
 
   function whatCell(c) {
     var what = el("div", "what");
-    if (c.process) {
+    var dbName = c.database ? c.database.name : (c.databaseId || "");
+    if (c.processId) {
       var a = el("a", "name", c.name);
-      a.href = deepLink(c.process, c.path);
+      a.href = deepLink(c.processId, c.path);
       what.appendChild(a);
     } else {
       what.appendChild(document.createTextNode(c.name));
     }
     if (c.loop) { what.appendChild(el("span", "flag", "loop")); }
-    what.appendChild(el("span", "db", c.databaseName || c.database || ""));
-    if (c.crossesDatabase && c.process) {
-      var jump = el("a", "jump", "Jump to " + (c.databaseName || c.database) + " →");
-      jump.href = deepLink(c.process, c.path);
+    what.appendChild(el("span", "db", dbName));
+    if (c.crossesDatabase && c.processId) {
+      var jump = el("a", "jump", "Jump to " + dbName + " →");
+      jump.href = deepLink(c.processId, c.path);
       what.appendChild(jump);
     }
     return what;
@@ -79,10 +85,10 @@
 
   function row(c) {
     var li = el("li", "node");
-    li.setAttribute("data-process", c.process || "");
+    li.setAttribute("data-process", c.processId || "");
     li.setAttribute("data-path", c.path.join("/"));
     var div = el("div", "row");
-    if (c.process && c.childCount > 0 && !c.loop) {
+    if (c.processId && c.childCount > 0 && !c.loop) {
       var b = el("button", "unfold", "+");
       b.type = "button";
       b.setAttribute("aria-expanded", "false");
@@ -110,7 +116,7 @@
   }
 
   function fetchChildren(path) {
-    var variables = { processId: cfg.root, path: path, category: cfg.category || null,
+    var variables = { processId: cfg.root, path: path, method: cfg.category || null,
       amount: cfg.amount ? parseFloat(cfg.amount) : null };
     return fetch(cfg.graphql, {
       method: "POST", headers: { "Content-Type": "application/json", "Accept": "application/json" },
@@ -121,8 +127,8 @@
     }).then(function (body) {
       if (body.errors && body.errors.length) { throw new Error(body.errors[0].message); }
       var up = body.data.upstream;
-      if (!up.node) { throw new Error(up.message || "no data"); }
-      return up.node.children;
+      if (up.__typename !== "TreeNode") { throw new Error(up.message || up.__typename); }
+      return up.children;
     });
   }
 

@@ -1,0 +1,169 @@
+"""Routes of the phone viewer: node pages, QR images of deep links, the viewer's static files.
+
+    GET /n/{processId}[?path=…&amount=…&method=…]     server-rendered node page
+    GET /qr/{processId}.svg | .png[?path=…&amount=…&method=…&size=…]
+    GET /static/viewer/viewer.css | viewer.js
+
+Expected failures give a friendly HTML page with the right status (404 unknown id, 400 bad
+parameter, 409 not calculated yet, 503 engine down), never a stack trace.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from importlib import resources
+from typing import TypeVar
+
+from anyio import to_thread
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.graphql.context import AppState
+from api.links import deep_link, parse_path
+from api.qr import DEFAULT_SIZE, render_png, render_svg
+from api.viewer.data import PageRequest, build_page, check_path
+from api.viewer.render import render_message, render_node_page
+from graph.browse import read_processes
+from lcagraph.errors import (
+    EngineUnavailable,
+    InvalidArgument,
+    LcaGraphError,
+    NodeNotFound,
+    StaleResult,
+    StoreBusy,
+)
+
+T = TypeVar("T")
+STATIC = "/static/viewer"
+STATIC_FILES = {"viewer.css": "text/css; charset=utf-8", "viewer.js": "text/javascript; charset=utf-8"}
+_STATUS: list[tuple[type[LcaGraphError], int, str, str]] = [
+    (NodeNotFound, 404, "Not found", "Check the link, or search for the process by name in the API."),
+    (InvalidArgument, 400, "This link is not valid", "Open the node without the extra parameters."),
+    (StaleResult, 409, "No footprint yet", "Run `lcagraph calculate` on the server, then reload."),
+    (StoreBusy, 503, "Busy", "The graph is being updated; reload in a moment."),
+    (EngineUnavailable, 503, "Graph unavailable", "The graph engine is not reachable; try again later."),
+]
+HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+
+router = APIRouter(include_in_schema=False)
+
+
+def _state(request: Request) -> AppState:
+    state: AppState = request.app.state.lcagraph
+    return state
+
+
+def base_url(request: Request) -> str:
+    """PUBLIC_BASE_URL when set, else the address this request came in on."""
+    configured = _state(request).settings.public_base_url
+    return configured or str(request.base_url).rstrip("/")
+
+
+def parse_amount(text: str | None) -> float | None:
+    """The root amount of a deep link: a finite number, or none."""
+    if text is None or text == "":
+        return None
+    try:
+        value = float(text)
+    except ValueError as e:
+        raise InvalidArgument(f"amount={text!r} is not a number") from e
+    if not math.isfinite(value):
+        raise InvalidArgument(f"amount={text!r} is not a finite number")
+    return value
+
+
+def page_request(process_id: str, path: str | None, amount: str | None, method: str | None) -> PageRequest:
+    """Parse and check the deep link's parameters."""
+    req = PageRequest(process_id, parse_path(path), parse_amount(amount), method or None)
+    check_path(req)
+    return req
+
+
+def message_response(request: Request, error: LcaGraphError) -> HTMLResponse:
+    """The friendly page of an expected failure."""
+    status, title, hint = next(
+        ((code, title, hint) for kind, code, title, hint in _STATUS if isinstance(error, kind)),
+        (500, "Something went wrong", "Try again later."),
+    )
+    doc = render_message(title, str(error), hint, STATIC, base_url(request))
+    return HTMLResponse(doc, status_code=status, headers=HEADERS)
+
+
+async def _run(fn: Callable[[], T]) -> T:
+    return await to_thread.run_sync(fn)
+
+
+@router.get("/n/{process_id}", response_class=HTMLResponse)
+async def node_page(
+    request: Request, process_id: str, path: str | None = None, amount: str | None = None,
+    method: str | None = None,
+) -> HTMLResponse:
+    """The node page: footprint, contributors, completeness, sources, its own QR code."""
+    state, base = _state(request), base_url(request)
+    try:
+        req = page_request(process_id, path, amount, method)
+        page = await _run(lambda: build_page(state.store, state.tree_source(), req, base))
+    except LcaGraphError as e:
+        return message_response(request, e)
+    doc = render_node_page(page, STATIC, "/graphql", base)
+    return HTMLResponse(doc, headers={**HEADERS, "Cache-Control": "no-cache"})
+
+
+def _qr_size(text: str | None) -> int:
+    if text is None or text == "":
+        return DEFAULT_SIZE
+    if not text.isdigit():
+        raise InvalidArgument(f"size={text!r} is not a whole number of pixels")
+    return int(text)
+
+
+async def _qr(request: Request, process_id: str, fmt: str, params: dict[str, str | None]) -> Response:
+    state = _state(request)
+    try:
+        req = page_request(process_id, params["path"], params["amount"], params["method"])
+        size = _qr_size(params["size"])
+        found = await _run(lambda: read_processes(state.store, [process_id]))
+        if process_id not in found:
+            raise NodeNotFound(f"process {process_id!r} is not in the graph")
+        link = deep_link(base_url(request), process_id, path=req.path, amount=req.amount, method=req.category)
+        if fmt == "png":
+            return Response(render_png(link, size), media_type="image/png", headers=_qr_headers())
+        svg = render_svg(link, size, title=f"QR code: {found[process_id].name}")
+        return Response(svg, media_type="image/svg+xml", headers=_qr_headers())
+    except LcaGraphError as e:
+        return message_response(request, e)
+
+
+def _qr_headers() -> dict[str, str]:
+    return {**HEADERS, "Cache-Control": "public, max-age=3600"}
+
+
+@router.get("/qr/{process_id}.svg")
+async def qr_svg(
+    request: Request, process_id: str, path: str | None = None, amount: str | None = None,
+    method: str | None = None, size: str | None = None,
+) -> Response:
+    """QR code (SVG) of the node's deep link."""
+    params = {"path": path, "amount": amount, "method": method, "size": size}
+    return await _qr(request, process_id, "svg", params)
+
+
+@router.get("/qr/{process_id}.png")
+async def qr_png(
+    request: Request, process_id: str, path: str | None = None, amount: str | None = None,
+    method: str | None = None, size: str | None = None,
+) -> Response:
+    """QR code (PNG) of the node's deep link."""
+    params = {"path": path, "amount": amount, "method": method, "size": size}
+    return await _qr(request, process_id, "png", params)
+
+
+@router.get(STATIC + "/{name}")
+async def static_file(request: Request, name: str) -> Response:
+    """The viewer's stylesheet and script (no other file is served)."""
+    if name not in STATIC_FILES:
+        return message_response(request, NodeNotFound(f"file {name!r} does not exist"))
+    body = resources.files("api.viewer").joinpath("static", name).read_bytes()
+    headers = {**HEADERS, "Cache-Control": "public, max-age=300"}
+    return Response(body, media_type=STATIC_FILES[name], headers=headers)

@@ -1,0 +1,194 @@
+"""GraphQL API on the hand-solved system of tests/graph/test_tree_store.py, through a real client:
+httpx against the app served by uvicorn on 127.0.0.1 (random port), real embedded engine."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import httpx
+import pytest
+
+from api.app import create_app
+from api.commands_serve import serve_in_thread
+from graph.store import GraphStore
+from lcagraph.config import Settings
+
+TOKEN = "s3cret-token"
+
+
+def _hand_system() -> ModuleType:
+    path = Path(__file__).parents[1] / "graph" / "test_tree_store.py"
+    spec = importlib.util.spec_from_file_location("hand_system", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+HAND = _hand_system()
+
+
+def settings(token: str = TOKEN) -> Settings:
+    return Settings(graph_url="embedded://unused", data_dir=Path("."), neo4j_user="", neo4j_password="",
+                    neo4j_database="", public_base_url="https://lca.example", api_token=token)
+
+
+class Api:
+    """A GraphQL client: post a query, return data (errors fail the test unless allowed)."""
+
+    def __init__(self, client: httpx.Client) -> None:
+        self.client = client
+
+    def post(self, query: str, token: str | None = None, **variables: Any) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        reply = self.client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+        body: dict[str, Any] = reply.json()
+        return body
+
+    def data(self, query: str, token: str | None = None, **variables: Any) -> dict[str, Any]:
+        body = self.post(query, token, **variables)
+        assert not body.get("errors"), body["errors"]
+        data: dict[str, Any] = body["data"]
+        return data
+
+
+@pytest.fixture
+def hand_store(store: GraphStore) -> GraphStore:
+    HAND.write_hand_system(store)
+    HAND.write_results(store, store.graph_version())
+    return store
+
+
+@pytest.fixture
+def api(hand_store: GraphStore) -> Iterator[Api]:
+    with serve_in_thread(create_app(settings(), hand_store)) as base, httpx.Client(base_url=base) as client:
+        yield Api(client)
+
+
+NODE = "path processId name databaseId amount unit direct total share crossesDatabase loop isRest restCount " \
+       "childCount unlinkedCount expanded"
+UPSTREAM = """query($id: ID!, $path: [ID!]! = [], $depth: Int! = 1, $cutoff: Float! = 0, $method: ID = "gwp") {
+  upstream(processId: $id, path: $path, depth: $depth, cutoff: $cutoff, method: $method) {
+    __typename ... on Problem { message }
+    ... on TreeNode { %s children { %s children { %s children { %s } } } }
+  }
+}""" % (NODE, NODE, NODE, NODE)
+
+
+def walk(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield node
+    for child in node.get("children") or []:
+        yield from walk(child)
+
+
+def test_upstream_numbers_identity_and_borders(api: Api) -> None:
+    root = api.data(UPSTREAM, id="R", depth=3)["upstream"]
+    assert root["__typename"] == "TreeNode"
+    assert math.isclose(root["total"], 2 * HAND.T_R, rel_tol=1e-14) and root["unlinkedCount"] == 1
+    expanded = [n for n in walk(root) if n["expanded"]]
+    assert len(expanded) >= 5
+    for n in expanded:
+        assert abs(n["total"] - n["direct"] - math.fsum(c["total"] for c in n["children"])) <= 1e-12 * abs(n["total"])
+    kids = {c["processId"]: c for c in root["children"]}
+    assert [c["processId"] for c in root["children"]] == ["E", "S", "H", "P"]
+    assert kids["E"]["crossesDatabase"] and kids["E"]["databaseId"] == "bg" and not kids["P"]["crossesDatabase"]
+    assert math.isclose(kids["H"]["amount"], -1.0) and math.isclose(kids["E"]["share"], 4 * HAND.T_E / (2 * HAND.T_R))
+
+
+def test_lazy_unfolding_by_path_and_rest(api: Api) -> None:
+    node = api.data(UPSTREAM, id="R", path=["R", "S"])["upstream"]
+    assert node["path"] == ["R", "S"] and node["expanded"]
+    assert {c["processId"] for c in node["children"]} == {"E", "W", "W2"}
+    assert all(c["path"][:2] == ["R", "S"] for c in node["children"])
+    rest = api.data(UPSTREAM, id="R", cutoff=0.01)["upstream"]["children"][-1]
+    assert rest["isRest"] and rest["restCount"] == 2 and rest["processId"] is None
+    assert math.isclose(rest["total"], -0.08 + 0.002, rel_tol=1e-12)
+
+
+def test_typed_errors(api: Api) -> None:
+    bad_path = api.data(UPSTREAM, id="R", path=["R", "W"])["upstream"]
+    assert bad_path["__typename"] == "NotFound" and "does not supply" in bad_path["message"]
+    assert api.data(UPSTREAM, id="R", depth=99)["upstream"]["__typename"] == "InvalidArgument"
+    assert api.data(UPSTREAM, id="nope")["upstream"]["__typename"] == "NotFound"
+    assert api.data(UPSTREAM, id="R", method="no-such")["upstream"]["__typename"] == "NotFound"
+    got = api.data('{ process(id: "nope") { __typename ... on Problem { message } } }')["process"]
+    assert got["__typename"] == "NotFound" and "nope" in got["message"]
+
+
+def test_search_ranking_and_pagination(api: Api) -> None:
+    query = """query($q: String, $after: String) { processes(search: $q, first: 3, after: $after) {
+      totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id name } } } }"""
+    seen: list[str] = []
+    after = None
+    while True:
+        page = api.data(query, q="PROCESS", after=after)["processes"]
+        assert page["totalCount"] == 7
+        seen += [e["node"]["id"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert sorted(seen) == sorted(["R", "E", "S", "W", "W2", "H", "P"]) and len(seen) == 7
+    ranked = api.data(query, q="p process")["processes"]["edges"]
+    assert ranked[0]["node"]["id"] == "P"
+    bad = api.post('{ processes(first: 1000) { totalCount } }')
+    assert "first=1000" in bad["errors"][0]["message"]
+
+
+def test_process_exchanges_consumers_result_links(api: Api) -> None:
+    query = """{ process(id: "R") { ... on Process { name databaseId reference_amount: referenceAmount
+        deepLink qrUrl result(method: "gwp") { ... on CachedResult { total stale graphVersion } }
+        exchanges(direction: INPUT) { id link providerId unlinkedReason provider { name } flow { name } } } }
+      s: process(id: "S") { ... on Process { consumers { processId amount } } } }"""
+    data = api.data(query)
+    p = data["process"]
+    assert p["deepLink"] == "https://lca.example/n/R" and p["qrUrl"].startswith("https://lca.example/qr/R.")
+    assert math.isclose(p["result"]["total"], HAND.T_R) and p["result"]["stale"] is False
+    cut = [x for x in p["exchanges"] if x["link"] == "unlinked"]
+    assert len(cut) == 1 and cut[0]["unlinkedReason"] == "cut-off" and cut[0]["provider"] is None
+    assert {x["providerId"] for x in p["exchanges"] if x["providerId"]} == {"E", "S", "P", "H"}
+    assert {c["processId"] for c in data["s"]["consumers"]} == {"R", "E"}
+
+
+def test_footprint_and_jump(api: Api) -> None:
+    fp = api.data('{ footprint(processId: "R", amount: 3, method: "gwp") { ... on Footprint { total direct } } }')
+    assert math.isclose(fp["footprint"]["total"], 3 * HAND.T_R, rel_tol=1e-14)
+    query = """{ jump(processId: "E", path: ["R", "S", "E"], method: "gwp") { ... on Jump {
+        databaseId root { path amount total } backPath breadcrumb { processId path databaseId } } } }"""
+    jump = api.data(query)["jump"]
+    assert jump["databaseId"] == "bg" and jump["root"]["path"] == ["E"] and jump["root"]["amount"] == 1.0
+    assert math.isclose(jump["root"]["total"], HAND.T_E) and jump["backPath"] == ["R", "S", "E"]
+    assert [c["path"] for c in jump["breadcrumb"]] == [["R"], ["R", "S"]]
+
+
+def test_cypher_is_read_only_and_needs_the_token(api: Api) -> None:
+    query = """query($q: String!, $p: JSON) { cypher(query: $q, params: $p) { __typename
+        ... on Problem { message } ... on CypherRows { columns rows truncated } } }"""
+    read = "MATCH (p:Process {database: $db}) RETURN p.id AS id ORDER BY id"
+    assert api.data(query, q=read, p={"db": "bg"})["cypher"]["__typename"] == "Unauthorized"
+    assert api.data(query, "wrong", q=read, p={"db": "bg"})["cypher"]["__typename"] == "Unauthorized"
+    rows = api.data(query, TOKEN, q=read, p={"db": "bg"})["cypher"]
+    assert rows["columns"] == ["id"] and rows["rows"] == [["E"], ["S"], ["W"], ["W2"]]
+    write = api.data(query, TOKEN, q="MATCH (p:Process) SET p.name = 'x' RETURN count(p) AS n")["cypher"]
+    assert write["__typename"] == "ReadOnlyViolation"
+    assert api.data(query, TOKEN, q="CREATE (:Process {id: 'evil'})")["cypher"]["__typename"] == "ReadOnlyViolation"
+    assert api.data(query, TOKEN, q="MATCH (p:Process {id: 'evil'}) RETURN p.id AS id")["cypher"]["rows"] == []
+    assert api.data(query, TOKEN, q="MATCH (p RETURN p")["cypher"]["__typename"] == "QueryFailed"
+
+
+def test_set_provider_bumps_version_and_results_go_stale(api: Api) -> None:
+    mutation = """mutation($x: ID!, $p: ID!) { setProvider(exchangeId: $x, providerId: $p) { __typename
+        ... on Problem { message } ... on ProviderOverride { previousProviderId graphVersion } } }"""
+    assert api.data(mutation, x="E/1", p="E")["setProvider"]["__typename"] == "Unauthorized"
+    wrong = api.data(mutation, TOKEN, x="E/1", p="S")["setProvider"]
+    assert wrong["__typename"] == "InvalidArgument" and "quantitative reference" in wrong["message"]
+    done = api.data(mutation, TOKEN, x="E/1", p="E")["setProvider"]
+    assert done["__typename"] == "ProviderOverride" and done["previousProviderId"] == "E"
+    stale = api.data(UPSTREAM, id="R")["upstream"]
+    assert stale["__typename"] == "StaleResult" and "calculate" in stale["message"]
+    link = api.data('{ process(id: "E") { ... on Process { exchanges(direction: INPUT) { id link } } } }')
+    assert {"id": "E/1", "link": "override"} in link["process"]["exchanges"]
