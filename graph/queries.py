@@ -548,3 +548,17 @@ MATCH (:Process {id: $consumer})-[l:PROVIDER]->(:Process)
 WHERE l.exchange = $exchange
 DELETE l
 """
+
+# --- lcagraph demo (api/commands_demo.py) ---------------------------------------------------
+
+#: The process of a database with the most distinct providers in other databases (a node to
+#: show: unfolding it crosses into the background data).
+DEMO_CROSSING_PROCESS = """
+MATCH (p:Process {database: $database})-[:PROVIDER]->(q:Process)
+WHERE q.database <> $database
+RETURN p.id AS id, p.name AS name, count(DISTINCT q) AS providers
+ORDER BY providers DESC, name
+LIMIT 1
+"""
+
+DEMO_DATABASE_IDS = "MATCH (d:Database) RETURN d.id AS id"

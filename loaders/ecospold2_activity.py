@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from graph.records import Exchange, FlowType, Process, Uncertainty
 from lcagraph.errors import MalformedDataset, UnresolvedReference
 from loaders.ecospold2_units import unit_of
-from loaders.xml import Element, lang_text, text_at, to_float
+from loaders.xml import Element, lang_text, text_at, to_float, warning
 
 PEDIGREE = ("reliability", "completeness", "temporalCorrelation", "geographicalCorrelation",
             "furtherTechnologyCorrelation")
@@ -71,14 +71,17 @@ def read_activity(root: Element, file: str, database: str) -> ActivityResult:
     warnings = []
     dropped = [e.id for e, _, lost in parsed if lost]
     if dropped:
-        warnings.append(f"{pid} ({file}): uncertainty of {len(dropped)} exchange(s) dropped, its parameters "
-                        f"are not finite (Infinity/NaN variance), first {dropped[0]}, field uncertainty")
+        warnings.append(warning(f"uncertainty of {len(dropped)} exchange(s) dropped, its parameters are not "
+                                f"finite (Infinity/NaN variance); first {dropped[0]}", file=file, dataset=pid,
+                                field="uncertainty"))
     if not refs:
         name = lang_text(activity, "activityName")
-        warnings.append(f"{pid} ({name!r}, {file}): no reference product (intermediate exchange in "
-                        "outputGroup 0); imported without a quantitative reference")
+        warnings.append(warning(f"{name!r} has no reference product (intermediate exchange in outputGroup "
+                                "0); imported without a quantitative reference", file=file, dataset=pid,
+                                field="intermediateExchange/outputGroup"))
     elif len(refs) > 1:
-        warnings.append(f"{pid}: {len(refs)} reference products; the first ({refs[0].flow}) is used")
+        warnings.append(warning(f"{len(refs)} reference products; the first ({refs[0].flow}) is used",
+                                file=file, dataset=pid, field="intermediateExchange/outputGroup"))
     process = _process(ad, activity, ctx, database, refs[0] if refs else None, exchanges)
     conversions = sum(1 for e in exchanges if e.amount_ref != e.amount)
     return ActivityResult(process, exchanges, tuple(s for _, s, _ in parsed), conversions, tuple(warnings))

@@ -24,7 +24,15 @@ from loaders.ilcd_datasets import (
 )
 from loaders.ilcd_method import MethodResult, read_method
 from loaders.ilcd_process import ProcessResult, Refs, read_process
-from loaders.xml import Element, co_product_processes, database_record, iter_members, parse_xml, text_at
+from loaders.xml import (
+    Element,
+    co_product_processes,
+    database_record,
+    iter_members,
+    parse_xml,
+    text_at,
+    warning,
+)
 
 # root element → (folder name used in reports, path of the information block holding the UUID)
 DATASET_TYPES = {
@@ -49,8 +57,9 @@ class _Package:
         key, rank = (kind, uuid), _version_key(version)
         known = self.found.get(key)
         if known is not None:
-            self.warnings.append(f"{uuid}: {kind} dataset in two versions ({known[1]}, {file}); "
-                                 "the higher dataSetVersion is used")
+            self.warnings.append(warning(f"{kind} dataset in two versions (also {known[1]}); the higher "
+                                         "dataSetVersion is used", file=file, dataset=uuid,
+                                         field="publicationAndOwnership/dataSetVersion"))
             if known[0] >= rank:
                 return
         self.found[key] = (rank, file, root)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from graph.records import CharacterisationFactor, ImpactCategory, ImpactMethod
 from lcagraph.errors import UnresolvedReference
 from loaders.ilcd_datasets import FlowProperty, ResolvedFlow, UnitGroup
-from loaders.xml import Element, lang_text, text_at, to_float
+from loaders.xml import Element, lang_text, text_at, to_float, warning
 
 LCAGRAPH_NS = "http://lcagraph.org/ilcd-extensions"
 METHOD_NAMESPACE = uuidlib.UUID("6f1c1a52-5d0b-4a3e-9a3c-4c2b8f0e7d11")
@@ -50,8 +50,9 @@ def read_method(root: Element, file: str, uuid: str, flows: dict[str, ResolvedFl
         if known is None:
             factors[factor.flow] = factor
         elif known.value != factor.value:
-            warnings.append(f"{uuid}: flow {factor.flow} has factors {known.value} and {factor.value}; "
-                            "the first is kept")
+            warnings.append(warning(f"flow {factor.flow} has factors {known.value} and {factor.value}; the "
+                                    "first is kept", file=file, dataset=uuid,
+                                    field="characterisationFactors"))
     return MethodResult(method, category, tuple(factors.values()), tuple(warnings))
 
 

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from graph.records import DataQuality, Exchange, Process, Uncertainty
 from lcagraph.errors import MalformedDataset, UnresolvedReference
 from loaders.ilcd_datasets import FlowProperty, ResolvedFlow, UnitGroup, category_path, compose_name
-from loaders.xml import Element, lang_text, optional_float, text_at, to_float
+from loaders.xml import Element, lang_text, optional_float, text_at, to_float, warning
 
 OLCA_NS = "http://openlca.org/ilcd-extensions"
 SYSTEM_TYPES = frozenset({"LCI result", "Partly terminated system", "Avoided product system"})
 EF_DQR = "EF DQR"
+_REF_FIELD = "quantitativeReference/referenceToReferenceFlow"
 # EU PEF / EF data-quality indicators: ILCD names → EF abbreviations; ratings → scores 1 (best) … 5.
 DQ_NAMES = {
     "Technological representativeness": "TeR", "Geographical representativeness": "GR",
@@ -50,11 +51,12 @@ class _Ctx:
 def read_process(root: Element, file: str, uuid: str, database: str, refs: Refs) -> ProcessResult:
     """Parse one process; amounts converted to each flow's reference unit."""
     ctx = _Ctx(file, uuid, refs)
-    ref_ids = [t.text.strip() for t in root.findall(
-        "processInformation/quantitativeReference/referenceToReferenceFlow") if t.text and t.text.strip()]
+    ref_ids = [t.text.strip() for t in root.findall(f"processInformation/{_REF_FIELD}")
+               if t.text and t.text.strip()]
     warnings: list[str] = []
     if len(ref_ids) > 1:
-        warnings.append(f"{uuid}: {len(ref_ids)} reference flows; the first ({ref_ids[0]}) is used")
+        warnings.append(warning(f"{len(ref_ids)} reference flows; the first ({ref_ids[0]}) is used",
+                                file=file, dataset=uuid, field=_REF_FIELD))
     ref_id = ref_ids[0] if ref_ids else None
     exchanges: list[Exchange] = []
     conversions = 0
@@ -64,8 +66,8 @@ def read_process(root: Element, file: str, uuid: str, database: str, refs: Refs)
         conversions += converted
     reference = next((e for e in exchanges if e.is_reference), None)
     if reference is None:
-        warnings.append(f"{uuid}: no reference flow (quantitativeReference/referenceToReferenceFlow "
-                        f"{ref_id!r} names no exchange); imported without one")
+        warnings.append(warning(f"no reference flow ({ref_id!r} names no exchange); imported without one",
+                                file=file, dataset=uuid, field=_REF_FIELD))
     return ProcessResult(_process(root, ctx, database, reference), tuple(exchanges), conversions,
                          tuple(warnings))
 

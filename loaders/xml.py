@@ -173,3 +173,9 @@ def co_product_processes(processes: list[Process], exchanges: tuple[Exchange, ..
     """Ids of processes with more than one product output (multi-output: allocation matters)."""
     outputs = Counter(e.process for e in exchanges if not e.is_input and flow_types.get(e.flow) == "product")
     return tuple(p.id for p in processes if outputs[p.id] > 1)
+
+
+def warning(message: str, *, file: str = "", dataset: str = "", field: str = "") -> str:
+    """A report warning placed like a MalformedDataset message: file, dataset and field first."""
+    where = ", ".join(f"{k} {v!r}" for k, v in (("file", file), ("dataset", dataset), ("field", field)) if v)
+    return f"{where}: {message}" if where else message

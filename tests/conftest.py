@@ -53,6 +53,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_test_touches_the_users_graph() -> Iterator[None]:
+    """LCAGRAPH_GRAPH_URL points at a throw-away folder for the whole session (tests that need
+    another URL set it themselves), so the per-user default store is never opened by a test."""
+    with tempfile.TemporaryDirectory(prefix="lcg-") as folder, pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LCAGRAPH_GRAPH_URL", f"embedded://{folder}/graph")
+        yield
+
+
 @pytest.fixture(scope="session")
 def falkordb_server() -> Iterator[EmbeddedServer]:
     with tempfile.TemporaryDirectory(prefix="lcg-") as folder:

@@ -3,7 +3,8 @@
 Cost counts every selected field once per object it may be resolved on: a field under
 ``processes(first: 50)`` counts 50 times, under ``upstream(maxNodes: 200)`` 200 times (the whole
 tree has at most maxNodes nodes, so ``children`` does not multiply again), under
-``exchanges`` / ``consumers`` ``LIST_BOUND`` times. Arguments given as variables count at their
+``exchanges`` / ``consumers`` ``LIST_BOUND`` times; a tree counts at most maxNodes times its
+widest level of fields. Arguments given as variables count at their
 maximum, since validation runs before the variables are known.
 """
 
@@ -36,6 +37,7 @@ MAX_COST = 100_000
 MAX_TOKENS = 5_000
 MAX_ALIASES = 30
 LIST_BOUND = 100
+TREE_CHILDREN = "children"
 #: Multiplier of a field's sub-selection: (argument that bounds it, default, maximum) or a fixed bound.
 BOUNDS: dict[str, tuple[str, int, int] | int] = {
     "processes": ("first", DEFAULT_PAGE, MAX_PAGE),
@@ -80,9 +82,11 @@ class CostRule(ValidationRule):
     def _cost(self, selections: SelectionSetNode | None, mult: int, seen: set[str]) -> int:
         if selections is None:
             return 0
-        total = 0
+        total = deeper = 0
         for sel in selections.selections:
-            if isinstance(sel, FieldNode):
+            if isinstance(sel, FieldNode) and sel.name.value == TREE_CHILDREN:
+                deeper = max(deeper, mult + self._cost(sel.selection_set, mult, seen))
+            elif isinstance(sel, FieldNode):
                 total += mult + self._cost(sel.selection_set, mult * max(_factor(sel), 1), seen)
             elif isinstance(sel, InlineFragmentNode):
                 total += self._cost(sel.selection_set, mult, seen)
@@ -90,7 +94,8 @@ class CostRule(ValidationRule):
                 fragment = self.context.get_fragment(sel.name.value)
                 if fragment is not None:
                     total += self._cost(fragment.selection_set, mult, seen | {sel.name.value})
-        return total
+        # The tree has at most maxNodes nodes over all levels: Σ_levels n_l f_l <= maxNodes max_l f_l.
+        return max(total, deeper)
 
 
 #: Built once, so the validation cache (keyed by the rules) hits across requests.

@@ -48,7 +48,8 @@ def e(value: object) -> str:
 
 
 @cache
-def _template(name: str) -> Template:
+def template(name: str) -> Template:
+    """A page skeleton from api/viewer/templates (values are substituted pre-escaped)."""
     text = resources.files("api.viewer").joinpath("templates", name).read_text(encoding="utf-8")
     return Template(text)
 
@@ -67,6 +68,18 @@ def render_breadcrumb(crumbs: tuple[Crumb, ...], current: str) -> str:
     ]
     items.append(f'<li aria-current="page">{e(current)}</li>')
     return f'<nav class="crumbs" aria-label="Breadcrumb"><ol>{"".join(items)}</ol></nav>'
+
+
+def render_jumped(page: NodePage) -> str:
+    """After a jump into another database: where the reader is and the way back."""
+    if not page.crumbs or page.crumbs[-1].database == page.database.name:
+        return ""
+    parent = page.crumbs[-1]
+    return (
+        f'<p class="jumped">You jumped from <strong>{e(parent.database)}</strong> into '
+        f"<strong>{e(page.database.name)}</strong>.<br>"
+        f'<a class="back" href="{e(parent.href)}">← Back to {e(parent.name)}</a></p>'
+    )
 
 
 def render_facts(page: NodePage) -> str:
@@ -189,10 +202,11 @@ def render_node_page(page: NodePage, static: str, graphql: str, base: str) -> st
     """The whole node page."""
     fp = page.footprint
     root = page.path[0] if page.path else page.process
-    return _template("page.html").substitute(
+    return template("page.html").substitute(
         title=e(page.name), description=e(f"{page.name}: {fmt_number(fp.total)} {fp.unit}"),
         static=e(static), home=e(base + "/"), breadcrumb=render_breadcrumb(page.crumbs, page.name),
-        root=e(root), path=e("/".join(page.path or (page.process,))), category=e(fp.category),
+        jumped=render_jumped(page), root=e(root), path=e("/".join(page.path or (page.process,))),
+        category=e(fp.category),
         method=e(page.method or ""),
         amount=e("" if page.root_amount is None else repr(page.root_amount)), node_total=e(repr(fp.total)),
         unit=e(fp.unit), graphql=e(graphql), base=e(base), name=e(page.name), facts=render_facts(page),
@@ -204,6 +218,6 @@ def render_node_page(page: NodePage, static: str, graphql: str, base: str) -> st
 
 def render_message(title: str, message: str, hint: str, static: str, base: str) -> str:
     """A friendly page for unknown ids, missing results and bad parameters."""
-    return _template("message.html").substitute(
+    return template("message.html").substitute(
         title=e(title), message=e(message), hint=e(hint), static=e(static), home=e(base + "/"),
     )

@@ -1,5 +1,6 @@
 """Routes of the phone viewer: node pages, QR images of deep links, the viewer's static files.
 
+    GET /[?q=words]                                   start page: process search, databases
     GET /n/{processId}[?path=…&amount=…&method=…]     server-rendered node page
     GET /qr/{processId}.svg | .png[?path=…&amount=…&method=…&size=…]
     GET /static/viewer/viewer.css | viewer.js
@@ -23,8 +24,10 @@ from api.graphql.context import AppState
 from api.links import deep_link, parse_path
 from api.qr import DEFAULT_SIZE, render_png, render_svg
 from api.viewer.data import PageRequest, build_page, check_path
+from api.viewer.home import MAX_HITS, render_home
 from api.viewer.render import render_message, render_node_page
-from graph.browse import read_processes
+from graph.browse import read_databases, read_processes, search_processes
+from graph.store import GraphStore
 from lcagraph.errors import (
     EngineUnavailable,
     InvalidArgument,
@@ -92,6 +95,26 @@ def message_response(request: Request, error: LcaGraphError) -> HTMLResponse:
 
 async def _run(fn: Callable[[], T]) -> T:
     return await to_thread.run_sync(fn)
+
+
+def _search(store: GraphStore, query: str) -> list[tuple[str, str, str]]:
+    """(id, name, database name) of the best matches, at most one more than shown."""
+    found = search_processes(store, query, None)[: MAX_HITS + 1] if query.strip() else []
+    processes = read_processes(store, [pid for pid, _ in found])
+    names = {d.database.id: d.database.name for d in read_databases(store)}
+    return [(pid, name, names.get(processes[pid].database, "")) for pid, name in found if pid in processes]
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request, q: str = "") -> HTMLResponse:
+    """Start page: search processes by name; the databases in the graph."""
+    state, base = _state(request), base_url(request)
+    try:
+        hits = await _run(lambda: _search(state.store, q))
+        databases = await _run(lambda: read_databases(state.store))
+    except LcaGraphError as e:
+        return message_response(request, e)
+    return HTMLResponse(render_home(q, hits, databases, STATIC, base), headers=HEADERS)
 
 
 @router.get("/n/{process_id}", response_class=HTMLResponse)

@@ -10,10 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from api.importing import BUILTIN_DATABASE, import_database
+from api.importing import import_database
 from graph.falkor import FalkorStore
-from graph.reader import count_labels, count_relationship_types, read_database_content
-from graph.records import DatabaseContent
+from graph.reader import (
+    count_labels,
+    count_relationship_types,
+    read_database_content,
+    read_factor_specs,
+    read_provider_candidates,
+)
 from lcagraph.config import find_data_dir
 from lcagraph.errors import DuplicateDataset, InvalidArgument, MalformedDataset, NodeNotFound
 from loaders.methods import AR6_CATEGORY_ID
@@ -49,17 +54,17 @@ def raw_default_providers(zip_path: Path) -> list[tuple[str, str, str]]:
     return found
 
 
-def factor_values(store: FalkorStore, category: str, database: DatabaseContent) -> dict[str, set[float]]:
-    """Factor values of a category on the flows of a database, by stripped flow name."""
-    owner = read_database_content(
-        store, BUILTIN_DATABASE.id if category == AR6_CATEGORY_ID else "fedefl-ipcc"
-    )
-    names = {f.id: f.name.strip() for f in database.flows}
+def factor_values(store: FalkorStore, category: str) -> dict[str, set[float]]:
+    """Factor values of a category in the graph, by stripped flow name."""
     values: dict[str, set[float]] = {}
-    for f in owner.factors:
-        if f.category == category and f.flow in names:
-            values.setdefault(names[f.flow], set()).add(f.value)
+    for spec in read_factor_specs(store):
+        if spec.category == category:
+            values.setdefault(spec.name.strip(), set()).add(spec.value)
     return values
+
+
+def process_ids(store: FalkorStore, database: str) -> set[str]:
+    return {c.process for c in read_provider_candidates(store, [database])}
 
 
 @pytest.mark.slow
@@ -73,16 +78,16 @@ def test_uslci_then_transport_module_links_into_uslci(store: FalkorStore) -> Non
         "unlinked": 2829,
     }
     assert dict(report.characterised)[AR6_CATEGORY_ID] > 100
-    uslci = read_database_content(store, "uslci-fy17-q4")
-    assert len(uslci.processes) == 766 and len(uslci.exchanges) == 32526
-    provider_edges = count_relationship_types(store)["PROVIDER"]
-    assert provider_edges == 3590 + 135
+    relationships = count_relationship_types(store)
+    assert relationships["INPUT"] + relationships["OUTPUT"] == 32526
+    assert relationships["PROVIDER"] == 3590 + 135
+    uslci_ids = process_ids(store, "uslci-fy17-q4")
+    assert len(uslci_ids) == 766
 
     transport = import_database(store, TRANSPORT, "USLCI transport", background_names=["USLCI FY17 Q4"])
     expected = raw_default_providers(TRANSPORT)
     assert dict(transport.links)["default"] == len(expected) > 0
     module = read_database_content(store, "uslci-transport")
-    uslci_ids = {p.id for p in uslci.processes}
     exchanges = {e.id: e for e in module.exchanges}
     assert len(module.links) == len(expected)
     got = []
@@ -91,10 +96,10 @@ def test_uslci_then_transport_module_links_into_uslci(store: FalkorStore) -> Non
         assert link.kind == "default" and link.provider in uslci_ids
         got.append((e.process, e.flow, link.provider))
     assert sorted(got) == sorted(expected)
-    assert count_relationship_types(store)["PROVIDER"] == provider_edges + len(expected)
+    assert count_relationship_types(store)["PROVIDER"] == relationships["PROVIDER"] + len(expected)
 
     # The built-in method is in the graph from the first import on, matched to USLCI's flows.
-    ar6 = factor_values(store, AR6_CATEGORY_ID, uslci)
+    ar6 = factor_values(store, AR6_CATEGORY_ID)
     assert ar6["Carbon dioxide, fossil"] == {1.0}
     assert ar6["Methane, fossil"] == {29.8}
     assert ar6["Dinitrogen monoxide"] == {273.0}
@@ -105,8 +110,7 @@ def test_method_pack_reaches_flows_in_graph_and_survives_reimport(store: FalkorS
     import_database(store, USLCI, "USLCI FY17 Q4")
     pack = import_database(store, FEDEFL, "FEDEFL IPCC")
     assert dict(pack.characterised)[FEDEFL_AR6_100] > 40  # USLCI flows reached by name
-    uslci = read_database_content(store, "uslci-fy17-q4")
-    fedefl = factor_values(store, FEDEFL_AR6_100, uslci)
+    fedefl = factor_values(store, FEDEFL_AR6_100)
     assert fedefl["Carbon dioxide, fossil"] == {1.0}
     assert fedefl["Methane, fossil"] == {27.9}  # FEDEFL does not tell fossil from biogenic methane
     assert "Carbon dioxide, biogenic" not in fedefl
@@ -126,11 +130,7 @@ def test_override_and_missing_background_hint(store: FalkorStore) -> None:
     assert any("--background uslci-fy17-q4" in w for w in alone.warnings)
     module = read_database_content(store, "uslci-transport")
     exchange = next(e for e in module.exchanges if e.default_provider)
-    other = min(
-        p.id
-        for p in read_database_content(store, "uslci-fy17-q4").processes
-        if p.id != exchange.default_provider
-    )
+    other = min(process_ids(store, "uslci-fy17-q4") - {exchange.default_provider or ""})
     overridden = import_database(
         store, TRANSPORT, "USLCI transport", ["USLCI FY17 Q4"], overrides={exchange.id: other}
     )

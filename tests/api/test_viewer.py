@@ -327,3 +327,12 @@ def test_static_files_and_unfolding_query_match_the_page(client: httpx.Client) -
     page = client.get("/n/T").text
     shown = _kid_totals(page)
     assert [k["total"] for k in kids] == shown
+
+
+def test_home_page_searches_and_lists_databases(client: httpx.Client) -> None:
+    doc = client.get("/", params={"q": "truck"}).text
+    assert '<a href="http://127.0.0.1' in doc and "/n/T" in doc and "Transport, truck" in doc
+    assert "Background LCI" in doc and "4 processes" in doc and "Freight module" in doc
+    assert 'value="truck"' in doc
+    evil = client.get("/", params={"q": '"><script>x</script>'}).text
+    assert "<script>x" not in evil and "No process name holds every word" in evil

@@ -63,12 +63,27 @@ BROKEN = {
 def lint_report() -> dict[str, list[str]]:
     """One linter run (Node start-up and the grammar load take seconds) for all checks below."""
     fine = {"FINE": "MATCH (p:Process {id: $id}) RETURN p.name"}
-    return cypher_problems({**cypher_constants(), **BROKEN, **fine})
+    return cypher_problems({**cypher_constants(), **BROKEN, **fine, **doc_examples()})
+
+
+def doc_examples() -> dict[str, str]:
+    """The example statements of docs/graph-model.md, named DOC_1, DOC_2, …"""
+    text = (PROJECT_ROOT / "docs" / "graph-model.md").read_text()
+    blocks = re.findall(r"```cypher\n(.*?)```", text, flags=re.S)
+    lines = "\n".join(line for block in blocks for line in block.splitlines() if not line.startswith("//"))
+    statements = [s.strip() for s in lines.split(";") if s.strip()]
+    return {f"DOC_{i}": statement for i, statement in enumerate(statements, 1)}
 
 
 def test_every_cypher_constant_passes_the_neo4j_linter(lint_report: dict[str, list[str]]) -> None:
     problems = {name: lint_report[name] for name in cypher_constants() if lint_report[name]}
     assert problems == {}
+
+
+def test_the_documented_examples_pass_the_neo4j_linter(lint_report: dict[str, list[str]]) -> None:
+    examples = doc_examples()
+    assert len(examples) >= 10
+    assert {name: lint_report[name] for name in examples if lint_report[name]} == {}
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN))

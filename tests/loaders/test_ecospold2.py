@@ -116,7 +116,8 @@ def test_activities_without_reference_product(uslci: DatabaseContent, raw: Raw) 
     assert uslci.report is not None
     warned = [w for w in uslci.report.warnings if "no reference product" in w]
     assert len(warned) == 21
-    assert all(any(w.startswith(pid) for w in warned) for pid in missing)
+    assert all(any(f"dataset '{pid}', field 'intermediateExchange/outputGroup'" in w for w in warned)
+               for pid in missing)
     with_ref = [p for p in uslci.processes if p.ref_flow is not None]
     refs = {e.process: e for e in uslci.exchanges if e.is_reference}
     assert all(refs[p.id].flow == p.ref_flow and refs[p.id].amount == p.ref_amount for p in with_ref)

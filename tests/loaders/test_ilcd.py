@@ -198,6 +198,13 @@ def test_non_numeric_amount(example_dir: Path) -> None:
         read_ilcd(example_dir, "x")
 
 
+def test_unknown_unit_on_an_exchange(example_dir: Path) -> None:
+    _edit(example_dir / PROCESS, "<resultingAmount>1.46499745836445E-7</resultingAmount>",
+          "<resultingAmount>1</resultingAmount><referenceToUnit>furlong</referenceToUnit>")
+    with pytest.raises(UnresolvedReference, match=r"field 'exchange\[14\]/referenceToUnit': unit 'furlong'"):
+        read_ilcd(example_dir, "x")
+
+
 def test_malformed_xml_and_entities_name_the_file(example_dir: Path) -> None:
     flow = example_dir / "ILCD/flows/e9fd08fb-8067-4d90-91e3-4c92fc1803f7_27.00.000.xml"
     flow.write_text(flow.read_text(encoding="utf-8")[:-40], encoding="utf-8")

@@ -1,0 +1,170 @@
+"""``lcagraph demo``: the whole experience in one command.
+
+    lcagraph demo [--host 127.0.0.1] [--port 8000] [--no-serve] [--light-background]
+
+1. finds the open data (``$LCAGRAPH_DATA``, ``../shared/data``, else a sha256-checked download
+   into the cache, see api/datasets.py);
+2. imports USLCI, the 2025 transport, rail and marine modules (USLCI as their background) and
+   the FEDEFL IPCC methods — each only if its database is not in the graph yet;
+3. calculates footprints if the cached results are missing or stale;
+4. serves the app and prints the address of a transport-module node with its QR code.
+
+A second run finds everything in the store and starts in seconds.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from api.app import create_app
+from api.datasets import DEMO_FILES, locate_data
+from api.importing import import_database
+from api.links import deep_link
+from api.qr import render_terminal
+from graph import queries as q
+from graph.connect import open_store
+from graph.store import GraphStore
+from lcagraph.config import Settings, load_settings
+from lcagraph.errors import EngineUnavailable, NodeNotFound
+from loaders.xml import slug
+
+
+@dataclass(frozen=True, slots=True)
+class DemoImport:
+    """One import of the demo: data file key (api/datasets.py), database name, backgrounds."""
+
+    key: str
+    name: str
+    background: tuple[str, ...] = ()
+
+
+USLCI = "USLCI FY17 Q4"
+TRANSPORT = "USLCI transport v1.1"
+DEMO_IMPORTS: tuple[DemoImport, ...] = (
+    DemoImport("uslci", USLCI),
+    DemoImport("transport", TRANSPORT, (USLCI,)),
+    DemoImport("rail", "USLCI rail v1.0", (USLCI,)),
+    DemoImport("marine", "USLCI marine v1.0", (USLCI,)),
+    DemoImport("ipcc", "FEDEFL IPCC v1.0.3"),
+)
+
+
+def import_missing(store: GraphStore, data: Path, console: Console) -> int:
+    """Import each demo database that is not in the graph yet; returns how many were imported."""
+    present = {str(r["id"]) for r in store.read(q.DEMO_DATABASE_IDS)}
+    files = {f.key: f for f in DEMO_FILES}
+    imported = 0
+    for item in DEMO_IMPORTS:
+        if slug(item.name) in present:
+            console.print(f"✓ {item.name} is in the graph")
+            continue
+        started = time.monotonic()
+        with console.status(f"importing {item.name} …"):
+            report = import_database(store, data / files[item.key].path, item.name, item.background)
+        count = sum(n for kind, n in report.datasets if kind == "processes")
+        console.print(f"✓ imported {item.name}: {count} processes in {time.monotonic() - started:.1f} s")
+        imported += 1
+    return imported
+
+
+def demo_node(store: GraphStore) -> tuple[str, str]:
+    """(id, name) of the transport-module process with the most providers in other databases."""
+    rows = store.read(q.DEMO_CROSSING_PROCESS, {"database": slug(TRANSPORT)})
+    if not rows:
+        raise NodeNotFound(f"no process of {TRANSPORT!r} links into another database; re-import it with "
+                           f"`lcagraph import … --background {USLCI!r}`")
+    return str(rows[0]["id"]), str(rows[0]["name"])
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handlers, so Ctrl-C reaches the demo's main thread."""
+
+    def install_signal_handlers(self) -> None:
+        return None
+
+
+def start_server(
+    settings: Settings, store: GraphStore, host: str, port: int,
+) -> tuple[_Server, threading.Thread, int]:
+    """Serve the app in a thread; returns the server and the port it bound (port 0: any free)."""
+    server = _Server(uvicorn.Config(create_app(settings, store), host=host, port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="lcagraph-demo", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise EngineUnavailable(f"the web server did not start on {host}:{port}; is the port in use?")
+        time.sleep(0.02)
+    return server, thread, int(server.servers[0].sockets[0].getsockname()[1])
+
+
+def show_node(console: Console, name: str, link: str, dark_background: bool) -> None:
+    """The address of the demo node and its QR code, for a phone on the same network."""
+    qr = render_terminal(link, dark_background=dark_background)
+    console.print(qr, end="", markup=False, highlight=False)
+    console.print(f"\n[bold]{name}[/bold]")
+    console.print(f"Open on this computer or scan with a phone: {link}", markup=False, highlight=False)
+
+
+HostOpt = Annotated[str, typer.Option("--host", help="address to listen on (0.0.0.0: reachable by phones)")]
+PortOpt = Annotated[int, typer.Option("--port", help="TCP port (0: any free port)")]
+ServeOpt = Annotated[bool, typer.Option("--serve/--no-serve", help="start the web server (default) or stop")]
+LightOpt = Annotated[bool, typer.Option("--light-background", help="terminal with a light background")]
+
+
+def demo_command(
+    host: HostOpt = "127.0.0.1", port: PortOpt = 8000, serve: ServeOpt = True,
+    light_background: LightOpt = False,
+) -> None:
+    """Import USLCI and the 2025 transport, rail and marine modules, calculate, serve, show a QR code."""
+    console = Console(soft_wrap=True)
+    settings = load_settings()
+    data = locate_data(DEMO_FILES)
+    console.print(f"open data: {data}", markup=False, highlight=False)
+    store = open_store(settings)
+    try:
+        import_missing(store, data, console)
+        ensure_footprints(store, console)
+        node, name = demo_node(store)
+        if not serve:
+            base = settings.public_base_url or f"http://{host}:{port}"
+            show_node(console, name, deep_link(base, node), not light_background)
+            return
+        server, thread, bound = start_server(settings, store, host, port)
+        base = settings.public_base_url or f"http://{reachable_host(host)}:{bound}"
+        show_node(console, name, deep_link(base, node), not light_background)
+        console.print("Press Ctrl-C to stop.")
+        wait_until_stopped(server, thread)
+    finally:
+        store.close()
+
+
+def reachable_host(host: str) -> str:
+    """The address others can use: for a wildcard bind, this machine's address on its network."""
+    if host not in ("0.0.0.0", "::", ""):  # noqa: S104 - comparing, not binding
+        return host
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: picks the outgoing interface, sends nothing
+            return str(probe.getsockname()[0])
+        except OSError:
+            return "127.0.0.1"
+
+
+def wait_until_stopped(server: _Server, thread: threading.Thread) -> None:
+    """Block until Ctrl-C (or the server stops), then shut the server down cleanly."""
+    try:
+        while thread.is_alive():
+            thread.join(timeout=0.5)
+    except KeyboardInterrupt:
+        server.should_exit = True
+        thread.join(timeout=30)

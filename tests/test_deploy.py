@@ -1,0 +1,47 @@
+"""docker-compose.yml, Dockerfile and .env.example keep their promises (no Docker here to run them)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+from lcagraph.config import PROJECT_ROOT
+
+COMPOSE = (PROJECT_ROOT / "docker-compose.yml").read_text()
+
+
+def test_password_only_from_env_without_default() -> None:
+    uses = re.findall(r"\$\{NEO4J_PASSWORD([^}]*)\}", COMPOSE)
+    assert len(uses) == 2
+    assert all(use.startswith(":?") for use in uses), "a missing password must stop compose, not default"
+    assert not re.search(r"NEO4J_AUTH:\s*\"?neo4j/[^$]", COMPOSE)
+
+
+def test_neo4j_5_with_health_check_and_api_waits_for_it() -> None:
+    assert re.search(r"image:\s*neo4j:5\.\d+-community", COMPOSE)
+    assert "healthcheck:" in COMPOSE and "cypher-shell" in COMPOSE
+    assert "condition: service_healthy" in COMPOSE
+    assert 'LCAGRAPH_GRAPH_URL: "bolt://neo4j:7687"' in COMPOSE
+    assert "build: ." in COMPOSE and (PROJECT_ROOT / "Dockerfile").is_file()
+
+
+def test_published_on_loopback_only() -> None:
+    published = re.findall(r'^\s*-\s*"([^"]+:\d+:\d+)"', COMPOSE, flags=re.M)
+    assert published and all(p.startswith("127.0.0.1:") for p in published)
+
+
+def test_env_example_is_committed_and_env_is_not() -> None:
+    example = (PROJECT_ROOT / ".env.example").read_text()
+    assert re.search(r"^NEO4J_PASSWORD=$", example, flags=re.M)
+    ignored = subprocess.run(["git", "check-ignore", "-q", ".env"], cwd=PROJECT_ROOT, check=False)
+    assert ignored.returncode == 0, ".env must be git-ignored"
+    kept = subprocess.run(["git", "check-ignore", "-q", ".env.example"], cwd=PROJECT_ROOT, check=False)
+    assert kept.returncode == 1, ".env.example must not be ignored"
+
+
+def test_dockerfile_installs_the_project_and_serves() -> None:
+    dockerfile = (PROJECT_ROOT / "Dockerfile").read_text()
+    assert re.search(r"^FROM python:3\.11", dockerfile, flags=re.M)
+    assert "pip install ." in dockerfile and "USER " in dockerfile
+    for package in ("lcagraph", "graph", "solver", "loaders", "api"):
+        assert f"COPY {package} ./{package}" in dockerfile
