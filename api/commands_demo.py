@@ -58,12 +58,14 @@ DEMO_IMPORTS: tuple[DemoImport, ...] = (
 )
 
 
-def import_missing(store: GraphStore, data: Path, console: Console) -> int:
+def import_missing(
+    store: GraphStore, data: Path, console: Console, imports: tuple[DemoImport, ...] = DEMO_IMPORTS,
+) -> int:
     """Import each demo database that is not in the graph yet; returns how many were imported."""
     present = {str(r["id"]) for r in store.read(q.DEMO_DATABASE_IDS)}
     files = {f.key: f for f in DEMO_FILES}
     imported = 0
-    for item in DEMO_IMPORTS:
+    for item in imports:
         if slug(item.name) in present:
             console.print(f"✓ {item.name} is in the graph")
             continue

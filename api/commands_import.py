@@ -89,7 +89,7 @@ def import_command(
 
 def _progress(console: Console) -> Progress:
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                    console=console, transient=True)
+                    console=console, transient=True, disable=not console.is_terminal)
 
 
 def print_report(console: Console, report: ImportReport, name: str, version: int) -> None:

@@ -1,6 +1,6 @@
 """``lcagraph serve`` (the web app) and ``lcagraph cypher`` (read-only Cypher for analysts).
 
-    lcagraph serve [--host 127.0.0.1] [--port 8000] [--workers 1]
+    lcagraph serve [--host 127.0.0.1] [--port 8000] [--workers 1] [--no-access-log]
     lcagraph cypher "MATCH (p:Process) RETURN p.name AS name LIMIT 5" [--param k=v ...] [--json]
 
 ``serve`` listens on 127.0.0.1 unless told otherwise. ``cypher`` runs through the store's
@@ -31,13 +31,20 @@ from lcagraph.errors import EngineUnavailable, InvalidArgument
 HostOpt = Annotated[str, typer.Option("--host", help="address to listen on (127.0.0.1: this machine only)")]
 PortOpt = Annotated[int, typer.Option("--port", help="TCP port")]
 WorkersOpt = Annotated[int, typer.Option("--workers", help="worker processes (they share one engine)")]
+AccessLogOpt = Annotated[bool, typer.Option("--access-log/--no-access-log", help="log every request")]
 
 
-def serve_command(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, workers: WorkersOpt = 1) -> None:
+def serve_command(
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8000,
+    workers: WorkersOpt = 1,
+    access_log: AccessLogOpt = True,
+) -> None:
     """Serve GraphQL at /graphql (GraphiQL in a browser), /health and the OpenAPI docs at /docs."""
     if workers < 1:
         raise InvalidArgument(f"--workers {workers}: give 1 or more")
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info",
+                access_log=access_log)
 
 
 def parse_params(pairs: Sequence[str]) -> dict[str, Any]:

@@ -81,9 +81,9 @@ def import_database(
     step = progress or (lambda _name, _rows: None)
     path = Path(path)
     database = database_for(name, path)
+    background = resolve_background(store, background_names, database.id)
     content = read_package(path, database, fmt)
     step("read datasets", len(content.processes) + len(content.flows))
-    background = resolve_background(store, background_names, database.id)
     candidates = read_provider_candidates(store, background) if background else []
     content = link_providers(content, candidates, overrides or {})
     content = _hint_missing_providers(store, content, {c.process for c in candidates})
@@ -127,7 +127,7 @@ def resolve_background(store: GraphStore, names: Sequence[str], own_id: str) -> 
     for name in names:
         found = by_name.get(name) or by_name.get(slug(name))
         if found is None:
-            known = ", ".join(sorted(by_name.values())) or "none yet"
+            known = ", ".join(sorted(set(by_name.values()))) or "none yet"
             raise NodeNotFound(f"background database {name!r} is not in the graph (databases: {known}); "
                                "import it first or check the name with `lcagraph info`")
         if found == own_id:
@@ -191,10 +191,13 @@ def _report_characterisation(
     import brings, also the flows of other databases it reached)."""
     report = content.report or ImportReport(database=content.database.id, file="", format="")
     per_category = Counter(f.category for f in (*own.factors, *reached))
+    names = {f.id: f.name for f in content.flows}
+    assumed = tuple(f"dataset {flow}, field compartment: {names[flow]!r} has none; characterised as an "
+                    "emission to air" for flow in own.assumed_air)
     return replace(
         report,
         unmatched_flows=find_unmatched_flows(content.exchanges, content.flows, own.factors, own.rejected),
-        characterised=tuple(sorted(per_category.items())),
+        characterised=tuple(sorted(per_category.items())), warnings=report.warnings + assumed,
     )
 
 

@@ -142,59 +142,43 @@ def wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
     raise SystemExit("lcagraph serve did not answer /health within 60 s")
 
 
-def main() -> None:
+def start_server(env: dict[str, str], workers: int) -> tuple[str, subprocess.Popen[bytes]]:
+    port = free_port()
+    command = [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+               "--workers", str(workers), "--no-access-log"]
+    return f"http://127.0.0.1:{port}", subprocess.Popen(command, env=env)
+
+
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--graph-url", help="an embedded:// store with USLCI + transport calculated")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--workers", type=int, default=1, help="lcagraph serve --workers")
-    args = parser.parse_args()
+    parser.add_argument("--no-response-cache", action="store_true",
+                        help="serve with LCAGRAPH_API_RESPONSE_CACHE=0: every request expands the tree")
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = arguments()
     with tempfile.TemporaryDirectory(prefix="lcg-bench-") as tmp:
         url = args.graph_url or f"embedded://{tmp}/graph"
-        env = {**os.environ, "LCAGRAPH_GRAPH_URL": url}
+        env = {**os.environ, "LCAGRAPH_GRAPH_URL": url,
+               "LCAGRAPH_API_RESPONSE_CACHE": "0" if args.no_response_cache else "1"}
         if not args.graph_url:
             build_store(Path(tmp), env)
         node, providers = process_with_providers(Path(url.split("://", 1)[1]))
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "api.cli",
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                str(args.workers),
-            ],
-            env=env,
-        )
+        base, server = start_server(env, args.workers)
         try:
             wait_ready(base, server)
-            print(f"lcagraph serve on {base} (workers {args.workers}), engine embedded FalkorDB")
-            asyncio.run(
-                measure(
-                    base,
-                    f"one level ({providers} providers)",
-                    {"id": node, "depth": 1},
-                    args.clients,
-                    args.seconds,
-                )
-            )
-            asyncio.run(
-                measure(
-                    base,
-                    "three levels (transport mix)",
-                    {"id": TRANSPORT_MIX, "depth": 3},
-                    args.clients,
-                    args.seconds,
-                )
-            )
+            cache = "off" if args.no_response_cache else "on"
+            print(f"lcagraph serve on {base}: workers {args.workers}, response cache {cache}, "
+                  f"embedded FalkorDB, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+            for name, variables in ((f"one level ({providers} providers)", {"id": node, "depth": 1}),
+                                    ("three levels (transport mix)", {"id": TRANSPORT_MIX, "depth": 3})):
+                asyncio.run(measure(base, name, variables, args.clients, args.seconds))
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -19,16 +19,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from graph.connect import open_embedded  # noqa: E402
-from graph.reader import read_database_content, read_provider_candidates  # noqa: E402
-from graph.records import Database, DatabaseContent, Exchange, Flow, Process, ProviderLink  # noqa: E402
-from graph.writer import write_database_content  # noqa: E402
+from graph.connect import open_embedded
+from graph.reader import read_database_content, read_provider_candidates
+from graph.records import Database, DatabaseContent, Exchange, Flow, Process, ProviderLink
+from graph.writer import write_database_content
 
 
 def synthetic(n: int, per_process: int, seed: int = 1) -> DatabaseContent:
     rng = random.Random(seed)
     db = "bench"
-    elementary = [Flow(f"e{i}", f"emission {i}", "elementary", "kg", compartment=("air",)) for i in range(200)]
+    elementary = [Flow(f"e{i}", f"emission {i}", "elementary", "kg", compartment=("air",))
+                  for i in range(200)]
     products = [Flow(f"f{i}", f"product {i}", "product", "kg") for i in range(n)]
     processes = [Process(f"p{i}", f"process {i}", db, ref_flow=f"f{i}", ref_unit="kg") for i in range(n)]
     exchanges: list[Exchange] = []
@@ -45,8 +46,8 @@ def synthetic(n: int, per_process: int, seed: int = 1) -> DatabaseContent:
                 amount = round(rng.uniform(1e-6, 1.0), 9)
                 flow = elementary[rng.randrange(len(elementary))].id
                 exchanges.append(Exchange(f"p{i}/{k}", f"p{i}", flow, False, amount, "kg", amount))
-    return DatabaseContent(Database(db, "bench"), flows=tuple(elementary + products), processes=tuple(processes),
-                           exchanges=tuple(exchanges), links=tuple(links))
+    return DatabaseContent(Database(db, "bench"), flows=tuple(elementary + products),
+                           processes=tuple(processes), exchanges=tuple(exchanges), links=tuple(links))
 
 
 def timed(label: str, rows: int, action: object) -> None:

@@ -115,7 +115,7 @@ def read_flows(store: GraphStore, ids: Sequence[str]) -> dict[str, Flow]:
             flow_property=_s(r["flow_property"]),
             cas=_s(r["cas"]),
             formula=_s(r["formula"]),
-            compartment=tuple(c for c in _s(r["compartment"]).split("/") if c),
+            compartment=tuple(str(c) for c in r["compartment_path"] or ()),
             location=_s(r["location"]),
         )
         for r in rows

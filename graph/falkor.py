@@ -21,10 +21,8 @@ from typing import Any, TypeVar
 
 import redis
 from falkordb import FalkorDB, Graph
-from falkordb.edge import Edge
-from falkordb.node import Node
-from falkordb.path import Path as GraphPath
 
+from graph import falkor_reply as reply
 from graph import queries as q
 from graph.embedded import EmbeddedServer, stop_server
 from graph.locks import WriteLock
@@ -35,22 +33,6 @@ T = TypeVar("T")
 DEFAULT_GRAPH = "lcagraph"
 STAGE_SUFFIX = "~stage"
 RO_REFUSAL = "to be executed only on read-only queries"
-
-
-def plain_value(value: Any) -> Any:
-    """Driver objects to plain data: nodes and relationships become dicts, paths lists of them."""
-    if isinstance(value, Node):
-        return {"labels": list(value.labels or []), "properties": plain_value(value.properties)}
-    if isinstance(value, Edge):
-        return {"type": value.relation, "properties": plain_value(value.properties)}
-    if isinstance(value, GraphPath):
-        return {"nodes": [plain_value(n) for n in value.nodes()],
-                "relationships": [plain_value(e) for e in value.edges()]}
-    if isinstance(value, list):
-        return [plain_value(v) for v in value]
-    if isinstance(value, Mapping):
-        return {str(k): plain_value(v) for k, v in value.items()}
-    return value
 
 
 class FalkorWriter:
@@ -158,16 +140,15 @@ class FalkorStore:
     def _schema_complete(self, graph: Graph) -> bool:
         if not self._exists(graph.name):
             return False
-        indexes = {
-            (row[0], prop)
-            for row in self.call(lambda: graph.ro_query("CALL db.indexes()").result_set, "db.indexes")
-            for prop in row[1]
-        }
+        indexed = {(r["label"], prop) for r in self.run_query(graph, q.FALKOR_LIST_INDEXES, read_only=True)
+                   for prop in r["properties"]}
         wanted = {(label, "id") for label in q.UNIQUE_ID_LABELS} | {
             ("Process", "name"), ("Process", "database"), ("Flow", "name"), ("Flow", "cas")}
-        unique = {c["label"] for c in self.call(graph.list_constraints, "db.constraints")
-                  if c["type"] == "UNIQUE"}
-        return wanted <= indexes and set(q.UNIQUE_ID_LABELS) <= unique
+        return wanted <= indexed and set(q.UNIQUE_ID_LABELS) <= self._unique_labels(graph)
+
+    def _unique_labels(self, graph: Graph) -> set[str]:
+        rows = self.run_query(graph, q.FALKOR_LIST_CONSTRAINTS, read_only=True)
+        return {str(r["label"]) for r in rows if r["type"] == "UNIQUE"}
 
     def _create_schema(self, graph: Graph) -> None:
         for statement in q.FALKOR_SCHEMA:
@@ -178,8 +159,7 @@ class FalkorStore:
                     raise EngineError(f"FalkorDB refused the index {statement!r}: {e}") from e
             except (redis.ConnectionError, redis.TimeoutError, OSError) as e:
                 raise self._unreachable(e) from e
-        existing = {c["label"] for c in self.call(graph.list_constraints, "db.constraints")
-                    if c["type"] == "UNIQUE"}
+        existing = self._unique_labels(graph)
         for label in q.UNIQUE_ID_LABELS:
             if label not in existing:
                 self._create_unique_constraint(graph.name, label)
@@ -211,10 +191,9 @@ class FalkorStore:
         timeout_ms: int | None = None,
     ) -> list[Row]:
         """Run one statement on ``graph``; rows as plain dicts keyed by the RETURN names."""
-        run = graph.ro_query if read_only else graph.query
-        result = self.call(lambda: run(query, dict(params or {}), timeout=timeout_ms), query)
-        names = [str(column[1]) for column in result.header]
-        return [dict(zip(names, (plain_value(v) for v in row), strict=True)) for row in result.result_set]
+        conn: Any = self._conn  # execute_command is untyped in redis-py
+        args = reply.command(graph, query, params, read_only=read_only, timeout_ms=timeout_ms)
+        return self.call(lambda: reply.rows_of(conn.execute_command(*args), graph), query)
 
     def call(self, action: Callable[[], T], query: str = "") -> T:
         """Run a driver action; wrap driver errors in lcagraph's."""

@@ -63,6 +63,9 @@ FALKOR_SCHEMA = (
     FALKOR_INDEX_PROCESS_DATABASE, FALKOR_INDEX_FLOW_NAME, FALKOR_INDEX_FLOW_CAS,
 )
 
+FALKOR_LIST_INDEXES = "CALL db.indexes() YIELD label, properties RETURN label, properties"
+FALKOR_LIST_CONSTRAINTS = "CALL db.constraints() YIELD type, label RETURN type, label"
+
 #: Labels whose ``id`` is unique (FalkorDB constraints are created from this list).
 UNIQUE_ID_LABELS = (
     "Database", "Process", "Flow", "ImpactMethod", "ImpactCategory", "ProductSystem", "Result",
@@ -444,13 +447,6 @@ RETURN p.id AS id, p.name AS name, p.database AS database, p.type AS type, p.loc
        p.allocation_method AS allocation_method, p.valid_from AS valid_from, p.valid_until AS valid_until
 """
 
-READ_FLOWS_BY_ID = """
-UNWIND $ids AS id
-MATCH (f:Flow {id: id})
-RETURN f.id AS id, f.name AS name, f.type AS type, f.unit AS unit, f.flow_property AS flow_property,
-       f.cas AS cas, f.formula AS formula, f.compartment AS compartment, f.location AS location
-"""
-
 READ_DATABASES_WITH_COUNTS = """
 MATCH (d:Database)
 OPTIONAL MATCH (p:Process)-[:IN]->(d)
@@ -562,3 +558,15 @@ LIMIT 1
 """
 
 DEMO_DATABASE_IDS = "MATCH (d:Database) RETURN d.id AS id"
+
+# --- lcagraph export (api/exporting.py) -----------------------------------------------------
+
+#: Flows by id, same columns as READ_FLOWS_OF_DATABASE: the flows of other databases that a
+#: database's exchanges or factors use, so that an export carries every flow it names.
+READ_FLOWS_BY_ID = """
+UNWIND $ids AS id
+MATCH (f:Flow {id: id})
+RETURN f.id AS id, f.name AS name, f.type AS type, f.unit AS unit, f.flow_property AS flow_property,
+       f.cas AS cas, f.formula AS formula, f.compartment_path AS compartment_path,
+       f.location AS location, f.synonyms AS synonyms
+"""

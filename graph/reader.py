@@ -225,3 +225,11 @@ def read_factor_specs(store: GraphStore, exclude_categories: Sequence[str] = ())
                    cas=f[4] or "", compartment=tuple(f[5] or ()), synonyms=tuple(f[6] or ()))
         for row in store.read(q.READ_FACTOR_SPECS) if row["category"] not in skip for f in row["factors"]
     ]
+
+
+# --- export (api/exporting.py) ----------------------------------------------------------------
+
+def read_flows(store: GraphStore, ids: Sequence[str]) -> list[Flow]:
+    """The flows with these ids (any database), sorted by id; ids not in the graph are left out."""
+    rows = store.read(q.READ_FLOWS_BY_ID, {"ids": sorted(set(ids))}) if ids else []
+    return sorted((_flow(r) for r in rows), key=_id)

@@ -90,12 +90,14 @@ class TreeCache:
 class StoreTreeSource:
     """TreeSource on a GraphStore; pass a shared TreeCache to reuse reads across requests."""
 
-    def __init__(self, store: GraphStore, cache: TreeCache | None = None) -> None:
+    def __init__(self, store: GraphStore, cache: TreeCache | None = None, version: int | None = None) -> None:
         self.store = store
         self.cache = cache or TreeCache()
+        self._version = version
 
     def graph_version(self) -> int:
-        version = self.store.graph_version()
+        """The version given (already read by the caller for this request), else read now."""
+        version = self.store.graph_version() if self._version is None else self._version
         self.cache.at_version(version)
         return version
 

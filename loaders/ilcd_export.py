@@ -6,7 +6,8 @@ in the reference unit of the flow's reference flow property (formulas are not ex
 variables would need ILCD parameters; the evaluated value is what is written). Flow properties and
 unit groups come from openLCA's reference units (loaders.jsonld_export_units.ExportUnits, shared
 with the JSON-LD exporter). A supplier is written as openLCA's ``olca:defaultProvider``
-extension attribute: the exchange's default provider, else the provider linked to it. The zip is
+extension attribute: the exchange's default provider, else the provider linked to it; an avoided
+product as openLCA writes it (an output with ``olca:avoidedProduct="true"``). The zip is
 written to a temporary file and moved into place, so a failed export leaves nothing behind.
 """
 
@@ -156,9 +157,13 @@ def _exchange(block: ET.Element, e: Exchange, internal: str, ref_id: str | None,
     provider = e.default_provider or providers.get(e.id)
     if provider:
         attrs["olca:defaultProvider"] = provider
+    if e.is_avoided:
+        attrs["olca:avoidedProduct"] = "true"
     el = sub(block, PROCESS, "exchange", **attrs)
     reference(el, PROCESS, "referenceToFlowDataSet", "flow data set", "flows", flow.id, flow.name)
-    sub(el, PROCESS, "exchangeDirection", "Input" if e.is_input else "Output")
+    # openLCA keeps an avoided product on the input side and writes it to ILCD as an output
+    # flagged olca:avoidedProduct (its ILCD import moves it back): the same here
+    sub(el, PROCESS, "exchangeDirection", "Input" if e.is_input and not e.is_avoided else "Output")
     sub(el, PROCESS, "meanAmount", number(e.amount_ref))
     sub(el, PROCESS, "resultingAmount", number(e.amount_ref))
     _uncertainty(el, e)

@@ -113,8 +113,11 @@ def _exchange(el: Element, position: int, ref_id: str | None, ctx: _Ctx) -> tupl
                                file=ctx.file, dataset=ctx.dataset, field=f"{field}/exchangeDirection")
     amount, formula = _amount(kids, field, ctx)
     unit, factor = _unit_factor(kids, flow, field, ctx)
+    # openLCA's extension: an avoided product is written as an output and read back as an input
+    avoided = el.get(f"{{{OLCA_NS}}}avoidedProduct", "").strip().lower() == "true"
     exchange = Exchange(
-        id=f"{ctx.dataset}/{internal}", process=ctx.dataset, flow=flow_id, is_input=direction == "Input",
+        id=f"{ctx.dataset}/{internal}", process=ctx.dataset, flow=flow_id,
+        is_input=direction == "Input" or avoided, is_avoided=avoided,
         amount=amount, unit=unit, amount_ref=amount * factor, is_reference=internal == ref_id,
         default_provider=el.get(f"{{{OLCA_NS}}}defaultProvider") or None,
         allocation=_allocation(el, ref_id, field, ctx), formula=formula,

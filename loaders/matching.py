@@ -15,6 +15,10 @@ falls back to the method's plain entry (FEDEFL's plain ``Carbon dioxide`` and ``
 fossil or unspecified ones); a biogenic flow never does: without a biogenic entry it stays
 unmatched and is reported. Plain names stay plain.
 
+A flow whose compartment names no medium at all (EcoSpold2 exports without MasterData, USLCI's
+bare ``Elementary Flows`` folder) is looked up as an emission to air - every substance of a GWP
+method is a gas - and listed in ``FactorMatch.assumed_air`` for the import report to show.
+
 Factors are per unit of the flow's reference unit: a spec per kg meets a flow in g, t or lb by
 conversion; a flow whose reference unit is not a mass is rejected with the reason recorded.
 Several specs for one key with different values (the source table repeats a name for two
@@ -54,10 +58,12 @@ _ACRONYM = re.compile(r"^(cfc|hcfc|hfc|pfc|fc|hfe|hfo|hcfo|hcc|halon|r)[- ]?\d",
 
 @dataclass(frozen=True, slots=True)
 class FactorMatch:
-    """Factors found, and flows refused with the reason (flow id, reason)."""
+    """Factors found, flows refused with the reason (flow id, reason), and the flows without any
+    compartment that were matched as emissions to air (ids)."""
 
     factors: tuple[CharacterisationFactor, ...]
     rejected: tuple[tuple[str, str], ...] = ()
+    assumed_air: tuple[str, ...] = ()
 
 
 def normalise_name(name: str) -> str:
@@ -153,9 +159,9 @@ class _CategoryIndex:
         spec = self.by_uuid.get(flow.id)
         if spec is not None:
             return spec, "uuid"
-        where = medium(flow.compartment)
-        if not where:
-            return None
+        # No compartment at all (EcoSpold2 exports without MasterData, USLCI's bare 'Elementary
+        # Flows' folder): looked up as an emission to air, and reported as such by the caller.
+        where = medium(flow.compartment) or "air"
         keys, origin = name_keys(flow.name, flow.synonyms), split_origin(flow.name)[1]
         cas = normalise_cas(flow.cas)
         lookups = ((self.by_cas, [cas] if cas else [], "cas"), (self.by_name, sorted(keys), "name"))
@@ -190,6 +196,7 @@ def match_factors_detailed(specs: Sequence[FactorSpec], flows: Sequence[Flow]) -
         by_category[spec.category].append(spec)
     factors: list[CharacterisationFactor] = []
     rejected: list[tuple[str, str]] = []
+    assumed: dict[str, None] = {}
     elementary = [f for f in flows if f.type == "elementary"]
     for category in sorted(by_category):
         index = _CategoryIndex(by_category[category])
@@ -204,7 +211,9 @@ def match_factors_detailed(specs: Sequence[FactorSpec], flows: Sequence[Flow]) -
                                           f"{flow.unit or 'missing'} (not convertible)"))
                 continue
             factors.append(CharacterisationFactor(category, flow.id, spec.value * scale, how))
-    return FactorMatch(tuple(factors), tuple(rejected))
+            if how != "uuid" and not medium(flow.compartment):
+                assumed[flow.id] = None
+    return FactorMatch(tuple(factors), tuple(rejected), tuple(assumed))
 
 
 def match_factors(specs: Sequence[FactorSpec], flows: Sequence[Flow]) -> list[CharacterisationFactor]:

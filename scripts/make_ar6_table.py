@@ -107,8 +107,8 @@ def table_rows(rows: list[dict[str, str]]) -> list[list[str]]:
         synonyms = [s for s in [r["Acronym"].strip(), *SYNONYMS_ADDED.get(name, [])] if s]
         value = repr(float(r["Value"]))
         out.append([name, cas, r["Formula"].strip(), ";".join(synonyms), value, "kg", source])
-    for name, cas, formula, value, source in ORIGIN_ROWS:
-        out.append([name, cas, formula, "", repr(value), "kg", source])
+    for name, cas, formula, number, source in ORIGIN_ROWS:
+        out.append([name, cas, formula, "", repr(number), "kg", source])
     return out
 
 

@@ -10,19 +10,20 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from anyio import to_thread
 from starlette.requests import Request
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
-from api.graphql.errors import NotAuthorized
+from api.graphql.errors import NotAuthorized, to_problem
 from api.graphql.loaders import Loaders, make_loaders
 from graph.browse import Category, read_categories
 from graph.store import GraphStore
 from graph.tree_source import StoreTreeSource, TreeCache
 from lcagraph.config import Settings
+from lcagraph.errors import LcaGraphError, StaleResult
 
 T = TypeVar("T")
 
@@ -35,8 +36,8 @@ class AppState:
     store: GraphStore
     tree_cache: TreeCache = field(default_factory=TreeCache)
 
-    def tree_source(self) -> StoreTreeSource:
-        return StoreTreeSource(self.store, self.tree_cache)
+    def tree_source(self, version: int | None = None) -> StoreTreeSource:
+        return StoreTreeSource(self.store, self.tree_cache, version)
 
 
 class Context(BaseContext):
@@ -49,6 +50,7 @@ class Context(BaseContext):
         self.loaders: Loaders = make_loaders(state.store, self.run)
         self._categories: list[Category] | None = None
         self._version: int | None = None
+        self.uncacheable = False  # set when the response depends on missing or stale results
 
     @property
     def store(self) -> GraphStore:
@@ -67,6 +69,12 @@ class Context(BaseContext):
         if self._categories is None:
             self._categories = await self.run(lambda: read_categories(self.store))
         return self._categories
+
+    def problem(self, error: LcaGraphError) -> Any:
+        """The typed result of an expected error (a StaleResult keeps the response out of the cache)."""
+        if isinstance(error, StaleResult):
+            self.uncacheable = True
+        return to_problem(error)
 
     async def graph_version(self) -> int:
         """The graph version (read once per request)."""

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 async def _expand(ctx: Context, req: TreeRequest) -> Tree:
-    source = ctx.state.tree_source()
+    source = ctx.state.tree_source(await ctx.graph_version())
     return await ctx.run(lambda: expand_tree(source, req))
 
 
@@ -76,7 +76,8 @@ async def jump_to(
         await _expand(
             ctx, TreeRequest(process=path[0], category=category.id, path=path, depth=0)
         )  # path exists
-        infos = await ctx.run(lambda: ctx.state.tree_source().processes(list(path)))
+        source = ctx.state.tree_source(await ctx.graph_version())
+        infos = await ctx.run(lambda: (source.graph_version(), source.processes(list(path)))[1])
         previous = ""
         for i, pid in enumerate(path[:-1]):
             db = infos[pid].database

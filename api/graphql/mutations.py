@@ -13,7 +13,6 @@ from strawberry.scalars import JSON
 
 from api.graphql import errors as E  # noqa: N812
 from api.graphql.context import Ctx
-from api.graphql.errors import to_problem
 from api.graphql.types import Database, Process
 from api.importing import import_database
 from graph.overrides import set_provider
@@ -93,7 +92,7 @@ class Mutation:
                 )
             version = await ctx.run(ctx.store.graph_version)
         except LcaGraphError as e:
-            return to_problem(e)  # type: ignore[return-value]
+            return info.context.problem(e)  # type: ignore[no-any-return]
         return ImportSummary(
             database_id=strawberry.ID(report.database),
             graph_version=version,
@@ -114,7 +113,7 @@ class Mutation:
             ctx.require_token()
             done = await ctx.run(lambda: set_provider(ctx.store, exchange_id, provider_id))
         except LcaGraphError as e:
-            return to_problem(e)  # type: ignore[return-value]
+            return info.context.problem(e)  # type: ignore[no-any-return]
         return ProviderOverride(
             exchange_id=strawberry.ID(done.exchange),
             consumer_id=strawberry.ID(done.consumer),

@@ -10,7 +10,6 @@ from strawberry.scalars import JSON
 from api.cypher import ROW_LIMIT, TIMEOUT_S, run_cypher
 from api.graphql import errors as gql_errors
 from api.graphql.context import Ctx
-from api.graphql.errors import to_problem
 from api.graphql.jumps import footprint_of, jump_to, upstream_tree
 from api.graphql.pagination import ProcessConnection, check_page_size, connection, decode_cursor
 from api.graphql.tree_types import Footprint, Jump, TreeNodeType
@@ -89,7 +88,7 @@ class Query:
         try:
             return await _process(info, id)
         except LcaGraphError as e:
-            return to_problem(e)  # type: ignore[return-value]
+            return info.context.problem(e)  # type: ignore[no-any-return]
 
     @strawberry.field
     async def flow(self, info: Ctx, id: strawberry.ID) -> FlowLookup:
@@ -147,7 +146,7 @@ class Query:
                 info.context, process_id, amount, method, tuple(path), depth, cutoff, max_nodes
             )
         except LcaGraphError as e:
-            return to_problem(e)  # type: ignore[return-value]
+            return info.context.problem(e)  # type: ignore[no-any-return]
 
     @strawberry.field(
         description="Open a process in its own database/model as a new root, with the way back."
@@ -165,7 +164,7 @@ class Query:
         try:
             return await jump_to(info.context, process_id, tuple(path), method, depth, cutoff, max_nodes)
         except LcaGraphError as e:
-            return to_problem(e)  # type: ignore[return-value]
+            return info.context.problem(e)  # type: ignore[no-any-return]
 
     @strawberry.field(
         description="The footprint of an amount of a process's product (as `lcagraph footprint`)."
@@ -180,7 +179,7 @@ class Query:
         try:
             return await footprint_of(info.context, process_id, amount, method)
         except LcaGraphError as e:
-            return to_problem(e)  # type: ignore[return-value]
+            return info.context.problem(e)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Run a read-only Cypher statement (needs the API token).")
     async def cypher(
@@ -200,7 +199,7 @@ class Query:
                 lambda: run_cypher(ctx.store, query, params, row_limit=row_limit, timeout_s=timeout)
             )
         except LcaGraphError as e:
-            return to_problem(e)  # type: ignore[return-value]
+            return info.context.problem(e)  # type: ignore[no-any-return]
         return CypherRows(
             columns=got.columns, rows=cast(JSON, got.rows), truncated=got.truncated, elapsed_ms=got.elapsed_ms
         )

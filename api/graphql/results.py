@@ -38,11 +38,14 @@ async def cached_result(ctx: Context, process_id: str, method: str | None) -> Ca
     category = resolve_category(await ctx.categories(), method)
     found = await ctx.loaders.result.load((process_id, category.id))
     if found is None:
+        ctx.uncacheable = True
         raise StaleResult(
             f"no cached result for process {process_id!r} and category {category.id!r} "
             f"({category.method_name} / {category.name}): run `lcagraph calculate` (or the mutation)"
         )
     version = await ctx.graph_version()
+    if found.graph_version != version:
+        ctx.uncacheable = True
     return CachedResultType(
         process_id=strawberry.ID(found.process),
         category=strawberry.ID(found.category),

@@ -10,6 +10,7 @@ import strawberry
 from strawberry.extensions import MaskErrors
 from strawberry.schema.config import StrawberryConfig
 
+from api.graphql.cache import ResponseCache
 from api.graphql.errors import should_mask
 from api.graphql.limits import limit_extensions
 from api.graphql.mutations import Mutation
@@ -21,7 +22,7 @@ def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        extensions=[*limit_extensions(), lambda: MaskErrors(should_mask_error=should_mask)],
+        extensions=[*limit_extensions(), ResponseCache, lambda: MaskErrors(should_mask_error=should_mask)],
         config=StrawberryConfig(auto_camel_case=True),
     )
 

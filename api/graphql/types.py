@@ -12,7 +12,6 @@ import strawberry
 
 from api import links
 from api.graphql.context import Ctx
-from api.graphql.errors import to_problem
 from api.graphql.results import ResultLookup, cached_result
 from graph import browse, records
 from lcagraph.errors import LcaGraphError
@@ -260,7 +259,7 @@ class Process:
         try:
             return await cached_result(info.context, self.id, method)
         except LcaGraphError as e:
-            return to_problem(e)  # type: ignore[return-value]
+            return info.context.problem(e)  # type: ignore[no-any-return]
 
     @strawberry.field(description="The link a QR code encodes: {PUBLIC_BASE_URL}/n/{processId}.")
     def deep_link(self, info: Ctx) -> str:

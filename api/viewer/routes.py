@@ -15,6 +15,7 @@ import math
 from collections.abc import Callable
 from importlib import resources
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from anyio import to_thread
 from fastapi import APIRouter, Request
@@ -41,13 +42,16 @@ T = TypeVar("T")
 STATIC = "/static/viewer"
 STATIC_FILES = {"viewer.css": "text/css; charset=utf-8", "viewer.js": "text/javascript; charset=utf-8"}
 _STATUS: list[tuple[type[LcaGraphError], int, str, str]] = [
-    (NodeNotFound, 404, "Not found", "Check the link, or search for the process by name in the API."),
+    (NodeNotFound, 404, "Not found", "Check the link, or search for the process by its name."),
     (InvalidArgument, 400, "This link is not valid", "Open the node without the extra parameters."),
     (StaleResult, 409, "No footprint yet", "Run `lcagraph calculate` on the server, then reload."),
     (StoreBusy, 503, "Busy", "The graph is being updated; reload in a moment."),
     (EngineUnavailable, 503, "Graph unavailable", "The graph engine is not reachable; try again later."),
 ]
 HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+# Scripts and styles only from this server; the QR image may come from PUBLIC_BASE_URL's origin.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: {img}; "
+       "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,6 +59,13 @@ router = APIRouter(include_in_schema=False)
 def _state(request: Request) -> AppState:
     state: AppState = request.app.state.lcagraph
     return state
+
+
+def html_headers(request: Request, **extra: str) -> dict[str, str]:
+    """Security headers of a page (CSP allows the public base URL's origin for the QR image)."""
+    parts = urlsplit(base_url(request))
+    origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
+    return {**HEADERS, "Content-Security-Policy": CSP.format(img=origin).replace("  ", " "), **extra}
 
 
 def base_url(request: Request) -> str:
@@ -90,7 +101,7 @@ def message_response(request: Request, error: LcaGraphError) -> HTMLResponse:
         (500, "Something went wrong", "Try again later."),
     )
     doc = render_message(title, str(error), hint, STATIC, base_url(request))
-    return HTMLResponse(doc, status_code=status, headers=HEADERS)
+    return HTMLResponse(doc, status_code=status, headers=html_headers(request))
 
 
 async def _run(fn: Callable[[], T]) -> T:
@@ -114,7 +125,7 @@ async def home(request: Request, q: str = "") -> HTMLResponse:
         databases = await _run(lambda: read_databases(state.store))
     except LcaGraphError as e:
         return message_response(request, e)
-    return HTMLResponse(render_home(q, hits, databases, STATIC, base), headers=HEADERS)
+    return HTMLResponse(render_home(q, hits, databases, STATIC, base), headers=html_headers(request))
 
 
 @router.get("/n/{process_id}", response_class=HTMLResponse)
@@ -130,7 +141,7 @@ async def node_page(
     except LcaGraphError as e:
         return message_response(request, e)
     doc = render_node_page(page, STATIC, "/graphql", base)
-    return HTMLResponse(doc, headers={**HEADERS, "Cache-Control": "no-cache"})
+    return HTMLResponse(doc, headers=html_headers(request, **{"Cache-Control": "no-cache"}))
 
 
 def _qr_size(text: str | None) -> int:

@@ -17,8 +17,15 @@ from lcagraph.config import PROJECT_ROOT, Settings
 
 
 def settings() -> Settings:
-    return Settings(graph_url="embedded://unused", data_dir=Path("."), neo4j_user="", neo4j_password="",
-                    neo4j_database="", public_base_url="", api_token="")
+    return Settings(
+        graph_url="embedded://unused",
+        data_dir=Path("."),
+        neo4j_user="",
+        neo4j_password="",
+        neo4j_database="",
+        public_base_url="",
+        api_token="",
+    )
 
 
 @pytest.fixture
@@ -31,14 +38,19 @@ def test_schema_graphql_is_committed_and_current() -> None:
     committed = (PROJECT_ROOT / "schema.graphql").read_text(encoding="utf-8")
     assert committed == schema_sdl(), (
         "the GraphQL schema changed: review the change for front ends, then run "
-        "`python -m api.graphql.schema > schema.graphql` and commit it")
+        "`python -m api.graphql.schema > schema.graphql` and commit it"
+    )
 
 
 def test_health_reports_engine_and_graph_version(client: httpx.Client, store: GraphStore) -> None:
     with store.unit_of_work() as writer:
         writer.run("MATCH (m:Meta {id: 'graph'}) RETURN m.version AS version")
     body = client.get("/health").json()
-    assert body["status"] == "ok" and body["engine"] == "falkordb" and body["graph_version"] == store.graph_version()
+    assert (
+        body["status"] == "ok"
+        and body["engine"] == "falkordb"
+        and body["graph_version"] == store.graph_version()
+    )
     assert body["graph_version"] >= 1
     gql = client.post("/graphql", json={"query": "{ health { engine graphVersion } }"}).json()
     assert gql["data"]["health"] == {"engine": "falkordb", "graphVersion": body["graph_version"]}
@@ -57,12 +69,16 @@ def _errors(client: httpx.Client, query: str) -> list[str]:
 
 
 def test_oversized_requests_are_refused(client: httpx.Client) -> None:
-    deep = "{ upstream(processId: \"x\") { ... on TreeNode { " + "children { " * 30 + "id" + " }" * 30 + " } } }"
+    deep = (
+        '{ upstream(processId: "x") { ... on TreeNode { ' + "children { " * 30 + "id" + " }" * 30 + " } } }"
+    )
     assert any("exceeds maximum operation depth" in m for m in _errors(client, deep))
     aliases = "{ " + " ".join(f"a{i}: health {{ engine }}" for i in range(40)) + " }"
     assert _errors(client, aliases)
-    costly = ("{ processes(first: 100) { edges { node { exchanges { flow { name } provider { name "
-              "consumers { process { name } } } } } } } }")
+    costly = (
+        "{ processes(first: 100) { edges { node { exchanges { flow { name } provider { name "
+        "consumers { process { name } } } } } } } }"
+    )
     messages = _errors(client, costly)
     assert any(f"{MAX_COST:,}" in m for m in messages), messages
     assert any("out of range" in m for m in _errors(client, "{ processes(first: 101) { totalCount } }"))
@@ -71,7 +87,9 @@ def test_oversized_requests_are_refused(client: httpx.Client) -> None:
 
 
 def test_unexpected_errors_are_masked_and_logged(
-    client: httpx.Client, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+    client: httpx.Client,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     def broken(*_args: object) -> None:
         raise RuntimeError("secret internal detail")
@@ -84,7 +102,9 @@ def test_unexpected_errors_are_masked_and_logged(
 
 
 def test_mutations_are_disabled_without_a_configured_token(client: httpx.Client) -> None:
-    query = 'mutation { setProvider(exchangeId: "x", providerId: "y") { __typename ... on Problem { message } } }'
+    query = (
+        'mutation { setProvider(exchangeId: "x", providerId: "y") { __typename ... on Problem { message } } }'
+    )
     got = client.post("/graphql", json={"query": query}, headers={"Authorization": "Bearer anything"}).json()
     assert got["data"]["setProvider"]["__typename"] == "Unauthorized"
     assert "LCAGRAPH_API_TOKEN" in got["data"]["setProvider"]["message"]

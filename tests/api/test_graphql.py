@@ -34,8 +34,15 @@ HAND = _hand_system()
 
 
 def settings(token: str = TOKEN) -> Settings:
-    return Settings(graph_url="embedded://unused", data_dir=Path("."), neo4j_user="", neo4j_password="",
-                    neo4j_database="", public_base_url="https://lca.example", api_token=token)
+    return Settings(
+        graph_url="embedded://unused",
+        data_dir=Path("."),
+        neo4j_user="",
+        neo4j_password="",
+        neo4j_database="",
+        public_base_url="https://lca.example",
+        api_token=token,
+    )
 
 
 class Api:
@@ -70,14 +77,22 @@ def api(hand_store: GraphStore) -> Iterator[Api]:
         yield Api(client)
 
 
-NODE = "path processId name databaseId amount unit direct total share crossesDatabase loop isRest restCount " \
-       "childCount unlinkedCount expanded"
-UPSTREAM = """query($id: ID!, $path: [ID!]! = [], $depth: Int! = 1, $cutoff: Float! = 0, $method: ID = "gwp") {
+def nested(fields: str, depth: int) -> str:
+    """``fields children { fields children { … } }``, ``depth`` levels of children."""
+    return fields if depth == 0 else f"{fields} children {{ {nested(fields, depth - 1)} }}"
+
+
+NODE = (
+    "path processId name databaseId amount unit direct total share crossesDatabase loop isRest restCount "
+    "childCount unlinkedCount expanded"
+)
+UPSTREAM = """query($id: ID!, $path: [ID!]! = [], $depth: Int! = 1, $cutoff: Float! = 0,
+    $method: ID = "gwp") {
   upstream(processId: $id, path: $path, depth: $depth, cutoff: $cutoff, method: $method) {
     __typename ... on Problem { message }
-    ... on TreeNode { %s children { %s children { %s children { %s } } } }
+    ... on TreeNode { FIELDS }
   }
-}""" % (NODE, NODE, NODE, NODE)
+}""".replace("FIELDS", nested(NODE, 3))
 
 
 def walk(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -93,11 +108,17 @@ def test_upstream_numbers_identity_and_borders(api: Api) -> None:
     expanded = [n for n in walk(root) if n["expanded"]]
     assert len(expanded) >= 5
     for n in expanded:
-        assert abs(n["total"] - n["direct"] - math.fsum(c["total"] for c in n["children"])) <= 1e-12 * abs(n["total"])
+        assert abs(n["total"] - n["direct"] - math.fsum(c["total"] for c in n["children"])) <= 1e-12 * abs(
+            n["total"]
+        )
     kids = {c["processId"]: c for c in root["children"]}
     assert [c["processId"] for c in root["children"]] == ["E", "S", "H", "P"]
-    assert kids["E"]["crossesDatabase"] and kids["E"]["databaseId"] == "bg" and not kids["P"]["crossesDatabase"]
-    assert math.isclose(kids["H"]["amount"], -1.0) and math.isclose(kids["E"]["share"], 4 * HAND.T_E / (2 * HAND.T_R))
+    assert (
+        kids["E"]["crossesDatabase"] and kids["E"]["databaseId"] == "bg" and not kids["P"]["crossesDatabase"]
+    )
+    assert math.isclose(kids["H"]["amount"], -1.0) and math.isclose(
+        kids["E"]["share"], 4 * HAND.T_E / (2 * HAND.T_R)
+    )
 
 
 def test_lazy_unfolding_by_path_and_rest(api: Api) -> None:
@@ -135,7 +156,7 @@ def test_search_ranking_and_pagination(api: Api) -> None:
     assert sorted(seen) == sorted(["R", "E", "S", "W", "W2", "H", "P"]) and len(seen) == 7
     ranked = api.data(query, q="p process")["processes"]["edges"]
     assert ranked[0]["node"]["id"] == "P"
-    bad = api.post('{ processes(first: 1000) { totalCount } }')
+    bad = api.post("{ processes(first: 1000) { totalCount } }")
     assert "first=1000" in bad["errors"][0]["message"]
 
 
@@ -155,7 +176,9 @@ def test_process_exchanges_consumers_result_links(api: Api) -> None:
 
 
 def test_footprint_and_jump(api: Api) -> None:
-    fp = api.data('{ footprint(processId: "R", amount: 3, method: "gwp") { ... on Footprint { total direct } } }')
+    fp = api.data(
+        '{ footprint(processId: "R", amount: 3, method: "gwp") { ... on Footprint { total direct } } }'
+    )
     assert math.isclose(fp["footprint"]["total"], 3 * HAND.T_R, rel_tol=1e-14)
     query = """{ jump(processId: "E", path: ["R", "S", "E"], method: "gwp") { ... on Jump {
         databaseId root { path amount total } backPath breadcrumb { processId path databaseId } } } }"""
@@ -175,8 +198,13 @@ def test_cypher_is_read_only_and_needs_the_token(api: Api) -> None:
     assert rows["columns"] == ["id"] and rows["rows"] == [["E"], ["S"], ["W"], ["W2"]]
     write = api.data(query, TOKEN, q="MATCH (p:Process) SET p.name = 'x' RETURN count(p) AS n")["cypher"]
     assert write["__typename"] == "ReadOnlyViolation"
-    assert api.data(query, TOKEN, q="CREATE (:Process {id: 'evil'})")["cypher"]["__typename"] == "ReadOnlyViolation"
-    assert api.data(query, TOKEN, q="MATCH (p:Process {id: 'evil'}) RETURN p.id AS id")["cypher"]["rows"] == []
+    assert (
+        api.data(query, TOKEN, q="CREATE (:Process {id: 'evil'})")["cypher"]["__typename"]
+        == "ReadOnlyViolation"
+    )
+    assert (
+        api.data(query, TOKEN, q="MATCH (p:Process {id: 'evil'}) RETURN p.id AS id")["cypher"]["rows"] == []
+    )
     assert api.data(query, TOKEN, q="MATCH (p RETURN p")["cypher"]["__typename"] == "QueryFailed"
 
 
@@ -192,3 +220,33 @@ def test_set_provider_bumps_version_and_results_go_stale(api: Api) -> None:
     assert stale["__typename"] == "StaleResult" and "calculate" in stale["message"]
     link = api.data('{ process(id: "E") { ... on Process { exchanges(direction: INPUT) { id link } } } }')
     assert {"id": "E/1", "link": "override"} in link["process"]["exchanges"]
+
+
+def test_responses_are_cached_per_graph_version_but_never_when_stale(
+    store: GraphStore,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import api.graphql.jumps as jumps
+
+    calls: list[str] = []
+    real = jumps.expand_tree
+
+    def counted(source: Any, req: Any) -> Any:
+        calls.append(req.process)
+        return real(source, req)
+
+    monkeypatch.setattr(jumps, "expand_tree", counted)
+    HAND.write_hand_system(store)
+    with serve_in_thread(create_app(settings(), store)) as base, httpx.Client(base_url=base) as client:
+        api = Api(client)
+        assert api.data(UPSTREAM, id="P")["upstream"]["__typename"] == "StaleResult"
+        HAND.write_results(store, store.graph_version())  # results arrive without a new graph version
+        first = api.data(UPSTREAM, id="P")["upstream"]
+        assert first["__typename"] == "TreeNode" and math.isclose(first["total"], 0.1)
+        assert api.data(UPSTREAM, id="P")["upstream"] == first
+        assert len(calls) == 2  # the stale answer was not kept; the good one was
+        with store.unit_of_work() as writer:
+            writer.run("MATCH (m:Meta {id: 'graph'}) RETURN m.version AS v")
+        HAND.write_results(store, store.graph_version())
+        assert api.data(UPSTREAM, id="P")["upstream"] == first
+        assert len(calls) == 3  # a new graph version is a new key

@@ -3,6 +3,7 @@ all-or-nothing failures, idempotent re-imports."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import zipfile
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from api.cli import main
 from api.importing import import_database
 from graph.falkor import FalkorStore
 from graph.reader import (
@@ -19,6 +21,7 @@ from graph.reader import (
     read_factor_specs,
     read_provider_candidates,
 )
+from graph.records import ImportReport
 from lcagraph.config import find_data_dir
 from lcagraph.errors import DuplicateDataset, InvalidArgument, MalformedDataset, NodeNotFound
 from loaders.methods import AR6_CATEGORY_ID
@@ -68,7 +71,7 @@ def process_ids(store: FalkorStore, database: str) -> set[str]:
 
 
 @pytest.mark.slow
-def test_uslci_then_transport_module_links_into_uslci(store: FalkorStore) -> None:
+def test_uslci_then_transport_module_links_into_uslci_and_overrides(store: FalkorStore) -> None:
     report = import_database(store, USLCI, "USLCI FY17 Q4")
     assert dict(report.links) == {
         "default": 0,
@@ -84,8 +87,12 @@ def test_uslci_then_transport_module_links_into_uslci(store: FalkorStore) -> Non
     uslci_ids = process_ids(store, "uslci-fy17-q4")
     assert len(uslci_ids) == 766
 
-    transport = import_database(store, TRANSPORT, "USLCI transport", background_names=["USLCI FY17 Q4"])
     expected = raw_default_providers(TRANSPORT)
+    alone = import_database(store, TRANSPORT, "USLCI transport")  # USLCI not named as background
+    assert dict(alone.links)["unlinked"] == len(expected)
+    assert any("--background uslci-fy17-q4" in w for w in alone.warnings)
+
+    transport = import_database(store, TRANSPORT, "USLCI transport", background_names=["USLCI FY17 Q4"])
     assert dict(transport.links)["default"] == len(expected) > 0
     module = read_database_content(store, "uslci-transport")
     exchanges = {e.id: e for e in module.exchanges}
@@ -104,6 +111,18 @@ def test_uslci_then_transport_module_links_into_uslci(store: FalkorStore) -> Non
     assert ar6["Methane, fossil"] == {29.8}
     assert ar6["Dinitrogen monoxide"] == {273.0}
 
+    # A user's override replaces the dataset's provider, in the same step.
+    exchange = next(e for e in module.exchanges if e.default_provider)
+    other = min(uslci_ids - {exchange.default_provider or ""})
+    overridden = import_database(
+        store, TRANSPORT, "USLCI transport", ["USLCI FY17 Q4"], overrides={exchange.id: other}
+    )
+    assert dict(overridden.links)["override"] == 1
+    assert dict(overridden.links)["default"] == len(expected) - 1
+    assert any(f"field provider override: {other} has flow" in w for w in overridden.warnings)
+    links = {lk.exchange: lk for lk in read_database_content(store, "uslci-transport").links}
+    assert (links[exchange.id].kind, links[exchange.id].provider) == ("override", other)
+
 
 @pytest.mark.slow
 def test_method_pack_reaches_flows_in_graph_and_survives_reimport(store: FalkorStore) -> None:
@@ -120,25 +139,6 @@ def test_method_pack_reaches_flows_in_graph_and_survives_reimport(store: FalkorS
     after = snapshot(store)
     assert after[:2] == before[:2] and after[2] == before[2] + 1
     assert dict(again.characterised)[FEDEFL_AR6_100] == dict(pack.characterised)[FEDEFL_AR6_100]
-
-
-@pytest.mark.slow
-def test_override_and_missing_background_hint(store: FalkorStore) -> None:
-    import_database(store, USLCI, "USLCI FY17 Q4")
-    alone = import_database(store, TRANSPORT, "USLCI transport")
-    assert dict(alone.links)["unlinked"] == len(raw_default_providers(TRANSPORT))
-    assert any("--background uslci-fy17-q4" in w for w in alone.warnings)
-    module = read_database_content(store, "uslci-transport")
-    exchange = next(e for e in module.exchanges if e.default_provider)
-    other = min(process_ids(store, "uslci-fy17-q4") - {exchange.default_provider or ""})
-    overridden = import_database(
-        store, TRANSPORT, "USLCI transport", ["USLCI FY17 Q4"], overrides={exchange.id: other}
-    )
-    counts = dict(overridden.links)
-    assert counts["override"] == 1 and counts["default"] == len(raw_default_providers(TRANSPORT)) - 1
-    assert any(f"field provider override: {other} has flow" in w for w in overridden.warnings)
-    links = {lk.exchange: lk for lk in read_database_content(store, "uslci-transport").links}
-    assert (links[exchange.id].kind, links[exchange.id].provider) == ("override", other)
 
 
 def test_reimport_is_idempotent_and_bumps_the_version(store: FalkorStore) -> None:
@@ -202,3 +202,51 @@ def test_bad_arguments_name_the_fix(store: FalkorStore) -> None:
     with pytest.raises(InvalidArgument, match="no exchange 'x/1'"):
         import_database(store, BEEF, "Beef", overrides={"x/1": "y"})
     assert count_labels(store) == {}
+
+
+# --- the `lcagraph import` command ---------------------------------------------------------------
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as e:
+        code = int(e.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_import_command_json_and_text(
+    embedded_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LCAGRAPH_GRAPH_URL", f"embedded://{embedded_dir}")
+    code, out, _ = run_cli(capsys, "import", str(BEEF), "--database", "Beef", "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["database"] == "beef" and report["graph_version"] == 1
+    assert dict(report["links"]) == {"default": 5, "unique": 3, "ambiguous": 0, "override": 0, "unlinked": 57}
+    assert set(report) == {f.name for f in dataclasses.fields(ImportReport)} | {"graph_version"}
+    assert dict(report["characterised"])[AR6_CATEGORY_ID] >= 6  # CO2, CH4 and N2O to air, several each
+    code, out, _ = run_cli(capsys, "import", str(BEEF), "--database", "Beef")
+    assert code == 0
+    assert "Imported 'Beef' as database beef" in out and "graph version 2" in out
+    assert "unlinked" in out and "Unmatched elementary flows" in out
+
+
+def test_import_command_errors_exit_with_one_line(
+    embedded_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LCAGRAPH_GRAPH_URL", f"embedded://{embedded_dir}")
+    code, _, err = run_cli(capsys, "import", str(BEEF), "--background", "USLCI")
+    assert code == 1
+    assert err.startswith("error: background database 'USLCI' is not in the graph")
+    code, _, err = run_cli(capsys, "import", str(BEEF), "--provider", "no-equals-sign")
+    assert code == 2 and "write EXCHANGE_ID=PROVIDER_ID" in flat(err)
+    code, _, err = run_cli(capsys, "import", str(BEEF), "--format", "csv")
+    assert code == 2 and "'csv' is not one of auto, jsonld, ecospold2, ilcd" in flat(err)
+
+
+def flat(text: str) -> str:
+    """Usage errors come in a box: drop its borders and line breaks."""
+    return " ".join(text.replace("│", " ").split())

@@ -300,7 +300,8 @@ def test_qr_images_encode_the_public_deep_link(hand_viewer_store: GraphStore) ->
             httpx.Client(base_url=base) as c:
         png = c.get("/qr/D.png", params={"path": "T/D", "size": "300"})
         svg = c.get("/qr/T.svg")
-        page = c.get("/n/T").text
+        reply = c.get("/n/T")
+        page, c_headers = reply.text, reply.headers
         gql = c.post("/graphql", json={"query": '{ process(id: "T") { ... on Process { deepLink qrUrl } } }'})
     assert png.headers["content-type"] == "image/png"
     image = Image.open(io.BytesIO(png.content))
@@ -309,6 +310,8 @@ def test_qr_images_encode_the_public_deep_link(hand_viewer_store: GraphStore) ->
     assert [d.text for d in decoded] == [f"{public}/n/D?path=T/D"]
     assert svg.headers["content-type"].startswith("image/svg+xml") and "Transport, truck" in svg.text
     assert f'src="{public}/qr/T.svg"' in page
+    csp = c_headers["content-security-policy"]
+    assert "script-src 'self';" in csp and f"img-src 'self' data: {public};" in csp
     links = gql.json()["data"]["process"]
     assert links["deepLink"] == f"{public}/n/T" and links["qrUrl"] == f"{public}/qr/T.svg"
 

@@ -50,11 +50,18 @@ INFOS = {
     "P": NodeInfo("P", "packaging", "fg", 1.0, "kg"),
 }
 SUPPLIES = {
-    "R": [Supply("R", "E", 4.0), Supply("R", "S", 1.0), Supply("R", "P", 0.02),
-          Supply("R", "H", 1.0, is_input=True, avoided=True)],
+    "R": [
+        Supply("R", "E", 4.0),
+        Supply("R", "S", 1.0),
+        Supply("R", "P", 0.02),
+        Supply("R", "H", 1.0, is_input=True, avoided=True),
+    ],
     "E": [Supply("E", "E", 0.1), Supply("E", "S", 0.5)],
-    "S": [Supply("S", "E", 2.0, allocation=0.75), Supply("S", "W", 0.2, is_input=False, allocation=0.75),
-          Supply("S", "W2", 0.1, is_input=False, allocation=0.75)],
+    "S": [
+        Supply("S", "E", 2.0, allocation=0.75),
+        Supply("S", "W", 0.2, is_input=False, allocation=0.75),
+        Supply("S", "W2", 0.1, is_input=False, allocation=0.75),
+    ],
 }
 
 
@@ -80,7 +87,8 @@ class DictSource:
         self.reads += 1
         return {
             i: Intensity(i, DIRECT[i], TOTAL[i], self.result_version)
-            for i in ids if i in TOTAL and i != self.missing
+            for i in ids
+            if i in TOTAL and i != self.missing
         }
 
 
@@ -92,19 +100,33 @@ def test_hand_totals_solve_the_solvers_transposed_system() -> None:
     """Build A, B, C with solver/matrices.py and solve A^T λ = (CB)^T: t = σλ, d = CB/|r|."""
     links = [(e, k) for k, edges in SUPPLIES.items() for e in edges]
     system = build_system(
-        ProcessTable(ORDER, [INFOS[k].ref_amount for k in ORDER], [INFOS[k].ref_is_input for k in ORDER],
-                     [PHI.get(k, 1.0) for k in ORDER]),
-        LinkTable([k for _, k in links], [e.provider for e, _ in links], [e.amount for e, _ in links],
-                  [e.is_input for e, _ in links], [e.avoided for e, _ in links]),
-        ElementaryTable(ORDER, ["co2"] * len(ORDER),
-                        [DIRECT[k] * abs(INFOS[k].ref_amount) / PHI.get(k, 1.0) for k in ORDER],
-                        [False] * len(ORDER)),
+        ProcessTable(
+            ORDER,
+            [INFOS[k].ref_amount for k in ORDER],
+            [INFOS[k].ref_is_input for k in ORDER],
+            [PHI.get(k, 1.0) for k in ORDER],
+        ),
+        LinkTable(
+            [k for _, k in links],
+            [e.provider for e, _ in links],
+            [e.amount for e, _ in links],
+            [e.is_input for e, _ in links],
+            [e.avoided for e, _ in links],
+        ),
+        ElementaryTable(
+            ORDER,
+            ["co2"] * len(ORDER),
+            [DIRECT[k] * abs(INFOS[k].ref_amount) / PHI.get(k, 1.0) for k in ORDER],
+            [False] * len(ORDER),
+        ),
         FactorTable(["gwp"], ["co2"], [1.0]),
     )
     scores = (system.C @ system.B).toarray().ravel()
     lam = spla.spsolve(system.A.T.tocsc(), scores)
     np.testing.assert_allclose(system.orientation * lam, [TOTAL[k] for k in ORDER], rtol=1e-13)
-    np.testing.assert_allclose(scores / np.abs(system.reference_amounts), [DIRECT[k] for k in ORDER], rtol=1e-14)
+    np.testing.assert_allclose(
+        scores / np.abs(system.reference_amounts), [DIRECT[k] for k in ORDER], rtol=1e-14
+    )
 
 
 def test_root_level_numbers_and_order() -> None:
@@ -205,6 +227,10 @@ def test_stale_or_missing_results_are_refused() -> None:
 
 
 def test_duplicate_edges_to_one_provider_are_summed() -> None:
-    edges = [Supply("K", "A", 2.0), Supply("K", "A", 1.0, allocation=0.5), Supply("K", "B", 3.0, avoided=True)]
+    edges = [
+        Supply("K", "A", 2.0),
+        Supply("K", "A", 1.0, allocation=0.5),
+        Supply("K", "B", 3.0, avoided=True),
+    ]
     infos = {k: NodeInfo(k, k, "db", 1.0, "kg") for k in "AB"}
     assert demand_per_unit(edges, NodeInfo("K", "K", "db", 2.0, "kg"), infos) == {"A": 1.25, "B": -1.5}

@@ -33,21 +33,42 @@ T_E, T_S = 301 / 60, 8.63
 T_R = 0.3 + 2 * T_E + 0.5 * T_S - 0.5 * 0.08 + 0.01 * 0.1
 DIRECT = {"R": 0.3, "E": 0.2, "S": 1.0, "W": 0.5, "W2": 0.4, "H": 0.08, "P": 0.1}
 TOTAL = {"R": T_R, "E": T_E, "S": T_S, "W": 0.5, "W2": 0.4, "H": 0.08, "P": 0.1}
-FLOWS = tuple(Flow(f"f-{k}", f"product {k}", "waste" if k.startswith("w") else "product", "kg")
-              for k in ("r", "e", "s", "w", "w2", "h", "p")) + (
-    Flow("co2", "Carbon dioxide", "elementary", "kg"), Flow("cut", "CUTOFF thing", "product", "kg"))
+FLOWS = (
+    *(
+        Flow(f"f-{k}", f"product {k}", "waste" if k.startswith("w") else "product", "kg")
+        for k in ("r", "e", "s", "w", "w2", "h", "p")
+    ),
+    Flow("co2", "Carbon dioxide", "elementary", "kg"),
+    Flow("cut", "CUTOFF thing", "product", "kg"),
+)
 
 
 def _x(pid: str, n: int, flow: str, is_input: bool, amount: float, **kw: Any) -> Exchange:
     return Exchange(f"{pid}/{n}", pid, flow, is_input, amount, "kg", amount, **kw)
 
 
-def _content(db: str, processes: list[tuple[str, float, bool]], exchanges: list[Exchange],
-             links: list[tuple[str, str, int, float]], flows: tuple[Flow, ...] = ()) -> DatabaseContent:
+def _content(
+    db: str,
+    processes: list[tuple[str, float, bool]],
+    exchanges: list[Exchange],
+    links: list[tuple[str, str, int, float]],
+    flows: tuple[Flow, ...] = (),
+) -> DatabaseContent:
     return DatabaseContent(
-        database=Database(db, f"database {db}"), flows=flows,
-        processes=tuple(Process(pid, f"process {pid}", db, ref_flow=f"f-{pid.lower()}", ref_amount=ref,
-                                ref_unit="kg", ref_is_input=is_in) for pid, ref, is_in in processes),
+        database=Database(db, f"database {db}"),
+        flows=flows,
+        processes=tuple(
+            Process(
+                pid,
+                f"process {pid}",
+                db,
+                ref_flow=f"f-{pid.lower()}",
+                ref_amount=ref,
+                ref_unit="kg",
+                ref_is_input=is_in,
+            )
+            for pid, ref, is_in in processes
+        ),
         exchanges=tuple(exchanges),
         links=tuple(ProviderLink(c, p, "f-" + p.lower(), f"{c}/{n}", a, "default") for c, p, n, a in links),
         unlinked=tuple(Unlinked(x.process, x.flow, x.id, "cut-off") for x in exchanges if x.flow == "cut"),
@@ -56,35 +77,75 @@ def _content(db: str, processes: list[tuple[str, float, bool]], exchanges: list[
 
 def write_hand_system(store: GraphStore) -> None:
     phi = {"allocation": 0.75}
-    bg = _content("bg", [("E", 1.0, False), ("S", 1.0, False), ("W", 1.0, True), ("W2", -1.0, False)], [
-        _x("E", 0, "f-e", False, 1.0, is_reference=True), _x("E", 1, "f-e", True, 0.1), _x("E", 2, "f-s", True, 0.5),
-        _x("E", 3, "co2", False, 0.2),
-        _x("S", 0, "f-s", False, 1.0, is_reference=True), _x("S", 1, "f-e", True, 2.0, **phi),
-        _x("S", 2, "f-w", False, 0.2, **phi), _x("S", 3, "f-w2", False, 0.1, **phi),
-        _x("S", 4, "co2", False, 1 / 0.75, **phi),
-        _x("W", 0, "f-w", True, 1.0, is_reference=True), _x("W", 1, "co2", False, 0.5),
-        _x("W2", 0, "f-w2", False, -1.0, is_reference=True), _x("W2", 1, "co2", False, 0.4),
-    ], [("E", "E", 1, 0.1), ("E", "S", 2, 0.5), ("S", "E", 1, 2.0), ("S", "W", 2, 0.2), ("S", "W2", 3, 0.1)],
-        FLOWS)
-    db2 = _content("db2", [("H", 1.0, False)], [
-        _x("H", 0, "f-h", False, 1.0, is_reference=True), _x("H", 1, "co2", False, 0.08)], [])
-    fg = _content("fg", [("R", 2.0, False), ("P", 1.0, False)], [
-        _x("R", 0, "f-r", False, 2.0, is_reference=True), _x("R", 1, "f-e", True, 4.0), _x("R", 2, "f-s", True, 1.0),
-        _x("R", 3, "f-p", True, 0.02), _x("R", 4, "f-h", True, 1.0, is_avoided=True), _x("R", 5, "co2", False, 0.6),
-        _x("R", 6, "cut", True, 3.0), _x("P", 0, "f-p", False, 1.0, is_reference=True), _x("P", 1, "co2", False, 0.1),
-    ], [("R", "E", 1, 4.0), ("R", "S", 2, 1.0), ("R", "P", 3, 0.02), ("R", "H", 4, 1.0)])
-    bg = replace(bg, methods=(ImpactMethod("m", "test method"),),
-                 categories=(ImpactCategory("gwp", "climate change", "m", "kg CO2-eq"),),
-                 factors=(CharacterisationFactor("gwp", "co2", 1.0),))
+    bg = _content(
+        "bg",
+        [("E", 1.0, False), ("S", 1.0, False), ("W", 1.0, True), ("W2", -1.0, False)],
+        [
+            _x("E", 0, "f-e", False, 1.0, is_reference=True),
+            _x("E", 1, "f-e", True, 0.1),
+            _x("E", 2, "f-s", True, 0.5),
+            _x("E", 3, "co2", False, 0.2),
+            _x("S", 0, "f-s", False, 1.0, is_reference=True),
+            _x("S", 1, "f-e", True, 2.0, **phi),
+            _x("S", 2, "f-w", False, 0.2, **phi),
+            _x("S", 3, "f-w2", False, 0.1, **phi),
+            _x("S", 4, "co2", False, 1 / 0.75, **phi),
+            _x("W", 0, "f-w", True, 1.0, is_reference=True),
+            _x("W", 1, "co2", False, 0.5),
+            _x("W2", 0, "f-w2", False, -1.0, is_reference=True),
+            _x("W2", 1, "co2", False, 0.4),
+        ],
+        [("E", "E", 1, 0.1), ("E", "S", 2, 0.5), ("S", "E", 1, 2.0), ("S", "W", 2, 0.2), ("S", "W2", 3, 0.1)],
+        FLOWS,
+    )
+    db2 = _content(
+        "db2",
+        [("H", 1.0, False)],
+        [_x("H", 0, "f-h", False, 1.0, is_reference=True), _x("H", 1, "co2", False, 0.08)],
+        [],
+    )
+    fg = _content(
+        "fg",
+        [("R", 2.0, False), ("P", 1.0, False)],
+        [
+            _x("R", 0, "f-r", False, 2.0, is_reference=True),
+            _x("R", 1, "f-e", True, 4.0),
+            _x("R", 2, "f-s", True, 1.0),
+            _x("R", 3, "f-p", True, 0.02),
+            _x("R", 4, "f-h", True, 1.0, is_avoided=True),
+            _x("R", 5, "co2", False, 0.6),
+            _x("R", 6, "cut", True, 3.0),
+            _x("P", 0, "f-p", False, 1.0, is_reference=True),
+            _x("P", 1, "co2", False, 0.1),
+        ],
+        [("R", "E", 1, 4.0), ("R", "S", 2, 1.0), ("R", "P", 3, 0.02), ("R", "H", 4, 1.0)],
+    )
+    bg = replace(
+        bg,
+        methods=(ImpactMethod("m", "test method"),),
+        categories=(ImpactCategory("gwp", "climate change", "m", "kg CO2-eq"),),
+        factors=(CharacterisationFactor("gwp", "co2", 1.0),),
+    )
     for content in (bg, db2, fg):
         with store.unit_of_work() as writer:
             write_database_content(writer, content)
 
 
 def write_results(store: GraphStore, version: int, category: str = "gwp") -> None:
-    rows = [{"id": result_id(p, category), "process": p, "category": category, "method": "m",
-             "unit": "kg CO2-eq", "direct": DIRECT[p], "total": TOTAL[p], "graph_version": version,
-             "residual": 0.0} for p in DIRECT]
+    rows = [
+        {
+            "id": result_id(p, category),
+            "process": p,
+            "category": category,
+            "method": "m",
+            "unit": "kg CO2-eq",
+            "direct": DIRECT[p],
+            "total": TOTAL[p],
+            "graph_version": version,
+            "residual": 0.0,
+        }
+        for p in DIRECT
+    ]
     store.write_batches(q.UPSERT_RESULTS, rows)
 
 

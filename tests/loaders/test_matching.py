@@ -113,10 +113,23 @@ def test_only_emissions_to_air_match_an_air_factor() -> None:
     flows = [
         eflow("w", "Methane", ("water", "river")),
         eflow("r", "Carbon dioxide", ("resource", "in air")),
-        eflow("u", "Methane", ("Elementary Flows",)),
+        eflow("s", "Dinitrogen monoxide", ("soil", "agricultural")),
         eflow("a", "Methane", ("Emissions", "Emissions to air")),
     ]
-    assert values(GASES, flows) == {"a": (27.9, "name")}
+    result = match_factors_detailed(GASES, flows)
+    assert [(f.flow, f.value) for f in result.factors] == [("a", 27.9)]
+    assert result.assumed_air == ()
+
+
+def test_flows_without_any_compartment_match_as_air_and_are_listed() -> None:
+    flows = [
+        eflow("u", "Methane, biogenic", ("Elementary Flows",)),
+        eflow("e", "Carbon dioxide, fossil", ()),
+        eflow("k", "Some unknown gas", ()),
+    ]
+    result = match_factors_detailed(GASES, flows)
+    assert {(f.flow, f.value) for f in result.factors} == {("u", 27.0), ("e", 1.0)}
+    assert set(result.assumed_air) == {"u", "e"}
 
 
 def test_non_mass_reference_unit_is_not_matched_silently() -> None:

@@ -1,0 +1,104 @@
+"""Response cache for read-only queries, keyed by the graph version.
+
+Everything a query reads is model data, which changes only with the graph version, or cached
+results, which for a given graph version are one deterministic solve. So a response computed
+at version v is the response at version v, with two exceptions that are never cached: a
+response built from missing or stale results (``StaleResult``, ``stale: true``: a later
+``calculate`` changes it without a new version), and operations that are not plain queries
+(mutations; ``cypher``, which may read anything). Responses with errors are not cached either.
+
+Key: query text, operation name, variables, the base URL of links, and the graph version
+(read once per request). Each worker process has its own bounded LRU.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Hashable
+from typing import Any
+
+from graphql import ExecutionResult, FieldNode, parse, visit
+from graphql.language import Visitor
+from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
+
+MAX_ENTRIES = 2048
+UNCACHED_FIELDS = frozenset({"cypher"})
+ENV_SWITCH = "LCAGRAPH_API_RESPONSE_CACHE"  # "0" turns the cache off (e.g. to measure cold requests)
+
+
+class _Lru:
+    """A small thread-safe LRU map."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+RESPONSES = _Lru(MAX_ENTRIES)
+_CACHEABLE_TEXT = _Lru(MAX_ENTRIES)
+
+
+class _FieldNames(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def enter_field(self, node: FieldNode, *_args: Any) -> None:
+        self.names.add(node.name.value)
+
+
+def _reads_only_model(query: str) -> bool:
+    known = _CACHEABLE_TEXT.get(query)
+    if known is None:
+        names = _FieldNames()
+        visit(parse(query), names)
+        known = not (names.names & UNCACHED_FIELDS)
+        _CACHEABLE_TEXT.put(query, known)
+    return bool(known)
+
+
+def enabled() -> bool:
+    return os.environ.get(ENV_SWITCH, "1") != "0"
+
+
+class ResponseCache(SchemaExtension):
+    """Serve a cached response of the same query at the same graph version; store clean ones."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        ec = self.execution_context
+        context = ec.context
+        key = None
+        query = ec.query
+        if enabled() and query and ec.operation_type == OperationType.QUERY and _reads_only_model(query):
+            variables = json.dumps(ec.variables or {}, sort_keys=True, default=str)
+            version = await context.graph_version()
+            key = (query, ec.operation_name, variables, context.base_url, version)
+            hit = RESPONSES.get(key)
+            if hit is not None:
+                ec.result = ExecutionResult(data=hit, errors=None)
+                yield
+                return
+        yield
+        result = ec.result
+        if key is not None and isinstance(result, ExecutionResult) and not result.errors \
+                and result.data is not None and not context.uncacheable:
+            RESPONSES.put(key, result.data)

@@ -1,0 +1,188 @@
+"""End to end in real headless Chromium (Debian's /usr/bin/chromium driven by Playwright): the QR
+code of a transport-module node, decoded by zxing-cpp, opens the viewer on a 390×844 phone
+screen; the shown total equals the API's; a child unfolds in place; a jump goes into USLCI and
+the breadcrumb comes back. Screenshots go to artifacts/e2e-viewer/ (git-ignored).
+
+Needs ``scripts/install-browser`` (run by scripts/test); a missing browser fails, never skips.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import zxingcpp
+from PIL import Image
+from playwright.sync_api import BrowserContext, Page, sync_playwright
+from rich.console import Console
+
+from api.app import create_app
+from api.commands_demo import TRANSPORT, USLCI, DemoImport, demo_node, ensure_footprints, import_missing
+from api.commands_serve import serve_in_thread
+from api.datasets import DEMO_FILES, locate_data
+from api.viewer.render import fmt_number
+from graph.connect import open_embedded
+from graph.embedded import EmbeddedServer
+from graph.falkor import STAGE_SUFFIX, FalkorStore
+from graph.store import GraphStore
+from lcagraph.config import PROJECT_ROOT, Settings
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+ARTIFACTS = PROJECT_ROOT / "artifacts" / "e2e-viewer"
+UPSTREAM = """query($id: ID!, $path: [ID!]!) {
+  upstream(processId: $id, path: $path, depth: 1, cutoff: 0.001, maxNodes: 61) {
+    __typename ... on Problem { message }
+    ... on TreeNode { total direct name children { processId name total databaseId crossesDatabase } }
+  }
+}"""
+
+
+def _settings() -> Settings:
+    return Settings(graph_url="embedded://unused", data_dir=Path("."), neo4j_user="", neo4j_password="",
+                    neo4j_database="", public_base_url="", api_token="")
+
+
+@pytest.fixture(scope="module")
+def demo_store(falkordb_server: EmbeddedServer) -> Iterator[FalkorStore]:
+    """USLCI and the transport module (USLCI as background), imported and calculated."""
+    graph = "e2e-viewer"
+    store = open_embedded(falkordb_server.data_dir, graph=graph, stop_on_close=False)
+    store.ensure_schema()
+    try:
+        build_demo_graph(store, (DemoImport("uslci", USLCI), DemoImport("transport", TRANSPORT, (USLCI,))))
+        yield store
+    finally:
+        conn: Any = store._client.connection
+        conn.delete(graph, graph + STAGE_SUFFIX)
+        store.close()
+
+
+def build_demo_graph(store: GraphStore, imports: tuple[DemoImport, ...]) -> None:
+    console = Console(quiet=True)
+    import_missing(store, locate_data(DEMO_FILES), console, imports)
+    ensure_footprints(store, console)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[BrowserContext]:
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: run scripts/install-browser (scripts/test does)")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="lcg-chromium-") as profile, sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            profile, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, viewport=PHONE,
+            is_mobile=True, has_touch=True, device_scale_factor=1, locale="en-US",
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+def _shot(page: Page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _no_horizontal_scroll(page: Page) -> None:
+    width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= inner == PHONE["width"], f"page is {width} px wide on a {inner} px screen"
+
+
+def _upstream(api: httpx.Client, root: str, path: list[str]) -> dict[str, Any]:
+    body = api.post("/graphql", json={"query": UPSTREAM, "variables": {"id": root, "path": path}}).json()
+    assert not body.get("errors"), body
+    node: dict[str, Any] = body["data"]["upstream"]
+    assert node["__typename"] == "TreeNode", node
+    return node
+
+
+def _shown_total(page: Page) -> tuple[float, str]:
+    total = page.locator(".total-value")
+    return float(total.get_attribute("data-value") or "nan"), total.inner_text()
+
+
+def test_qr_to_phone_viewer_unfold_jump_and_back(demo_store: FalkorStore, browser: BrowserContext) -> None:
+    node, name = demo_node(demo_store)
+    with serve_in_thread(create_app(_settings(), demo_store)) as base, httpx.Client(base_url=base) as api:
+        png = api.get(f"/qr/{node}.png", params={"size": "480"})
+        assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+        (ARTIFACTS / "00-qr.png").write_bytes(png.content)
+        codes = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)).convert("L"))
+        assert len(codes) == 1 and codes[0].ec_level in ("M", "Q", "H")
+        url = codes[0].text
+        assert url == f"{base}/n/{node}"
+
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "404" not in m.text
+                else None)  # the 404 page at the end logs its status as a console error
+        page.goto(url)
+        assert page.locator("h1").inner_text() == name
+        root = _upstream(api, node, [node])
+        value, text = _shown_total(page)
+        assert value == root["total"] and text == fmt_number(root["total"])
+        assert math.isclose(root["total"], root["direct"] + math.fsum(c["total"] for c in root["children"]),
+                            rel_tol=1e-9)
+        _no_horizontal_scroll(page)
+        _shot(page, "01-transport-node")
+
+        first = page.locator("#tree > li.node").first
+        child = first.get_attribute("data-process")
+        assert child == root["children"][0]["processId"]
+        button = first.locator(":scope > .row > button.unfold")
+        button.focus()
+        page.keyboard.press("Enter")  # keyboard works: a native button
+        nested = first.locator(":scope > ol > li.node")
+        nested.first.wait_for()
+        assert button.get_attribute("aria-expanded") == "true"
+        below = _upstream(api, node, [node, str(child)])
+        shown = [float(v or "nan") for v in nested.locator(":scope > .row .num .value").evaluate_all(
+            "els => els.map(e => e.getAttribute('data-value'))")]
+        assert shown == [c["total"] for c in below["children"]]
+        texts = nested.locator(":scope > .row .num .value").all_inner_texts()
+        assert texts == [fmt_number(c["total"]) for c in below["children"]]
+        _no_horizontal_scroll(page)
+        _shot(page, "02-unfolded")
+
+        jump = page.locator("#tree > li.node a.jump").first
+        target = jump.locator("xpath=ancestor::li[1]").get_attribute("data-process")
+        assert "Jump to " + USLCI in jump.inner_text()
+        jump.click()
+        page.wait_for_url(re.compile(rf"/n/{re.escape(str(target))}\?path={re.escape(node)}/"))
+        assert USLCI in page.locator(".facts").inner_text()
+        crumb = page.locator("nav.crumbs a").first
+        assert crumb.inner_text() == name
+        in_context = next(c for c in root["children"] if c["processId"] == target)
+        value, text = _shown_total(page)
+        assert value == in_context["total"] and text == fmt_number(in_context["total"])
+        _no_horizontal_scroll(page)
+        _shot(page, "03-jumped-into-uslci")
+
+        crumb.click()
+        page.wait_for_url(re.compile(rf"/n/{re.escape(node)}$"))
+        assert page.locator("h1").inner_text() == name
+        assert _shown_total(page)[0] == root["total"]
+        qr_img = page.locator("img.qr")
+        assert qr_img.evaluate("img => img.complete && img.naturalWidth > 0")
+        _shot(page, "04-back")
+
+        page.goto(f"{base}/n/no-such-process")
+        assert "Not found" in page.locator("h1").inner_text()
+        _no_horizontal_scroll(page)
+        _shot(page, "05-not-found")
+        assert errors == []

@@ -1,0 +1,255 @@
+"""GraphQL on real data: USLCI FY17 Q4 + the 2025 transport module on the embedded engine, served
+by uvicorn on 127.0.0.1 and queried with httpx; and every Cypher example of docs/cypher.md.
+
+Results are solved here with solver/matrices.py and the transposed system (A^T λ = (CB)^T), then
+written as Result nodes; the tree's root total is checked against an independent solve of the
+demand system (A s = f, h = C B s) for the root's reference amount.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+import pytest
+import scipy.sparse.linalg as spla
+
+from api.app import create_app
+from api.commands_serve import serve_in_thread
+from api.cypher import run_cypher
+from api.importing import import_database
+from graph import queries as q
+from graph.connect import open_embedded
+from graph.embedded import EmbeddedServer
+from graph.falkor import STAGE_SUFFIX, FalkorStore
+from graph.reader import read_database_content, read_databases
+from lcagraph.config import PROJECT_ROOT, Settings, find_data_dir
+from solver.matrices import (
+    ElementaryTable,
+    FactorTable,
+    LinkTable,
+    ProcessTable,
+    TechnosphereSystem,
+    build_system,
+)
+
+pytestmark = pytest.mark.slow
+ROOT = "08155f91-742c-3717-9f6c-16e9f143839b"  # Transport; average mix; basic chemicals
+GWP = "ipcc-ar6-gwp100/climate-change"
+TOKEN = "token-for-tests"
+
+
+def build_technosphere(store: FalkorStore) -> TechnosphereSystem:
+    contents = [read_database_content(store, str(r["id"])) for r in read_databases(store)]
+    procs = [p for c in contents for p in c.processes]
+    exchanges = {x.id: x for c in contents for x in c.exchanges}
+    links = [link for c in contents for link in c.links]
+    kinds = {f.id: f.type for c in contents for f in c.flows}
+    elem = [x for x in exchanges.values() if kinds.get(x.flow) == "elementary"]
+    factors = [f for c in contents for f in c.factors if f.category == GWP]
+    return build_system(
+        ProcessTable([p.id for p in procs], [p.ref_amount for p in procs], [p.ref_is_input for p in procs]),
+        LinkTable(
+            [k.consumer for k in links],
+            [k.provider for k in links],
+            [k.amount_ref for k in links],
+            [exchanges[k.exchange].is_input for k in links],
+            [exchanges[k.exchange].is_avoided for k in links],
+        ),
+        ElementaryTable(
+            [x.process for x in elem],
+            [x.flow for x in elem],
+            [x.amount_ref for x in elem],
+            [x.is_input for x in elem],
+        ),
+        FactorTable([f.category for f in factors], [f.flow for f in factors], [f.value for f in factors]),
+    )
+
+
+def write_results(store: FalkorStore, system: TechnosphereSystem) -> None:
+    scores = np.asarray((system.C @ system.B).todense()).ravel()
+    totals = system.orientation * spla.spsolve(system.A.T.tocsc(), scores)
+    direct = scores / np.abs(system.reference_amounts)
+    version = store.graph_version()
+    store.write_batches(
+        q.UPSERT_RESULTS,
+        [
+            {
+                "id": f"{p}|{GWP}",
+                "process": p,
+                "category": GWP,
+                "method": "ipcc-ar6-gwp100",
+                "unit": "kg CO2-eq",
+                "direct": float(direct[i]),
+                "total": float(totals[i]),
+                "graph_version": version,
+                "residual": 0.0,
+            }
+            for i, p in enumerate(system.process_ids)
+        ],
+    )
+
+
+@pytest.fixture(scope="module")
+def uslci(falkordb_server: EmbeddedServer) -> Iterator[tuple[FalkorStore, TechnosphereSystem]]:
+    store = open_embedded(falkordb_server.data_dir, graph="uslci-api", stop_on_close=False)
+    store.ensure_schema()
+    data = find_data_dir()
+    try:
+        import_database(store, data / "uslci" / "uslci_fy17q4_jsonld.zip", "USLCI FY17 Q4")
+        import_database(
+            store,
+            data / "flcac" / "uslci-transport_v1.1_jsonld.zip",
+            "USLCI transport v1.1",
+            ("USLCI FY17 Q4",),
+        )
+        system = build_technosphere(store)
+        write_results(store, system)
+        yield store, system
+    finally:
+        conn: Any = store._client.connection
+        conn.delete("uslci-api", "uslci-api" + STAGE_SUFFIX)
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def client(uslci: tuple[FalkorStore, TechnosphereSystem]) -> Iterator[httpx.Client]:
+    settings = Settings(
+        graph_url="embedded://unused",
+        data_dir=Path("."),
+        neo4j_user="",
+        neo4j_password="",
+        neo4j_database="",
+        public_base_url="",
+        api_token=TOKEN,
+    )
+    with (
+        serve_in_thread(create_app(settings, uslci[0])) as base,
+        httpx.Client(base_url=base, timeout=60) as c,
+    ):
+        yield c
+
+
+def gql(client: httpx.Client, query: str, token: str | None = None, **variables: Any) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    body = client.post("/graphql", json={"query": query, "variables": variables}, headers=headers).json()
+    assert not body.get("errors"), body["errors"]
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+def nested(fields: str, depth: int) -> str:
+    return fields if depth == 0 else f"{fields} children {{ {nested(fields, depth - 1)} }}"
+
+
+NODE = (
+    "path processId name databaseId amount unit direct total share crossesDatabase loop expanded childCount"
+)
+TREE = """query($id: ID!, $path: [ID!]! = [], $depth: Int!) {
+  upstream(processId: $id, path: $path, depth: $depth, maxNodes: 2000) { __typename ... on Problem { message }
+    ... on TreeNode { FIELDS } } }""".replace("FIELDS", nested(NODE, 3))
+
+
+def walk(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield node
+    for child in node.get("children") or []:
+        yield from walk(child)
+
+
+def test_transport_tree_three_levels_into_uslci(client: httpx.Client, uslci: Any) -> None:
+    root = gql(client, TREE, id=ROOT, depth=3)["upstream"]
+    assert root["__typename"] == "TreeNode" and root["name"] == "Transport; average mix; basic chemicals"
+    assert root["databaseId"] == "uslci-transport-v1-1" and root["amount"] == 1.0
+    nodes = list(walk(root))
+    assert max(len(n["path"]) for n in nodes) == 4  # three levels below the root
+    borders = [n for n in nodes if n["crossesDatabase"]]
+    assert borders and all(n["databaseId"] == "uslci-fy17-q4" for n in borders)
+    expanded = [n for n in nodes if n["expanded"] and n["childCount"]]
+    assert len(expanded) > 5
+    for n in expanded:
+        residual = n["total"] - n["direct"] - math.fsum(c["total"] for c in n["children"])
+        assert abs(residual) <= 1e-9 * max(abs(n["total"]), 1e-12), (n["path"], residual)
+    system: TechnosphereSystem = uslci[1]
+    demand = np.zeros(system.size)
+    j = system.index_of(ROOT)
+    demand[j] = system.reference_amounts[j]  # one reference amount of the root (1 kg delivered)
+    scaling = spla.spsolve(system.A.tocsc(), demand)
+    independent = float((system.C @ (system.B @ scaling))[0])
+    assert math.isclose(root["total"], independent, rel_tol=1e-9)
+    footprint = gql(
+        client, "query($id: ID!) { footprint(processId: $id) { ... on Footprint { total } } }", id=ROOT
+    )
+    assert footprint["footprint"]["total"] == root["total"]
+
+
+def test_lazy_expansion_of_a_uslci_node_and_a_jump_there(client: httpx.Client) -> None:
+    root = gql(client, TREE, id=ROOT, depth=1)["upstream"]
+    truck = root["children"][0]
+    assert truck["crossesDatabase"] and truck["path"] == [ROOT, truck["processId"]]
+    below = gql(client, TREE, id=ROOT, path=truck["path"], depth=1)["upstream"]
+    assert below["total"] == truck["total"] and below["path"] == truck["path"]
+    assert abs(
+        below["total"] - below["direct"] - math.fsum(c["total"] for c in below["children"])
+    ) <= 1e-9 * abs(below["total"])
+    query = """query($id: ID!, $path: [ID!]!) { jump(processId: $id, path: $path) { ... on Jump {
+        databaseId root { path amount } breadcrumb { processId databaseId path } } } }"""
+    jump = gql(client, query, id=truck["processId"], path=truck["path"])["jump"]
+    assert jump["databaseId"] == "uslci-fy17-q4" and jump["root"]["path"] == [truck["processId"]]
+    assert jump["breadcrumb"] == [{"processId": ROOT, "databaseId": "uslci-transport-v1-1", "path": [ROOT]}]
+    missing = gql(client, TREE, id=ROOT, path=[ROOT, ROOT], depth=1)["upstream"]
+    assert missing["__typename"] == "NotFound"
+
+
+def test_search_and_pagination_on_uslci(client: httpx.Client) -> None:
+    query = """query($q: String!, $after: String) { processes(search: $q, first: 10, after: $after) {
+        totalCount pageInfo { hasNextPage endCursor } edges { node { id name } } } }"""
+    best = gql(client, query, q="REFINING petroleum")["processes"]
+    assert best["edges"][0]["node"]["name"] == "Petroleum refining, at refinery"
+    seen: list[str] = []
+    after = None
+    for _ in range(100):
+        page = gql(client, query, q="transport diesel", after=after)["processes"]
+        seen += [e["node"]["id"] for e in page["edges"]]
+        assert all(
+            "transport" in e["node"]["name"].lower() and "diesel" in e["node"]["name"].lower()
+            for e in page["edges"]
+        )
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert len(seen) == len(set(seen)) == page["totalCount"] > 20
+    everything = gql(
+        client,
+        '{ processes(first: 100, database: "uslci-transport-v1-1") { totalCount '
+        "pageInfo { hasNextPage } edges { node { id } } } }",
+    )["processes"]
+    assert everything["totalCount"] == 41 and len(everything["edges"]) == 41
+    assert not everything["pageInfo"]["hasNextPage"]
+
+
+def test_cypher_refuses_writes_on_uslci(client: httpx.Client) -> None:
+    query = """query($q: String!) { cypher(query: $q) { __typename ... on CypherRows { rows } } }"""
+    write = gql(client, query, TOKEN, q="MATCH (p:Process) DETACH DELETE p")["cypher"]
+    assert write["__typename"] == "ReadOnlyViolation"
+    count = gql(client, query, TOKEN, q="MATCH (p:Process) RETURN count(p) AS n")["cypher"]
+    assert count["rows"] == [[766 + 41]]
+
+
+def docs_queries() -> list[str]:
+    text = (PROJECT_ROOT / "docs" / "cypher.md").read_text(encoding="utf-8")
+    return re.findall(r"```cypher\n(.*?)```", text, flags=re.DOTALL)
+
+
+def test_docs_have_ten_examples() -> None:
+    assert len(docs_queries()) == 10
+
+
+@pytest.mark.parametrize("number", range(1, 11))
+def test_every_docs_cypher_query_runs_on_uslci(uslci: Any, number: int) -> None:
+    got = run_cypher(uslci[0], docs_queries()[number - 1], timeout_s=30)
+    assert got.columns and got.rows, f"example {number} of docs/cypher.md returned no rows"
