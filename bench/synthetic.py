@@ -21,6 +21,7 @@ Structure, so that the factorisation sees what real data gives it rather than a 
 
 from __future__ import annotations
 
+import os
 import uuid
 from dataclasses import dataclass
 
@@ -115,13 +116,14 @@ def _inputs(
     hub_p = 1.0 / np.arange(1, hubs.size + 1)
     hub_p /= hub_p.sum()
     draw = rng.random(consumers.size)
-    upstream = np.floor(rank * rng.random(consumers.size)).astype(np.int64)
+    upstream = rank - 1 - np.floor(rng.exponential(float(os.environ.get("LOC", "1e9")), size=consumers.size)).astype(np.int64)
+    upstream = np.where(upstream >= 0, upstream, np.floor(rank * rng.random(consumers.size)).astype(np.int64))
     providers = np.where(rank > 0, upstream, hubs[0])
     providers = np.where(draw < 0.45, rng.choice(hubs, size=consumers.size, p=hub_p), providers)
     wastes = np.flatnonzero(waste)
     providers = np.where((draw >= 0.45) & (draw < 0.50), rng.choice(wastes, size=consumers.size), providers)
     anywhere = rng.integers(0, products, size=consumers.size)
-    import os; back = float(os.environ.get("BACK", "0.01"))
+    back = float(os.environ.get("BACK", "0.01"))
     return consumers, np.where((draw >= 0.50) & (draw < 0.50 + back), anywhere, providers)
 
 

@@ -166,7 +166,8 @@ def _technosphere(rng: np.random.Generator, plan: _Plan, consumers: IntArray, pr
         flow, unit = plan.product(p) if extras[k] > 0.001 else (cutoff, "kg")
         default = plan.ids[p] if extras[k] < 0.5 and flow != cutoff else None
         xs = per_process[c]
-        xs.append(_exchange(plan.ids[c], len(xs) + 1, flow, not plan.treatment[p], float(amounts[k]), unit,
+        is_input = flow == cutoff or not plan.treatment[p]  # a waste is an output, to its treatment
+        xs.append(_exchange(plan.ids[c], len(xs) + 1, flow, is_input, float(amounts[k]), unit,
                             float(extras[k]), default, c % 10 == 0))
     return per_process
 

@@ -4,7 +4,9 @@ httpx against the app served by uvicorn on 127.0.0.1 (random port), real embedde
 from __future__ import annotations
 
 import importlib.util
+import json
 import math
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -16,7 +18,7 @@ import pytest
 from api.app import create_app
 from api.commands_serve import serve_in_thread
 from graph.store import GraphStore
-from lcagraph.config import Settings
+from lcagraph.config import Settings, find_data_dir
 
 TOKEN = "s3cret-token"
 
@@ -250,3 +252,31 @@ def test_responses_are_cached_per_graph_version_but_never_when_stale(
         HAND.write_results(store, store.graph_version())
         assert api.data(UPSTREAM, id="P")["upstream"] == first
         assert len(calls) == 3  # a new graph version is a new key
+
+
+def test_import_dataset_upload_needs_the_token_and_commits_all(store: GraphStore, tmp_path: Path) -> None:
+    folder = find_data_dir() / "samples" / "jsonld" / "beef-cattle-finishing"
+    archive = Path(shutil.make_archive(str(tmp_path / "beef"), "zip", folder))
+    operations = json.dumps({
+        "query": """mutation($file: Upload!) { importDataset(file: $file, name: "Beef") { __typename
+            ... on Problem { message } ... on ImportSummary { databaseId graphVersion report
+            database { name processCount models { name referenceProcess { name } } } } } }""",
+        "variables": {"file": None},
+    })
+    form = {"operations": operations, "map": json.dumps({"0": ["variables.file"]})}
+    with serve_in_thread(create_app(settings(), store)) as base, httpx.Client(base_url=base) as client:
+        def upload(token: str | None) -> dict[str, Any]:
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            with archive.open("rb") as fh:
+                reply = client.post("/graphql", data=form, files={"0": ("beef.zip", fh, "application/zip")},
+                                    headers=headers)
+            body: dict[str, Any] = reply.json()
+            assert not body.get("errors"), body
+            return body["data"]["importDataset"]  # type: ignore[no-any-return]
+
+        assert upload(None)["__typename"] == "Unauthorized" and store.graph_version() == 0
+        done = upload(TOKEN)
+    assert done["__typename"] == "ImportSummary" and done["databaseId"] == "beef"
+    assert done["graphVersion"] == store.graph_version() >= 1
+    assert done["database"]["processCount"] == 8 and done["database"]["models"]
+    assert done["report"]["database"] == "beef"
