@@ -31,10 +31,11 @@ from api.importing import import_database
 from api.links import deep_link
 from api.qr import render_terminal
 from graph import queries as q
+from graph.browse import read_categories, resolve_category
 from graph.connect import open_store
 from graph.store import GraphStore
 from lcagraph.config import Settings, load_settings
-from lcagraph.errors import EngineUnavailable, NodeNotFound
+from lcagraph.errors import EngineUnavailable, NodeNotFound, StaleResult
 from loaders.xml import slug
 
 
@@ -76,6 +77,22 @@ def import_missing(
         console.print(f"✓ imported {item.name}: {count} processes in {time.monotonic() - started:.1f} s")
         imported += 1
     return imported
+
+
+def footprints_fresh(store: GraphStore) -> bool:
+    """Every process has a result of the default category (IPCC AR6 GWP100) at this graph version."""
+    category = resolve_category(read_categories(store), None)
+    row = store.read(q.DEMO_RESULT_COVERAGE, {"category": category.id, "version": store.graph_version()})[0]
+    return int(row["fresh"]) == int(row["processes"]) > 0
+
+
+def ensure_footprints(store: GraphStore, console: Console) -> None:
+    """Results must be calculated for the graph as it is now."""
+    if footprints_fresh(store):
+        console.print("✓ footprints are calculated for this graph version")
+        return
+    raise StaleResult("the footprints are not calculated for this graph version: run `lcagraph calculate`, "
+                      "then `lcagraph demo` again")
 
 
 def demo_node(store: GraphStore) -> tuple[str, str]:

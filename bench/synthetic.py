@@ -139,7 +139,7 @@ def generate_links(
         np.arange(products), rng.choice(products, size=n - 2 * products, p=_zipf(rng, products, 0.8)),
     ]).astype(np.int64)
     treatment = np.concatenate([waste, waste[product_of]])
-    hubs = rng.choice(np.flatnonzero(~waste), size=max(5, products // 60), replace=False)
+    hubs = rng.choice(np.flatnonzero(~waste), size=max(5, products // int(os.environ.get("HUBDIV", "60"))), replace=False)
     consumers, providers = _inputs(rng, product_of, products, waste, mean_inputs, hubs)
     consumers += products
     m_cons, m_prov, m_coef = _market_links(rng, products, product_of, waste, hubs[:20])

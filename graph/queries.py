@@ -570,3 +570,11 @@ RETURN f.id AS id, f.name AS name, f.type AS type, f.unit AS unit, f.flow_proper
        f.cas AS cas, f.formula AS formula, f.compartment_path AS compartment_path,
        f.location AS location, f.synonyms AS synonyms
 """
+
+#: Processes, and Result nodes of one category calculated at graph version $version.
+DEMO_RESULT_COVERAGE = """
+MATCH (p:Process)
+OPTIONAL MATCH (p)-[:HAS_RESULT]->(r:Result {category: $category})
+WHERE r.graph_version = $version
+RETURN count(p) AS processes, count(r) AS fresh
+"""
