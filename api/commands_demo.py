@@ -104,18 +104,12 @@ def demo_node(store: GraphStore) -> tuple[str, str]:
     return str(rows[0]["id"]), str(rows[0]["name"])
 
 
-class _Server(uvicorn.Server):
-    """uvicorn without its own signal handlers, so Ctrl-C reaches the demo's main thread."""
-
-    def install_signal_handlers(self) -> None:
-        return None
-
-
 def start_server(
     settings: Settings, store: GraphStore, host: str, port: int,
-) -> tuple[_Server, threading.Thread, int]:
+) -> tuple[uvicorn.Server, threading.Thread, int]:
     """Serve the app in a thread; returns the server and the port it bound (port 0: any free)."""
-    server = _Server(uvicorn.Config(create_app(settings, store), host=host, port=port, log_level="warning"))
+    config = uvicorn.Config(create_app(settings, store), host=host, port=port, log_level="warning")
+    server = uvicorn.Server(config)  # in a thread uvicorn installs no signal handlers: Ctrl-C reaches us
     thread = threading.Thread(target=server.run, name="lcagraph-demo", daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -179,7 +173,7 @@ def reachable_host(host: str) -> str:
             return "127.0.0.1"
 
 
-def wait_until_stopped(server: _Server, thread: threading.Thread) -> None:
+def wait_until_stopped(server: uvicorn.Server, thread: threading.Thread) -> None:
     """Block until Ctrl-C (or the server stops), then shut the server down cleanly."""
     try:
         while thread.is_alive():

@@ -1,6 +1,7 @@
 """The import pipeline: detect -> read -> link -> characterise -> write, all or nothing.
 
-``import_database(store, path, name)`` reads a JSON-LD, EcoSpold2 or ILCD package, links its
+``import_database(store, path, name)`` reads a JSON-LD, EcoSpold2 or ILCD package, stores its
+datasets whose UUID another database holds as ``<uuid>@<database>`` (loaders/identity.py), links its
 product inputs to providers (in itself, then in the background databases named), matches its
 elementary flows against every impact category in the graph, and writes it, with its import
 report, in ONE unit of work: a failure anywhere leaves the graph as it was. Importing under a
@@ -16,26 +17,35 @@ node (name empty), which a later database bringing that flow fills in.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from graph import queries as q
-from graph.reader import read_databases, read_elementary_flows, read_factor_specs, read_provider_candidates
+from graph.reader import (
+    read_databases,
+    read_elementary_flows,
+    read_factor_specs,
+    read_provider_candidates,
+    read_provider_exchanges,
+)
 from graph.records import (
     CharacterisationFactor,
     Database,
     DatabaseContent,
+    Exchange,
     FactorSpec,
     Flow,
     ImportReport,
+    ProviderCandidate,
 )
 from graph.store import GraphStore
 from graph.writer import write_database_content
 from lcagraph.errors import InvalidArgument, NodeNotFound
 from loaders.detect import detect_supported_format
 from loaders.ecospold2 import read_ecospold2
+from loaders.identity import HeldId, dataset_uuids, find_taken_ids, qualify_taken_ids
 from loaders.ilcd import read_ilcd
 from loaders.jsonld import read_jsonld
 from loaders.linking import link_providers
@@ -82,11 +92,14 @@ def import_database(
     path = Path(path)
     database = database_for(name, path)
     background = resolve_background(store, background_names, database.id)
-    content = read_package(path, database, fmt)
+    content = qualify_ids(store, read_package(path, database, fmt))
     step("read datasets", len(content.processes) + len(content.flows))
     candidates = read_provider_candidates(store, background) if background else []
-    content = link_providers(content, candidates, overrides or {})
-    content = _hint_missing_providers(store, content, {c.process for c in candidates})
+    overrides = overrides or {}
+    content = link_providers(content, candidates, overrides, _provider_exchanges(store, content, candidates,
+                                                                                 overrides))
+    known = {c.process for c in candidates} | {c.uuid for c in candidates if c.uuid}
+    content = _hint_missing_providers(store, content, known)
     step("linked providers", len(content.links))
     result = characterise(store, content)
     step("matched elementary flows", len(result.content.factors) + len(result.foreign_factors))
@@ -117,6 +130,35 @@ def read_package(path: Path, database: Database, fmt: str = "auto") -> DatabaseC
         raise InvalidArgument(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
     found = detect_supported_format(path) if fmt == "auto" else fmt
     return READERS[found](path, replace(database, format=found))
+
+
+def qualify_ids(store: GraphStore, content: DatabaseContent) -> DatabaseContent:
+    """Content whose datasets another database holds are stored as ``<uuid>@<database>``; a
+    re-import keeps the ids this database has in the graph (loaders/identity.py)."""
+    uuids = dataset_uuids(content)
+    rows = store.read(q.FIND_DATASET_HOLDERS, {"uuids": uuids}) if uuids else []
+    held = [HeldId(str(r["id"]), str(r["uuid"]), str(r["database"]), str(r["name"] or "")) for r in rows]
+    taken = find_taken_ids(content.database.id, held)
+    names = {h.uuid: h.name for h in held if taken.get(h.uuid) == h.database}
+    return qualify_taken_ids(content, taken, names)
+
+
+def _provider_exchanges(
+    store: GraphStore, content: DatabaseContent, candidates: Sequence[ProviderCandidate],
+    overrides: Mapping[str, str],
+) -> list[Exchange]:
+    """Exchanges of the background providers that default providers or overrides name for a flow
+    other than their reference (what provider_scale needs)."""
+    flows = {e.id: e.flow for e in content.exchanges}
+    named = {(e.default_provider, e.flow) for e in content.exchanges if e.default_provider}
+    named |= {(provider, flows[x]) for x, provider in overrides.items() if x in flows}
+    by_name: dict[str, list[ProviderCandidate]] = defaultdict(list)
+    for c in candidates:
+        by_name[c.process].append(c)
+        if c.uuid:
+            by_name[c.uuid].append(c)
+    ids = {c.process for name, flow in named for c in by_name.get(name, ()) if c.flow != flow}
+    return read_provider_exchanges(store, sorted(ids))
 
 
 def resolve_background(store: GraphStore, names: Sequence[str], own_id: str) -> list[str]:
@@ -209,7 +251,8 @@ def _hint_missing_providers(
     missing = {e.default_provider for e in content.exchanges if e.default_provider} - own - background
     if not missing or content.report is None:
         return content
-    where = Counter(c.database for c in read_provider_candidates(store) if c.process in missing)
+    where = Counter(c.database for c in read_provider_candidates(store)
+                    if c.process in missing or c.uuid in missing)
     hints = tuple(
         f"dataset {content.database.id}, field defaultProvider: {n} default providers are processes of "
         f"database {db!r}, which was not named as background; import again with --background {db}"

@@ -174,7 +174,7 @@ SET p.name = row.name, p.database = $database, p.type = row.type, p.location = r
     p.allocation_method = row.allocation_method, p.dq_system = row.dq_system, p.dq_entry = row.dq_entry,
     p.dq_indicators = row.dq_indicators, p.exchange_dq_system = row.exchange_dq_system,
     p.valid_from = row.valid_from, p.valid_until = row.valid_until, p.sources = row.sources,
-    p.parameters_json = row.parameters_json
+    p.parameters_json = row.parameters_json, p.uuid = row.uuid
 WITH p
 MATCH (d:Database {id: $database})
 MERGE (p)-[:IN]->(d)
@@ -189,7 +189,7 @@ SET x.amount = row.amount, x.unit = row.unit, x.amount_ref = row.amount_ref,
     x.unc_geosd = row.unc_geosd, x.unc_mean = row.unc_mean, x.unc_sd = row.unc_sd,
     x.unc_min = row.unc_min, x.unc_mode = row.unc_mode, x.unc_max = row.unc_max,
     x.link = row.link, x.provider = row.provider, x.candidates = row.candidates,
-    x.link_reason = row.link_reason
+    x.link_reason = row.link_reason, x.provider_scale = row.provider_scale
 """
 
 UPSERT_INPUTS = """
@@ -211,7 +211,8 @@ UNWIND $rows AS row
 MATCH (c:Process {id: row.consumer})
 MATCH (p:Process {id: row.provider})
 MERGE (c)-[l:PROVIDER {exchange: row.exchange}]->(p)
-SET l.flow = row.flow, l.amount = row.amount, l.kind = row.kind, l.is_waste = row.is_waste
+SET l.flow = row.flow, l.amount = row.amount, l.kind = row.kind, l.is_waste = row.is_waste,
+    l.scale = coalesce(row.scale, 1.0)
 """
 
 RELINK_FOREIGN_PROVIDERS = """
@@ -220,7 +221,8 @@ WHERE x.provider IS NOT NULL AND c.database <> $database
 MATCH (p:Process {id: x.provider})
 WHERE p.database = $database
 MERGE (c)-[l:PROVIDER {exchange: x.id}]->(p)
-SET l.flow = f.id, l.amount = x.amount_ref, l.kind = x.link, l.is_waste = (f.type = 'waste')
+SET l.flow = f.id, l.amount = x.amount_ref, l.kind = x.link, l.is_waste = (f.type = 'waste'),
+    l.scale = coalesce(x.provider_scale, 1.0)
 RETURN count(l) AS links
 """
 
@@ -308,7 +310,8 @@ RETURN p.id AS id, p.name AS name, p.type AS type, p.location AS location, p.cat
        p.ref_unit AS ref_unit, p.ref_is_input AS ref_is_input, p.allocation_method AS allocation_method,
        p.dq_system AS dq_system, p.dq_entry AS dq_entry, p.dq_indicators AS dq_indicators,
        p.exchange_dq_system AS exchange_dq_system, p.valid_from AS valid_from,
-       p.valid_until AS valid_until, p.sources AS sources, p.parameters_json AS parameters_json
+       p.valid_until AS valid_until, p.sources AS sources, p.parameters_json AS parameters_json,
+       p.uuid AS uuid
 """
 
 #: One row per process; ``exchanges`` is a list of lists in the order of EXCHANGE_FIELDS.
@@ -319,20 +322,21 @@ RETURN p.id AS process,
                 x.default_provider, x.is_avoided, x.allocation, x.formula, x.dq, x.description,
                 x.unc_distribution, x.unc_geomean, x.unc_geosd, x.unc_mean, x.unc_sd, x.unc_min,
                 x.unc_mode, x.unc_max, x.link, x.provider, x.candidates, x.link_reason,
-                f.type]) AS exchanges
+                x.provider_scale, f.type]) AS exchanges
 """
 
 EXCHANGE_FIELDS = (
     "id", "flow", "is_input", "amount", "unit", "amount_ref", "is_reference", "default_provider",
     "is_avoided", "allocation", "formula", "dq", "description", "unc_distribution", "unc_geomean",
     "unc_geosd", "unc_mean", "unc_sd", "unc_min", "unc_mode", "unc_max", "link", "provider",
-    "candidates", "link_reason", "flow_type",
+    "candidates", "link_reason", "provider_scale", "flow_type",
 )
 
-#: One row per consumer; ``links`` lists [provider, flow, exchange, amount, kind, is_waste].
+#: One row per consumer; ``links`` lists [provider, flow, exchange, amount, kind, is_waste, scale].
 READ_PROVIDER_LINKS_OF_DATABASE = """
 MATCH (c:Process {database: $database})-[l:PROVIDER]->(p:Process)
-RETURN c.id AS consumer, collect([p.id, l.flow, l.exchange, l.amount, l.kind, l.is_waste]) AS links
+RETURN c.id AS consumer,
+       collect([p.id, l.flow, l.exchange, l.amount, l.kind, l.is_waste, coalesce(l.scale, 1.0)]) AS links
 """
 
 READ_METHODS_OF_DATABASE = """
@@ -364,17 +368,46 @@ ORDER BY created DESC
 LIMIT 1
 """
 
-#: One row per database; ``candidates`` lists [process, ref_flow, ref_is_input, location, type].
+#: One row per database; ``candidates`` lists [process, ref_flow, ref_is_input, location, type, uuid].
 READ_PROVIDER_CANDIDATES = """
 MATCH (p:Process)
 WHERE p.ref_flow IS NOT NULL AND p.database IN $databases
-RETURN p.database AS database, collect([p.id, p.ref_flow, p.ref_is_input, p.location, p.type]) AS candidates
+RETURN p.database AS database,
+       collect([p.id, p.ref_flow, p.ref_is_input, p.location, p.type, p.uuid]) AS candidates
 """
 
 READ_ALL_PROVIDER_CANDIDATES = """
 MATCH (p:Process)
 WHERE p.ref_flow IS NOT NULL
-RETURN p.database AS database, collect([p.id, p.ref_flow, p.ref_is_input, p.location, p.type]) AS candidates
+RETURN p.database AS database,
+       collect([p.id, p.ref_flow, p.ref_is_input, p.location, p.type, p.uuid]) AS candidates
+"""
+
+#: One row per process: its reference and product/waste exchanges [id, flow, is_input, amount,
+#: unit, amount_ref, is_reference, is_avoided] (what provider_scale needs, loaders/linking.py).
+READ_PROVIDER_EXCHANGES = """
+UNWIND $ids AS id
+MATCH (p:Process {id: id})-[x:INPUT|OUTPUT]->(f:Flow)
+WHERE x.is_reference OR f.type <> 'elementary'
+RETURN p.id AS process,
+       collect([x.id, f.id, type(x) = 'INPUT', x.amount, x.unit, x.amount_ref, x.is_reference,
+                x.is_avoided]) AS exchanges
+"""
+
+#: Processes and product systems of any database that hold one of the dataset UUIDs
+#: (loaders/identity.py: a UUID another database holds is stored as '<uuid>@<database>').
+FIND_DATASET_HOLDERS = """
+UNWIND $uuids AS uuid
+MATCH (p:Process {id: uuid})
+RETURN p.id AS id, uuid, p.database AS database, p.name AS name
+UNION ALL
+MATCH (p:Process)
+WHERE p.uuid <> p.id AND p.uuid IN $uuids
+RETURN p.id AS id, p.uuid AS uuid, p.database AS database, p.name AS name
+UNION ALL
+MATCH (s:ProductSystem)
+WHERE split(s.id, '@')[0] IN $uuids
+RETURN s.id AS id, split(s.id, '@')[0] AS uuid, s.database AS database, s.name AS name
 """
 
 # --- phone viewer (api/viewer) --------------------------------------------------------------
@@ -414,14 +447,16 @@ RETURN p.id AS id, p.name AS name, p.database AS database, p.ref_amount AS ref_a
        p.ref_unit AS ref_unit, p.ref_is_input AS ref_is_input, providers, count(x) AS unlinked
 """
 
-#: One row per consumer; ``supplies`` lists [provider, amount, is_input, is_avoided, allocation].
+#: One row per consumer; ``supplies`` lists [provider, amount, is_input, is_avoided, allocation];
+#: amount x scale: in units of the provider's reference product (co-product links).
 TREE_SUPPLIES = """
 UNWIND $ids AS id
 MATCH (c:Process {id: id})-[l:PROVIDER]->(p:Process)
 OPTIONAL MATCH (c)-[x:INPUT|OUTPUT]->(:Flow)
 WHERE x.id = l.exchange
 RETURN c.id AS consumer,
-       collect([p.id, l.amount, type(x) = 'INPUT', x.is_avoided, x.allocation]) AS supplies
+       collect([p.id, l.amount * coalesce(l.scale, 1.0), type(x) = 'INPUT', x.is_avoided,
+                x.allocation]) AS supplies
 """
 
 #: Cached results by Result id ('<process>|<category>').
@@ -535,7 +570,8 @@ RETURN p.id AS id, p.name AS name, p.ref_flow AS ref_flow, p.database AS databas
 SET_EXCHANGE_OVERRIDE = """
 MATCH (c:Process {id: $consumer})-[x:INPUT|OUTPUT]->(:Flow)
 WHERE x.id = $exchange
-SET x.link = 'override', x.provider = $provider, x.candidates = null, x.link_reason = null
+SET x.link = 'override', x.provider = $provider, x.candidates = null, x.link_reason = null,
+    x.provider_scale = null
 RETURN count(x) AS exchanges
 """
 

@@ -71,7 +71,8 @@ def read_provider_candidates(store: GraphStore, database_ids: Sequence[str] = ()
             else store.read(q.READ_ALL_PROVIDER_CANDIDATES))
     found = [
         ProviderCandidate(process=c[0], database=r["database"], flow=c[1], is_treatment=bool(c[2]),
-                          location=c[3] or "", type=c[4] or "unit")
+                          location=c[3] or "", type=c[4] or "unit",
+                          uuid=c[5] if c[5] and c[5] != c[0] else "")
         for r in rows for c in r["candidates"]
     ]
     return sorted(found, key=lambda c: (c.flow, c.database, c.process))
@@ -118,6 +119,7 @@ def _process(row: Row, database_id: str) -> Process:
         indicators = tuple(_indicator(text) for text in row["dq_indicators"] or ())
         values["data_quality"] = DataQuality(row["dq_system"], row["dq_entry"] or "", indicators)
     values["parameters"] = tuple(Parameter(**p) for p in json.loads(row["parameters_json"] or "[]"))
+    values["uuid"] = row["uuid"] if row["uuid"] and row["uuid"] != row["id"] else ""
     return Process(**values)
 
 
@@ -165,10 +167,11 @@ def _link(consumer: str, x: dict[str, Any], resolved: list[Any] | None) -> Provi
     exchange alone (a provider in a database not imported yet)."""
     candidates = tuple(x["candidates"] or ())
     if resolved is not None:
-        _, provider, flow, exchange, amount, kind, is_waste = resolved
-        return ProviderLink(consumer, provider, flow, exchange, amount, kind, bool(is_waste), candidates)
+        _, provider, flow, exchange, amount, kind, is_waste, scale = resolved
+        return ProviderLink(consumer, provider, flow, exchange, amount, kind, bool(is_waste), candidates,
+                            float(scale))
     return ProviderLink(consumer, x["provider"], x["flow"], x["id"], x["amount_ref"], x["link"],
-                        x["flow_type"] == "waste", candidates)
+                        x["flow_type"] == "waste", candidates, float(x["provider_scale"] or 1.0))
 
 
 def _factors(store: GraphStore, params: dict[str, str]) -> list[CharacterisationFactor]:
@@ -225,6 +228,16 @@ def read_factor_specs(store: GraphStore, exclude_categories: Sequence[str] = ())
                    cas=f[4] or "", compartment=tuple(f[5] or ()), synonyms=tuple(f[6] or ()))
         for row in store.read(q.READ_FACTOR_SPECS) if row["category"] not in skip for f in row["factors"]
     ]
+
+
+def read_provider_exchanges(store: GraphStore, process_ids: Sequence[str]) -> list[Exchange]:
+    """The reference and product/waste exchanges of these processes (provider_scale of links into
+    them, loaders/linking.py), sorted by id."""
+    rows = store.read(q.READ_PROVIDER_EXCHANGES, {"ids": sorted(set(process_ids))}) if process_ids else []
+    return sorted((
+        Exchange(id=x[0], process=r["process"], flow=x[1], is_input=bool(x[2]), amount=float(x[3]),
+                 unit=x[4] or "", amount_ref=float(x[5]), is_reference=bool(x[6]), is_avoided=bool(x[7]))
+        for r in rows for x in r["exchanges"]), key=_id)
 
 
 # --- export (api/exporting.py) ----------------------------------------------------------------

@@ -89,7 +89,12 @@ class Parameter:
 
 @dataclass(frozen=True, slots=True)
 class Process:
-    """A unit process or aggregated (system) dataset; id is the dataset UUID."""
+    """A unit process or aggregated (system) dataset.
+
+    ``id`` is the dataset UUID, or ``<uuid>@<database id>`` where another database already held
+    that UUID when this database was first imported (databases are separate namespaces; see
+    loaders.identity); ``uuid`` is then the dataset UUID (empty means the same as ``id``).
+    """
 
     id: str
     name: str
@@ -109,6 +114,7 @@ class Process:
     valid_until: str = ""
     sources: tuple[str, ...] = ()
     parameters: tuple[Parameter, ...] = ()
+    uuid: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +145,12 @@ class Exchange:
 
 @dataclass(frozen=True, slots=True)
 class ProviderLink:
-    """A resolved supply link: the consumer's exchange is supplied by the provider process."""
+    """A resolved supply link: the consumer's exchange is supplied by the provider process.
+
+    ``provider_scale`` turns ``amount_ref`` (in the linked flow's reference unit) into the
+    provider's reference product: 1 where the provider's reference is the linked flow; r/c where
+    the linked flow is a co-product (c of it per r of the reference, both in reference units).
+    """
 
     consumer: str
     provider: str
@@ -149,6 +160,7 @@ class ProviderLink:
     kind: LinkKind
     is_waste: bool = False
     candidates: tuple[str, ...] = ()
+    provider_scale: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +177,7 @@ class ProviderCandidate:
     is_treatment: bool = False
     location: str = ""
     type: ProcessType = "unit"
+    uuid: str = ""  # the dataset UUID where the process id is qualified (see Process)
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,8 @@ def write_database_content(
     """Write (or replace) ``content.database`` with every record of ``content``.
 
     Raises MalformedDataset / UnresolvedReference for inconsistent content (nothing written
-    then) and DuplicateDataset when a process id already belongs to another database.
+    then) and DuplicateDataset when a process id already belongs to another database (the
+    import pipeline qualifies such ids first: loaders/identity.py).
     ``progress(step, rows)`` is called after each step, e.g. to drive a progress bar.
     """
     db = content.database.id
@@ -59,7 +60,8 @@ def write_database_content(
     flow_types = {f.id: f.type for f in content.flows}
     links = [{"consumer": link.consumer, "provider": link.provider, "flow": link.flow,
               "exchange": link.exchange, "amount": float(link.amount_ref), "kind": link.kind,
-              "is_waste": link.is_waste or flow_types.get(link.flow) == "waste"} for link in content.links]
+              "is_waste": link.is_waste or flow_types.get(link.flow) == "waste",
+              "scale": float(link.provider_scale)} for link in content.links]
     _write_rows(writer, q.UPSERT_PROVIDER_LINKS, links, db, step, "provider links")
     relinked = writer.run(q.RELINK_FOREIGN_PROVIDERS, {"database": db})
     step("links from other databases", int(relinked[0]["links"]) if relinked else 0)
@@ -108,6 +110,7 @@ def flow_row(flow: Flow) -> dict[str, Any]:
 def process_row(process: Process) -> dict[str, Any]:
     row = _props(process, exclude=("data_quality", "sources", "database", "parameters"))
     row["ref_amount"] = float(process.ref_amount)
+    row["uuid"] = process.uuid or process.id
     dq = process.data_quality
     row["dq_system"] = dq.system if dq is not None else None
     row["dq_entry"] = dq.entry if dq is not None else None
@@ -131,6 +134,7 @@ def exchange_rows(content: DatabaseContent) -> list[dict[str, Any]]:
         row["provider"] = link.provider if link else None
         row["candidates"] = list(link.candidates) if link and link.candidates else None
         row["link_reason"] = cut.reason if cut else None
+        row["provider_scale"] = float(link.provider_scale) if link else None
         rows.append(row)
     return rows
 
@@ -267,9 +271,10 @@ def _check_no_foreign_processes(writer: Writer, content: DatabaseContent) -> Non
         first = rows[0]
         raise DuplicateDataset(
             f"process {first['id']} of database {db!r} already belongs to database {first['database']!r} "
-            f"({len(rows)}{'+' if len(rows) == 10 else ''} such processes); a dataset UUID belongs to one "
-            f"database: to replace {first['database']!r}, import it again under that name; to import both, "
-            "remove the shared datasets from one of them"
+            f"({len(rows)}{'+' if len(rows) == 10 else ''} such processes); databases are separate "
+            f"namespaces: store this database's copy as '<uuid>@{db}' (loaders.identity.qualify_taken_ids, "
+            "as `lcagraph import` does), or import it under the name "
+            f"{first['database']!r} to replace that database"
         )
 
 

@@ -8,12 +8,15 @@ products, a waste input (a treatment process) for wastes. Co-products never prov
 Rules, in order, for each such exchange:
 
 1. **override** — the user's mapping exchange id -> provider id (checked: the exchange needs a
-   provider and the provider exists; a provider whose reference is another flow is linked with
-   a warning, as releases re-identify the same product: see rule 2).
+   provider and the provider exists; a provider whose reference is another flow is linked and
+   scaled as in rule 2).
 2. **default** — the dataset's default provider, when that process exists in this import or in
-   the background candidates. It is kept as the dataset says even where the provider's reference
-   is another flow (the 2025 marine module takes residual fuel oil from USLCI's refinery, whose
-   reference is diesel: a co-product link); the report warns once per such pair. When it exists
+   the background candidates: first by process id in this import, then by dataset UUID (a
+   process stored as ``<uuid>@<database>``, see loaders.identity) in this import, then in the
+   background; where several background databases hold that UUID, the one whose reference is the
+   exchange's flow wins (then the lowest id), with a warning. It is kept as the dataset says
+   even where the provider's reference is another flow (the 2025 marine module takes residual
+   fuel oil from USLCI's refinery, whose reference is diesel: a co-product link). When it exists
    nowhere, the exchange *falls through* to rules 3-5 (a later release of the background may
    carry the same product under a new id) and the report gets a warning naming the missing
    provider; if it still finds none, the unlinked reason says so.
@@ -23,10 +26,20 @@ Rules, in order, for each such exchange:
    location, then a unit process over a system process, then the lowest process id; every
    candidate of the tier is recorded, in that order.
 5. **unlinked** — no candidate: a cut-off, recorded with its reason.
+
+**Provider scale.** The technosphere has one row per process, in units of its reference product.
+A link into a provider whose reference is another flow (rules 1 and 2 only) gets
+``provider_scale`` = r / c, where the provider puts out c of the linked flow (summed, on the side
+of its reference, not avoided) per r of its reference, both in reference units: amount_ref x
+provider_scale is then the amount of the provider's reference product to run it for, and the
+report says so once per (provider, flow). Where the provider has no such exchange at all (a
+re-identified flow), provider_scale = 1 and the report warns. Background providers' exchanges
+come in ``provider_exchanges`` (graph/reader.py reads those of the providers concerned).
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -50,25 +63,44 @@ _NO_OVERRIDES: Mapping[str, str] = MappingProxyType({})
 
 
 class _Candidates:
-    """Candidate providers by (flow, is_treatment), split into this import's and background."""
+    """Candidate providers by (flow, is_treatment), split into this import's and background, and
+    by dataset UUID (for default providers that name a UUID stored under a qualified id)."""
 
     def __init__(self, content: DatabaseContent, background: Sequence[ProviderCandidate]) -> None:
         db = content.database.id
         self.local: dict[tuple[str, bool], list[ProviderCandidate]] = defaultdict(list)
         self.background: dict[tuple[str, bool], list[ProviderCandidate]] = defaultdict(list)
         self.reference: dict[str, str] = {}
+        self.local_ids = {p.id for p in content.processes if p.ref_flow}
+        self.local_uuids: dict[str, list[str]] = defaultdict(list)
+        self.background_uuids: dict[str, list[str]] = defaultdict(list)
         for p in content.processes:
             if p.ref_flow:
-                cand = ProviderCandidate(p.id, db, p.ref_flow, p.ref_is_input, p.location, p.type)
+                cand = ProviderCandidate(p.id, db, p.ref_flow, p.ref_is_input, p.location, p.type, p.uuid)
                 self.local[(p.ref_flow, p.ref_is_input)].append(cand)
                 self.reference[p.id] = p.ref_flow
+                self.local_uuids[p.uuid or p.id].append(p.id)
         for cand in background:
             if cand.database != db and cand.process not in self.reference:
                 self.background[(cand.flow, cand.is_treatment)].append(cand)
                 self.reference[cand.process] = cand.flow
+                self.background_uuids[cand.uuid or cand.process].append(cand.process)
 
     def tier(self, flow: str, treatment: bool) -> list[ProviderCandidate]:
         return self.local.get((flow, treatment)) or self.background.get((flow, treatment)) or []
+
+    def default(self, provider: str, flow: str) -> tuple[str | None, list[str]]:
+        """The process a default provider (process id or dataset UUID) names, and all it could
+        name: this import's own copy first; among background copies, the one whose reference is
+        the exchange's flow, then the lowest id."""
+        if provider in self.local_ids:
+            return provider, [provider]
+        found = self.local_uuids.get(provider) or sorted(
+            {*self.background_uuids.get(provider, ()), *([provider] if provider in self.reference else [])})
+        if not found:
+            return None, []
+        same = [p for p in found if self.reference[p] == flow]
+        return min(same or found), found
 
 
 def needs_provider(exchange: Exchange, flow: Flow | None) -> bool | None:
@@ -97,12 +129,18 @@ def link_providers(
     content: DatabaseContent,
     background: Sequence[ProviderCandidate] = (),
     overrides: Mapping[str, str] = _NO_OVERRIDES,
+    provider_exchanges: Sequence[Exchange] = (),
 ) -> DatabaseContent:
-    """Content with ``links`` and ``unlinked`` filled and the report's link counts set."""
+    """Content with ``links`` and ``unlinked`` filled and the report's link counts set.
+
+    ``provider_exchanges``: the exchanges of background providers that default providers or
+    overrides name (at least their reference and product/waste exchanges), for provider_scale.
+    """
     flows = {f.id: f for f in content.flows}
     processes = {p.id: p for p in content.processes}
     candidates = _Candidates(content, background)
     _check_overrides(content, flows, candidates, overrides)
+    scales = ProviderScales((*content.exchanges, *provider_exchanges))
     links: list[ProviderLink] = []
     unlinked: list[Unlinked] = []
     warnings = _Warnings()
@@ -112,7 +150,7 @@ def link_providers(
         if treatment is None:
             continue
         consumer = processes.get(exchange.process)
-        result = _link_one(exchange, treatment, consumer, candidates, overrides, warnings)
+        result = _link_one(exchange, treatment, consumer, _Context(candidates, scales, overrides, warnings))
         if isinstance(result, Unlinked):
             unlinked.append(result)
             counts["unlinked"] += 1
@@ -123,26 +161,36 @@ def link_providers(
     return replace(content, links=tuple(links), unlinked=tuple(unlinked), report=report)
 
 
+class _Context:
+    """What linking one exchange needs besides the exchange."""
+
+    def __init__(self, candidates: _Candidates, scales: ProviderScales, overrides: Mapping[str, str],
+                 warnings: _Warnings) -> None:
+        self.candidates = candidates
+        self.scales = scales
+        self.overrides = overrides
+        self.warnings = warnings
+
+
 def _link_one(
-    exchange: Exchange,
-    treatment: bool,
-    consumer: Process | None,
-    candidates: _Candidates,
-    overrides: Mapping[str, str],
-    warnings: _Warnings,
+    exchange: Exchange, treatment: bool, consumer: Process | None, ctx: _Context,
 ) -> ProviderLink | Unlinked:
-    if exchange.id in overrides:
-        return _given_link(exchange, overrides[exchange.id], "override", treatment, candidates, warnings)
+    if exchange.id in ctx.overrides:
+        return _given_link(exchange, ctx.overrides[exchange.id], "override", treatment, ctx)
     missing = ""
     default = exchange.default_provider
     if default:
-        if default in candidates.reference:
-            return _given_link(exchange, default, "default", treatment, candidates, warnings)
+        provider, found = ctx.candidates.default(default, exchange.flow)
+        if provider is not None:
+            if len(found) > 1:
+                ctx.warnings.add(exchange, f"default provider {default} is held by several databases "
+                                           f"({', '.join(found)}); linked to {provider}")
+            return _given_link(exchange, provider, "default", treatment, ctx)
         missing = f"default provider {default} not found"
-    tier = pick_provider(candidates.tier(exchange.flow, treatment), consumer.location if consumer else "")
+    tier = pick_provider(ctx.candidates.tier(exchange.flow, treatment), consumer.location if consumer else "")
     if missing:
-        found = f"linked by the rules instead ({len(tier)} candidates)" if tier else "left unlinked"
-        warnings.add(exchange, f"{missing}; {found}")
+        found_by_rules = f"linked by the rules instead ({len(tier)} candidates)" if tier else "left unlinked"
+        ctx.warnings.add(exchange, f"{missing}; {found_by_rules}")
     if not tier:
         role = "waste treatment" if treatment else "product"
         reason = f"no process has flow {exchange.flow} as its reference {role}"
@@ -154,17 +202,24 @@ def _link_one(
 
 
 def _given_link(
-    exchange: Exchange, provider: str, kind: LinkKind, treatment: bool, candidates: _Candidates,
-    warnings: _Warnings,
+    exchange: Exchange, provider: str, kind: LinkKind, treatment: bool, ctx: _Context,
 ) -> ProviderLink:
-    """A link the dataset or the user names; warns where the provider's reference is another flow."""
-    provides = candidates.reference[provider]
-    if provides != exchange.flow:
-        field, said = ("provider override", "the override") if kind == "override" else ("defaultProvider",
-                                                                                        "the dataset")
-        warnings.add(exchange, f"{provider} has flow {provides} as its reference, not {exchange.flow}; "
-                               f"linked as {said} says", field=field)
-    return _link(exchange, provider, kind, treatment)
+    """A link the dataset or the user names; scaled where the provider's reference is another flow."""
+    provides = ctx.candidates.reference[provider]
+    if provides == exchange.flow:
+        return _link(exchange, provider, kind, treatment)
+    field, said = ("provider override", "the override") if kind == "override" else ("defaultProvider",
+                                                                                    "the dataset")
+    scale = ctx.scales.scale(provider, exchange.flow)
+    if scale is None:
+        ctx.warnings.add(exchange, f"{provider} has flow {provides} as its reference, not {exchange.flow}, "
+                                   f"and no output of {exchange.flow}; linked 1:1 as {said} says "
+                                   "(provider_scale 1)", field=field)
+        return _link(exchange, provider, kind, treatment)
+    ctx.warnings.add(exchange, f"{provider} has flow {provides} as its reference, not {exchange.flow}, "
+                               f"which is its co-product; linked as {said} says, with provider_scale "
+                               f"{scale!r} (units of {provides} per unit of {exchange.flow})", field=field)
+    return replace(_link(exchange, provider, kind, treatment), provider_scale=scale)
 
 
 def _link(
@@ -174,6 +229,32 @@ def _link(
         consumer=exchange.process, provider=provider, flow=exchange.flow, exchange=exchange.id,
         amount_ref=exchange.amount_ref, kind=kind, is_waste=treatment, candidates=candidates,
     )
+
+
+class ProviderScales:
+    """r / c of a provider for a flow it puts out besides its reference (see the module docstring)."""
+
+    def __init__(self, exchanges: Sequence[Exchange]) -> None:
+        self.exchanges = exchanges
+        self._by_process: dict[str, list[Exchange]] | None = None
+
+    def scale(self, provider: str, flow: str) -> float | None:
+        """None where the provider has no exchange of ``flow`` on its reference's side (or no
+        reference exchange is known), so that no finite positive scale follows."""
+        if self._by_process is None:  # built on first use: most imports never need it
+            self._by_process = defaultdict(list)
+            for x in self.exchanges:
+                self._by_process[x.process].append(x)
+        own = self._by_process.get(provider, [])
+        reference = next((x for x in own if x.is_reference), None)
+        if reference is None:
+            return None
+        made = sum(x.amount_ref for x in own if x.flow == flow and not x.is_reference
+                   and x.is_input == reference.is_input and not x.is_avoided)
+        if made == 0:
+            return None
+        scale = reference.amount_ref / made
+        return scale if math.isfinite(scale) and scale > 0 else None
 
 
 def _check_overrides(

@@ -25,7 +25,7 @@ Amounts are in the flow's reference unit per the process's reference amount *as 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -154,10 +154,10 @@ def _bools(values: Bools | None, what: str, length: int, default: bool = False) 
     return array
 
 
-def _require_finite(values: FloatArray, what: str, labels: Sequence[str]) -> None:
+def _require_finite(values: FloatArray, what: str, label: Callable[[int], str]) -> None:
     bad = np.flatnonzero(~np.isfinite(values))
     if bad.size:
-        named = [f"{labels[i]} = {values[i]!r}" for i in bad[:_SHOWN]]
+        named = [f"{label(int(i))} = {values[i]!r}" for i in bad[:_SHOWN]]
         raise NonFiniteResult(
             f"{what}: {bad.size} non-finite value(s): {'; '.join(named)}; fix or remove them in the source data"
         )
@@ -165,7 +165,7 @@ def _require_finite(values: FloatArray, what: str, labels: Sequence[str]) -> Non
 
 def _lookup(index: Mapping[str, int], ids: Sequence[str], what: str) -> IntArray:
     try:
-        return np.fromiter((index[i] for i in ids), dtype=np.int64, count=len(ids))
+        return np.fromiter(map(index.__getitem__, ids), dtype=np.int64, count=len(ids))
     except KeyError as e:
         raise NodeNotFound(
             f"{what} refers to process {e.args[0]!r}, which is not in the process table; "
@@ -181,7 +181,7 @@ def _index_processes(table: ProcessTable) -> tuple[tuple[str, ...], dict[str, in
         dup = [pid for pid in ids if pid in seen or seen.add(pid)]  # type: ignore[func-returns-value]
         raise InvalidArgument(f"process ids are not unique: {name_ids(dup)}")
     ref = _floats(table.ref_amounts, "ref_amounts", len(ids))
-    _require_finite(ref, "reference amounts", [f"process {p!r}" for p in ids])
+    _require_finite(ref, "reference amounts", lambda i: f"process {ids[i]!r}")
     zero = np.flatnonzero(ref == 0.0)
     if zero.size:
         named = tuple(ids[j] for j in zero)
@@ -198,7 +198,7 @@ def _allocation(table: ProcessTable, ids: tuple[str, ...]) -> FloatArray:
     if table.allocation is None:
         return np.ones(len(ids))
     phi = _floats(table.allocation, "allocation", len(ids))
-    _require_finite(phi, "allocation factors", [f"process {p!r}" for p in ids])
+    _require_finite(phi, "allocation factors", lambda i: f"process {ids[i]!r}")
     negative = np.flatnonzero(phi < 0)
     if negative.size:
         raise InvalidArgument(
@@ -214,8 +214,7 @@ def _link_entries(
     cols = _lookup(index, links.consumers, "a link's consumer")
     amounts = _floats(links.amounts, "link amounts", rows.size)
     _require_finite(
-        amounts, "link amounts",
-        [f"link {c!r} -> {p!r}" for c, p in zip(links.consumers, links.providers, strict=True)],
+        amounts, "link amounts", lambda i: f"link {links.consumers[i]!r} -> provider {links.providers[i]!r}"
     )
     inputs = _bools(links.is_input, "link is_input", rows.size)
     avoided = _bools(links.is_avoided, "link is_avoided", rows.size)
@@ -230,11 +229,11 @@ def _biosphere(
     elementary: ElementaryTable, index: Mapping[str, int], flow_index: Mapping[str, int], phi: FloatArray
 ) -> sp.csc_matrix:
     cols = _lookup(index, elementary.processes, "an elementary exchange")
-    rows = np.fromiter((flow_index[f] for f in elementary.flows), dtype=np.int64, count=cols.size)
+    rows = np.fromiter(map(flow_index.__getitem__, elementary.flows), dtype=np.int64, count=cols.size)
     amounts = _floats(elementary.amounts, "elementary amounts", cols.size)
     _require_finite(
         amounts, "elementary amounts",
-        [f"process {p!r} flow {f!r}" for p, f in zip(elementary.processes, elementary.flows, strict=True)],
+        lambda i: f"process {elementary.processes[i]!r} flow {elementary.flows[i]!r}",
     )
     signed = np.where(_bools(elementary.is_input, "elementary is_input", cols.size), -amounts, amounts)
     matrix = sp.csc_matrix((signed * phi[cols], (rows, cols)), shape=(len(flow_index), phi.size))
@@ -248,13 +247,14 @@ def _characterisation(
     order = tuple(categories) if categories is not None else tuple(dict.fromkeys(factors.categories))
     category_index = {c: i for i, c in enumerate(order)}
     values = _floats(factors.values, "factor values", len(factors.flows))
-    labels = [f"category {c!r} flow {f!r}" for c, f in zip(factors.categories, factors.flows, strict=True)]
-    _require_finite(values, "characterisation factors", labels)
+    _require_finite(
+        values, "characterisation factors", lambda i: f"category {factors.categories[i]!r} flow {factors.flows[i]!r}"
+    )
     try:
-        rows = np.fromiter((category_index[c] for c in factors.categories), dtype=np.int64, count=values.size)
+        rows = np.fromiter(map(category_index.__getitem__, factors.categories), dtype=np.int64, count=values.size)
     except KeyError as e:
         raise InvalidArgument(f"factor for category {e.args[0]!r}, which is not in categories {order}") from e
-    cols = np.fromiter((flow_index[f] for f in factors.flows), dtype=np.int64, count=values.size)
+    cols = np.fromiter(map(flow_index.__getitem__, factors.flows), dtype=np.int64, count=values.size)
     matrix = sp.csr_matrix((values, (rows, cols)), shape=(len(order), len(flow_index)))
     matrix.sum_duplicates()
     return order, matrix

@@ -5,15 +5,25 @@ from __future__ import annotations
 import functools
 import hashlib
 import http.server
+import io
+import os
 import re
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+import zxingcpp
+from PIL import Image
 
 from api.datasets import DEMO_FILES, DataFile, fetch_file, locate_data, sha256_of, source_url
-from lcagraph.config import find_data_dir
+from api.qr import render_terminal
+from graph.connect import open_embedded
+from lcagraph.config import PROJECT_ROOT, find_data_dir
 from lcagraph.errors import ChecksumMismatch, ConfigurationError
 
 
@@ -135,3 +145,65 @@ def test_demo_checksums_are_the_published_ones() -> None:
         assert sha256_of(find_data_dir() / item.path) == item.sha256, item.path
     assert all(f.url is None or f.url.startswith("https://raw.githubusercontent.com/FLCAC-admin/")
                for f in DEMO_FILES)
+
+
+# --- lcagraph demo, as a newcomer runs it --------------------------------------------------------
+
+URL_LINE = re.compile(r"scan with a phone: (http://127\.0\.0\.1:\d+/n/\S+)")
+
+
+def _start_demo(env: dict[str, str]) -> tuple[subprocess.Popen[str], list[str], str]:
+    """Run `lcagraph demo --port 0` until it prints the node's address; returns process, output, URL."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "demo", "--port", "0"], cwd=PROJECT_ROOT, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    lines: list[str] = []
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        lines.append(line)
+        found = URL_LINE.search(line)
+        if found:
+            return proc, lines, found.group(1)
+    proc.wait(timeout=60)
+    raise AssertionError("the demo stopped before printing an address:\n" + "".join(lines))
+
+
+def _stop(proc: subprocess.Popen[str]) -> int:
+    proc.send_signal(signal.SIGINT)
+    return proc.wait(timeout=60)
+
+
+@pytest.mark.slow
+def test_demo_imports_calculates_serves_and_restarts_without_work(embedded_dir: Path) -> None:
+    env = {**os.environ, "LCAGRAPH_GRAPH_URL": f"embedded://{embedded_dir}", "PYTHONPATH": str(PROJECT_ROOT)}
+    env.pop("PUBLIC_BASE_URL", None)
+    proc, lines, url = _start_demo(env)
+    try:
+        page = httpx.get(url, timeout=30)
+        assert page.status_code == 200 and "Transport; average mix" in page.text
+        node = url.rsplit("/n/", 1)[1]
+        png = httpx.get(url.replace(f"/n/{node}", f"/qr/{node}.png"), timeout=30)
+        assert [c.text for c in zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)))] == [url]
+        assert render_terminal(url) in "".join(lines)  # the terminal QR code of the printed address
+    finally:
+        assert _stop(proc) == 0
+    first = "".join(lines)
+    assert first.count("✓ imported") == 5, first
+    version = _graph_version(embedded_dir)
+
+    proc, lines, again = _start_demo(env)
+    assert _stop(proc) == 0
+    second = "".join(lines)
+    assert again.split("/n/")[1] == node
+    assert second.count("is in the graph") == 5 and "imported" not in second, second
+    assert "footprints are calculated" in second
+    assert _graph_version(embedded_dir) == version
+
+
+def _graph_version(embedded_dir: Path) -> int:
+    store = open_embedded(embedded_dir)
+    try:
+        return store.graph_version()
+    finally:
+        store.close()

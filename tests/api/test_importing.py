@@ -22,13 +22,19 @@ from graph.reader import (
     read_provider_candidates,
 )
 from graph.records import ImportReport
+from graph.writer import delete_database
 from lcagraph.config import find_data_dir
-from lcagraph.errors import DuplicateDataset, InvalidArgument, MalformedDataset, NodeNotFound
+from lcagraph.errors import InvalidArgument, MalformedDataset, NodeNotFound
 from loaders.methods import AR6_CATEGORY_ID
 
 DATA = find_data_dir()
 USLCI = DATA / "uslci/uslci_fy17q4_jsonld.zip"
 TRANSPORT = DATA / "flcac/uslci-transport_v1.1_jsonld.zip"
+RAIL = DATA / "flcac/uslci-rail_v1.0_jsonld.zip"
+MARINE = DATA / "flcac/uslci-marine_v1.0_jsonld.zip"
+TRAIN = "7de9c230-fd0f-3478-be87-f80181132faa"  # USLCI's train transport; the rail module's tier average
+REFINERY = "0aaf1e13-5d80-37f9-b7bb-81a6b8965c71"  # USLCI petroleum refining: reference 0.252 l diesel
+RESIDUAL_FUEL_OIL = "f7c00d19-9601-373a-ba23-593e251b4dee"
 FEDEFL = DATA / "methods/fedefl_ipcc_v1.0.3_jsonld.zip"
 BEEF = DATA / "samples/jsonld/beef-cattle-finishing"
 FEDEFL_AR6_100 = "a6206006-65bc-395c-8dc9-f12262f45a04"
@@ -124,6 +130,71 @@ def test_uslci_then_transport_module_links_into_uslci_and_overrides(store: Falko
     assert (links[exchange.id].kind, links[exchange.id].provider) == ("override", other)
 
 
+def provider_edges(store: FalkorStore, provider: str, flow: str = "") -> list[tuple[str, str, str, float]]:
+    """(consumer database, consumer, exchange, scale) of the PROVIDER edges into one process
+    (of one flow, if given)."""
+    rows = store.read("MATCH (c:Process)-[l:PROVIDER]->(:Process {id: $id}) "
+                      "RETURN c.database AS db, c.id AS consumer, l.exchange AS exchange, l.scale AS scale, "
+                      "l.flow AS flow", {"id": provider})
+    return sorted((r["db"], r["consumer"], r["exchange"], r["scale"])
+                  for r in rows if r["flow"] == flow or not flow)
+
+
+def raw_reference_per_output(zip_path: Path, process: str, flow: str) -> float:
+    """r / c from the raw dataset: its reference amount per its output of ``flow`` (same unit)."""
+    with zipfile.ZipFile(zip_path) as zf:
+        data = json.loads(zf.read(f"processes/{process}.json"))
+    ref = next(e for e in data["exchanges"] if e.get("quantitativeReference"))
+    (made,) = [e for e in data["exchanges"] if e["flow"]["@id"] == flow and not e["input"]]
+    assert made["unit"]["@id"] == ref["unit"]["@id"]
+    return float(ref["amount"]) / float(made["amount"])
+
+
+@pytest.mark.slow
+def test_uslci_and_2025_modules_keep_shared_uuids_apart_and_scale_co_products(store: FalkorStore) -> None:
+    """The rail module reuses USLCI's process UUID 7de9c230 (a newer version): both are kept, the
+    rail module's as '<uuid>@uslci-rail-v1-0'. Marine takes residual fuel oil from USLCI's refinery
+    (reference: diesel), scaled to the refinery's reference."""
+    import_database(store, USLCI, "USLCI FY17 Q4")
+    uslci_train = provider_edges(store, TRAIN)
+    assert len(uslci_train) > 100 and {e[0] for e in uslci_train} == {"uslci-fy17-q4"}
+    rail_report = import_database(store, RAIL, "USLCI rail v1.0", ["USLCI FY17 Q4"])
+    rail_train = f"{TRAIN}@uslci-rail-v1-0"
+    assert (f"dataset {TRAIN} (Transport, rail, freight; diesel powered; tier weighted average) is also in "
+            f"database 'uslci-fy17-q4' (Transport, train, diesel powered); stored here as {rail_train}"
+            ) in rail_report.warnings
+    rail = read_database_content(store, "uslci-rail-v1-0")
+    assert len(rail.processes) == 11 and [p.uuid for p in rail.processes if p.uuid] == [TRAIN]
+    assert dict(rail_report.links)["default"] == 11  # diesel from USLCI, as before
+
+    transport = import_database(store, TRANSPORT, "USLCI transport", ["USLCI FY17 Q4", "USLCI rail v1.0"])
+    marine = import_database(store, MARINE, "USLCI marine", ["USLCI FY17 Q4"])
+    # Transport's rail freight (default provider 7de9c230, the rail module's flow) goes to the rail
+    # module's copy, whose reference is that flow; USLCI's consumers keep USLCI's process.
+    into_rail = provider_edges(store, rail_train)
+    assert len(into_rail) == 35 and {(e[0], e[3]) for e in into_rail} == {("uslci-transport", 1.0)}
+    assert any(f"default provider {TRAIN} is held by several databases" in w for w in transport.warnings)
+    assert provider_edges(store, TRAIN) == uslci_train
+    # Marine: 36 residual fuel oil inputs, each scaled by the refinery's diesel per residual fuel oil.
+    expected = sorted((p, f"{p}/") for p, f, provider in raw_default_providers(MARINE)
+                      if provider == REFINERY and f == RESIDUAL_FUEL_OIL)
+    scale = raw_reference_per_output(USLCI, REFINERY, RESIDUAL_FUEL_OIL)
+    assert len(expected) == 36 and scale == pytest.approx(4.869, rel=1e-3)
+    scaled = [e for e in provider_edges(store, REFINERY, RESIDUAL_FUEL_OIL) if e[0] == "uslci-marine"]
+    assert len(scaled) == 36 and all(e[3] == pytest.approx(scale, rel=1e-12) for e in scaled)
+    assert sorted((e[1], e[2].split("/")[0] + "/") for e in scaled) == expected
+    links = [k for k in read_database_content(store, "uslci-marine").links if k.provider == REFINERY]
+    assert sorted(k.provider_scale for k in links if k.flow == RESIDUAL_FUEL_OIL) == [e[3] for e in scaled]
+    assert any("which is its co-product" in w for w in marine.warnings)
+
+    again = import_database(store, RAIL, "USLCI rail v1.0", ["USLCI FY17 Q4"])  # same ids on re-import
+    assert dataclasses.replace(read_database_content(store, "uslci-rail-v1-0"), report=None) == (
+        dataclasses.replace(rail, report=None))
+    assert any(f"stored here as {rail_train}" in w for w in again.warnings)
+    assert provider_edges(store, rail_train) == into_rail  # transport's links re-created into it
+    assert provider_edges(store, TRAIN) == uslci_train
+
+
 @pytest.mark.slow
 def test_method_pack_reaches_flows_in_graph_and_survives_reimport(store: FalkorStore) -> None:
     import_database(store, USLCI, "USLCI FY17 Q4")
@@ -184,12 +255,51 @@ def test_malformed_dataset_late_in_a_folder_changes_nothing(store: FalkorStore, 
     assert snapshot(store) == before
 
 
-def test_dataset_of_another_database_is_refused_and_nothing_written(store: FalkorStore) -> None:
+def test_datasets_of_another_database_get_qualified_ids_and_both_stay(store: FalkorStore) -> None:
+    """Databases are separate namespaces. This replaced, on purpose, the DuplicateDataset refusal
+    of a package whose UUIDs another database holds: its copies are stored as '<uuid>@<database>'
+    (uuid kept as a property), linked among themselves, and keep those ids on re-import."""
     import_database(store, BEEF, "Beef")
-    before = snapshot(store)
-    with pytest.raises(DuplicateDataset, match="already belongs to database 'beef'"):
-        import_database(store, BEEF, "Beef copy")
-    assert snapshot(store) == before
+    beef = read_database_content(store, "beef")
+    copy_report = import_database(store, BEEF, "Beef copy")
+    copy = read_database_content(store, "beef-copy")
+    assert read_database_content(store, "beef") == beef  # the first holder is untouched
+    plain = {p.id: p for p in beef.processes}
+    assert {p.id: p.uuid for p in copy.processes} == {f"{i}@beef-copy": i for i in plain}
+    assert {p.uuid for p in beef.processes} == {""}  # the same as the id
+    uuids = store.read("MATCH (p:Process) RETURN p.database AS database, p.id AS id, p.uuid AS uuid")
+    assert all(r["uuid"] == r["id"].split("@")[0] for r in uuids) and len(uuids) == 2 * len(plain)
+    # the copy's consumers are linked to the copy's providers, as the original's to the original's
+    original = sorted((k.consumer, k.provider, k.exchange, k.kind) for k in beef.links)
+    renamed = sorted((k.consumer, k.provider, k.exchange, k.kind) for k in copy.links)
+    assert [(qualify(c), qualify(p), qualify(x.split("/")[0]) + "/" + x.split("/")[1], kind)
+            for c, p, x, kind in original] == renamed
+    (system,) = copy.product_systems
+    (beef_system,) = beef.product_systems
+    assert (system.id, system.ref_process) == (qualify(beef_system.id), qualify(beef_system.ref_process))
+    assert {(k.consumer, k.provider) for k in system.links} == {
+        (qualify(k.consumer), qualify(k.provider)) for k in beef_system.links}
+    assert count_labels(store)["ProductSystem"] == 2
+    renamings = [w for w in copy_report.warnings if "stored here as" in w]
+    assert len(renamings) == len(plain) + 1
+    some = min(plain)
+    assert (f"dataset {some} ({plain[some].name}) is also in database 'beef' ({plain[some].name}); "
+            f"stored here as {some}@beef-copy") in renamings
+
+    import_database(store, BEEF, "Beef copy")  # re-imports keep the ids each database has
+    import_database(store, BEEF, "Beef")
+    assert read_database_content(store, "beef-copy") == copy
+    assert read_database_content(store, "beef") == beef
+    with store.unit_of_work() as writer:  # the first holder goes: the copy's ids still do not move
+        delete_database(writer, "beef")
+    kept = import_database(store, BEEF, "Beef copy")
+    assert dataclasses.replace(read_database_content(store, "beef-copy"), report=None) == dataclasses.replace(
+        copy, report=None)
+    assert f"dataset {some} ({plain[some].name}): keeps its id {some}@beef-copy" in "\n".join(kept.warnings)
+
+
+def qualify(ident: str) -> str:
+    return f"{ident}@beef-copy"
 
 
 def test_bad_arguments_name_the_fix(store: FalkorStore) -> None:

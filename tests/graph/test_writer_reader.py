@@ -161,11 +161,15 @@ def test_deleting_a_database_keeps_the_consumers_provider_ids(
 def test_a_process_of_another_database_is_refused_and_nothing_written(
     store: FalkorStore, make_content: MakeContent,
 ) -> None:
+    """The writer never takes over another database's node. Since databases became separate
+    namespaces (on purpose), the import pipeline stores such a dataset as '<uuid>@<database>'
+    first (loaders/identity.py, tested in tests/api/test_importing.py); content that reaches the
+    writer unqualified is still refused, and the message names that rule."""
     write(store, make_content())
     before = (count_labels(store), count_relationship_types(store), store.graph_version())
     other = make_content("other")
     with pytest.raises(DuplicateDataset, match=r"process \S+ of database 'other' already belongs to database "
-                                               r"'sample'.*import it again under that name"):
+                                               r"'sample'.*separate namespaces.*'<uuid>@other'"):
         write(store, other)
     assert (count_labels(store), count_relationship_types(store), store.graph_version()) == before
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import zipfile
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
+import scipy.sparse.linalg as spla
 
 from graph.records import (
     Database,
@@ -20,6 +24,7 @@ from lcagraph.config import find_data_dir
 from lcagraph.errors import InvalidArgument
 from loaders.jsonld import read_jsonld
 from loaders.linking import link_providers
+from solver.matrices import ElementaryTable, FactorTable, LinkTable, ProcessTable, build_system
 
 DB = "fg"
 
@@ -248,9 +253,10 @@ def test_override_to_a_provider_of_another_flow_is_linked_with_a_warning() -> No
     assert [(lk.provider, lk.kind) for lk in c.links] == [("a", "override")]
     assert c.report is not None
     assert c.report.warnings == (
-        "dataset a, exchange a/1, field provider override: a has flow A as its reference, not B; "
-        "linked as the override says",
+        "dataset a, exchange a/1, field provider override: a has flow A as its reference, not B, and no "
+        "output of B; linked 1:1 as the override says (provider_scale 1)",
     )
+    assert c.links[0].provider_scale == 1.0
 
 
 def test_waste_output_goes_to_a_treatment_process_not_a_producer() -> None:
@@ -299,6 +305,131 @@ def test_avoided_product_output_is_linked_to_its_producer() -> None:
 def test_self_supply_is_a_unique_link() -> None:
     c = link_providers(content([process("grid", "E")], [exchange("grid", 1, "E", amount=0.05)], [flow("E")]))
     assert [(lk.consumer, lk.provider) for lk in c.links] == [("grid", "grid")]
+
+
+# --- default providers by dataset UUID (loaders/identity.py stores taken UUIDs as '<uuid>@<db>') ---
+
+U = "7de9c230-fd0f-3478-be87-f80181132faa"
+
+
+def test_default_provider_uuid_finds_the_own_copy_stored_under_a_qualified_id() -> None:
+    own = replace(process(f"{U}@{DB}", "R"), uuid=U)
+    c = link_providers(
+        content([process("a", "A"), own], [exchange("a", 1, "R", provider=U)], [flow("A"), flow("R")]),
+        background=[ProviderCandidate(U, "uslci", "R")],
+    )
+    assert [(lk.provider, lk.kind) for lk in c.links] == [(f"{U}@{DB}", "default")]
+
+
+def test_default_provider_uuid_in_two_background_databases_prefers_the_copy_of_the_flow() -> None:
+    bg = [ProviderCandidate(U, "uslci", "train"), ProviderCandidate(f"{U}@rail", "rail", "rail", uuid=U)]
+    c = link_providers(
+        content(
+            [process("a", "A")],
+            [exchange("a", 1, "rail", provider=U), exchange("a", 2, "barge", provider=U),
+             exchange("a", 3, "train", provider=f"{U}@rail")],
+            [flow("A"), flow("rail"), flow("barge"), flow("train")],
+        ),
+        background=bg,
+    )
+    # the copy whose reference is the flow; else the lowest id; a qualified id names one copy only
+    assert {lk.exchange: lk.provider for lk in c.links} == {"a/1": f"{U}@rail", "a/2": U, "a/3": f"{U}@rail"}
+    assert c.report is not None
+    assert any(w.startswith(f"dataset a, exchange a/1, field defaultProvider: default provider {U} is held "
+                            f"by several databases ({U}, {U}@rail); linked to {U}@rail")
+               for w in c.report.warnings)
+
+
+# --- provider_scale: links into a co-product (or another flow) of the provider ---------------------
+
+
+def refinery_package(**rfo: float | bool) -> DatabaseContent:
+    """A refinery making 0.25 diesel (reference) and 0.05 residual fuel oil per run (or 'rfo' as
+    given), emitting 3 kg CO2; a ship taking 2 of residual fuel oil from it, emitting 1 kg CO2."""
+    refinery = process("refinery", "diesel")
+    exchanges = [
+        exchange("refinery", 1, "rfo", is_input=bool(rfo.get("is_input", False)),
+                 amount=float(rfo.get("amount", 0.05))),
+        exchange("refinery", 2, "CO2", is_input=False, amount=3.0),
+        exchange("ship", 1, "rfo", amount=2.0, provider="refinery"),
+        exchange("ship", 2, "CO2", is_input=False, amount=1.0),
+    ]
+    c = content([process("ship", "shipped"), refinery], exchanges,
+                [flow("shipped"), flow("diesel"), flow("rfo"), flow("CO2", "elementary")])
+    ref = replace(c.exchanges[1], amount=0.25, amount_ref=0.25)  # refinery's reference: 0.25 diesel
+    return replace(c, exchanges=(c.exchanges[0], ref, *c.exchanges[2:]))
+
+
+def test_link_into_a_co_product_is_scaled_to_the_providers_reference() -> None:
+    c = link_providers(refinery_package())
+    (link,) = c.links
+    assert (link.provider, link.kind, link.amount_ref) == ("refinery", "default", 2.0)
+    assert link.provider_scale == pytest.approx(0.25 / 0.05, rel=1e-15)
+    assert c.report is not None
+    (warning,) = c.report.warnings
+    assert "refinery has flow diesel as its reference, not rfo, which is its co-product" in warning
+
+
+def test_scaled_link_solves_the_hand_system() -> None:
+    """2 of residual fuel oil need 2 / 0.05 = 40 runs of the refinery (each 0.25 diesel, 3 kg CO2):
+    1 ship = 1 + 40 x 3 = 121 kg CO2. The solver's row of the refinery is in diesel, so the link
+    enters A as amount_ref x provider_scale."""
+    c = link_providers(refinery_package())
+    (link,) = c.links
+    system = build_system(
+        ProcessTable(["ship", "refinery"], [1.0, 0.25]),
+        LinkTable([link.consumer], [link.provider], [link.amount_ref * link.provider_scale], [True]),
+        ElementaryTable(["ship", "refinery"], ["CO2", "CO2"], [1.0, 3.0], [False, False]),
+        FactorTable(["gwp"], ["CO2"], [1.0]),
+    )
+    demand = np.zeros(system.size)
+    demand[system.index_of("ship")] = 1.0
+    supply = spla.spsolve(system.A.tocsc(), demand)
+    np.testing.assert_allclose(supply[system.index_of("refinery")], 40.0, rtol=1e-13)
+    np.testing.assert_allclose(system.C @ (system.B @ supply), [121.0], rtol=1e-13)
+
+
+def test_background_co_product_is_scaled_from_the_providers_exchanges() -> None:
+    local = refinery_package()
+    ship = replace(local, processes=local.processes[:1],
+                   exchanges=tuple(x for x in local.exchanges if x.process == "ship"))
+    refinery = [x for x in local.exchanges if x.process == "refinery"]
+    bg = [ProviderCandidate("refinery", "uslci", "diesel")]
+    (link,) = link_providers(ship, bg, provider_exchanges=refinery).links
+    assert link.provider_scale == pytest.approx(5.0, rel=1e-15)
+    unread = link_providers(ship, bg)  # without the provider's exchanges nothing says it makes rfo
+    assert unread.links[0].provider_scale == 1.0
+    assert unread.report is not None and "and no output of rfo; linked 1:1" in unread.report.warnings[0]
+
+
+@pytest.mark.parametrize("rfo", [{"amount": 0.0}, {"is_input": True}])
+def test_no_output_of_the_flow_links_one_to_one_with_a_warning(rfo: dict[str, float | bool]) -> None:
+    c = link_providers(refinery_package(**rfo))
+    assert c.links[0].provider_scale == 1.0
+    assert c.report is not None
+    assert c.report.warnings == (
+        "dataset ship, exchange ship/1, field defaultProvider: refinery has flow diesel as its reference, "
+        "not rfo, and no output of rfo; linked 1:1 as the dataset says (provider_scale 1)",
+    )
+
+
+def test_waste_co_treated_by_a_treatment_process_is_scaled() -> None:
+    # the incinerator's reference is 1 of waste W (an input); it also takes 0.5 of waste V per run
+    processes = [process("a", "A"), process("incinerator", "W", treatment=True)]
+    c = link_providers(content(
+        processes,
+        [exchange("incinerator", 1, "V", amount=0.5), exchange("a", 1, "V", is_input=False, amount=3.0,
+                                                               provider="incinerator")],
+        [flow("A"), flow("W", "waste"), flow("V", "waste")],
+    ))
+    (link,) = c.links
+    assert (link.provider, link.is_waste, link.provider_scale) == ("incinerator", True, 2.0)
+
+
+def test_links_by_reference_are_never_scaled() -> None:
+    c = link_providers(content([process("a", "A"), process("b", "B")], [exchange("a", 1, "B")],
+                               [flow("A"), flow("B")]))
+    assert [lk.provider_scale for lk in c.links] == [1.0]
 
 
 # --- real data: USLCI FY17 Q4 (no provider links) and the 2025 modules (defaultProvider into USLCI) ---
@@ -384,3 +515,62 @@ def test_2025_module_default_providers_resolve_into_uslci(uslci: DatabaseContent
         assert by_exchange[e.id].kind == "default"
         assert by_exchange[e.id].provider == e.default_provider
         assert e.default_provider in uslci_ids
+
+
+@pytest.mark.slow
+def test_transport_rail_freight_into_uslci_train_is_linked_one_to_one(uslci: DatabaseContent) -> None:
+    """Transport v1.1 takes 'Transport, rail, freight' from USLCI's 7de9c230, whose reference is
+    'Transport, train, diesel powered' (the rail module re-identified the product): no output of
+    that flow, so 1:1 with a warning."""
+    path = find_data_dir() / "flcac/uslci-transport_v1.1_jsonld.zip"
+    content = read_jsonld(path, Database(id="t", name="t"))
+    linked = link_providers(content, background_of(uslci), provider_exchanges=uslci.exchanges)
+    into_train = [lk for lk in linked.links if lk.provider == U]
+    assert len(into_train) == 35 and {lk.provider_scale for lk in into_train} == {1.0}
+    assert all(lk.provider_scale == 1.0 for lk in linked.links)
+    assert linked.report is not None
+    assert sum(f"{U} has flow" in w and "no output of" in w for w in linked.report.warnings) == 1
+
+
+def raw_co_product_scales(module: Path, background: Path) -> dict[tuple[str, str], float]:
+    """(consumer, flow) -> r / c for default providers whose reference is another flow, straight
+    from the JSON-LD files (both schema generations): r = the provider's reference amount, c its
+    output of the flow, in the same unit."""
+    def processes(path: Path) -> dict[str, dict[str, Any]]:
+        with zipfile.ZipFile(path) as zf:
+            names = [n for n in zf.namelist() if "/processes/" in f"/{n}" and n.endswith(".json")]
+            found = [json.loads(zf.read(n)) for n in names]
+        return {p["@id"]: p for p in found}
+
+    providers = processes(background)
+    scales: dict[tuple[str, str], float] = {}
+    for consumer in processes(module).values():
+        for e in consumer["exchanges"]:
+            provider = providers.get((e.get("defaultProvider") or {}).get("@id", ""))
+            if provider is None:
+                continue
+            ref = next(x for x in provider["exchanges"] if x.get("quantitativeReference"))
+            if ref["flow"]["@id"] == e["flow"]["@id"]:
+                continue
+            (made,) = [x for x in provider["exchanges"]
+                       if x["flow"]["@id"] == e["flow"]["@id"] and not x["input"]]
+            assert made["unit"]["@id"] == ref["unit"]["@id"]
+            assert (consumer["@id"], e["flow"]["@id"]) not in scales
+            scales[(consumer["@id"], e["flow"]["@id"])] = ref["amount"] / made["amount"]
+    return scales
+
+
+@pytest.mark.slow
+def test_marine_residual_fuel_oil_from_the_diesel_refinery_is_scaled(uslci: DatabaseContent) -> None:
+    """The 2025 marine module takes residual fuel oil from USLCI's refinery, whose reference is
+    0.252 l diesel and which puts out 0.0518 l residual fuel oil: provider_scale = 0.252 / 0.0518."""
+    data = find_data_dir()
+    expected = raw_co_product_scales(data / "flcac/uslci-marine_v1.0_jsonld.zip", data / USLCI)
+    assert len(expected) == 36
+    content = read_jsonld(data / "flcac/uslci-marine_v1.0_jsonld.zip", Database(id="m", name="m"))
+    linked = link_providers(content, background_of(uslci), provider_exchanges=uslci.exchanges)
+    scaled = {(lk.consumer, lk.flow): lk.provider_scale for lk in linked.links if lk.provider_scale != 1.0}
+    assert scaled.keys() == expected.keys()
+    for key, value in expected.items():
+        assert scaled[key] == pytest.approx(value, rel=1e-12)
+    assert value == pytest.approx(4.869, rel=1e-3)
