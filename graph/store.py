@@ -2,7 +2,12 @@
 
 Domain code above this module never knows which engine it talks to. Statements come from
 ``graph.queries`` only; values travel as parameters, never formatted into the text.
-Rows come back as plain dicts of scalars and lists (no driver node objects).
+Rows come back as plain dicts of scalars and lists (nodes and relationships, where a statement
+returns them, as ``{"labels"|"type": …, "properties": {…}}``).
+
+Open one with ``graph.connect.open_store(settings)``; the adapters are ``graph.falkor.FalkorStore``
+(embedded or remote FalkorDB) and ``graph.neo4j_store.Neo4jStore``. Whole databases are written
+by ``graph.writer.write_database_content`` and read back by ``graph.reader``.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 from graph.records import (
@@ -161,15 +161,14 @@ def link_providers(
     return replace(content, links=tuple(links), unlinked=tuple(unlinked), report=report)
 
 
+@dataclass(frozen=True, slots=True)
 class _Context:
     """What linking one exchange needs besides the exchange."""
 
-    def __init__(self, candidates: _Candidates, scales: ProviderScales, overrides: Mapping[str, str],
-                 warnings: _Warnings) -> None:
-        self.candidates = candidates
-        self.scales = scales
-        self.overrides = overrides
-        self.warnings = warnings
+    candidates: _Candidates
+    scales: ProviderScales
+    overrides: Mapping[str, str]
+    warnings: _Warnings
 
 
 def _link_one(
