@@ -45,7 +45,7 @@ from graph.writer import write_database_content
 from lcagraph.errors import InvalidArgument, NodeNotFound
 from loaders.detect import detect_supported_format
 from loaders.ecospold2 import read_ecospold2
-from loaders.identity import HeldId, dataset_uuids, find_taken_ids, qualify_taken_ids
+from loaders.identity import HeldId, dataset_uuids, find_taken_ids, qualify_override_keys, qualify_taken_ids
 from loaders.ilcd import read_ilcd
 from loaders.jsonld import read_jsonld
 from loaders.linking import link_providers
@@ -95,7 +95,7 @@ def import_database(
     content = qualify_ids(store, read_package(path, database, fmt))
     step("read datasets", len(content.processes) + len(content.flows))
     candidates = read_provider_candidates(store, background) if background else []
-    overrides = overrides or {}
+    overrides = qualify_override_keys(content, overrides or {})
     content = link_providers(content, candidates, overrides, _provider_exchanges(store, content, candidates,
                                                                                  overrides))
     known = {c.process for c in candidates} | {c.uuid for c in candidates if c.uuid}

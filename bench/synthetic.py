@@ -91,8 +91,8 @@ def make_ids(rng: np.random.Generator, count: int) -> list[str]:
 
 
 def _zipf(count: int, exponent: float) -> FloatArray:
-    weights = 1.0 / np.arange(1, count + 1) ** exponent
-    return weights / weights.sum()
+    weights = 1.0 / np.arange(1, count + 1, dtype=np.float64) ** exponent
+    return np.asarray(weights / weights.sum(), dtype=np.float64)
 
 
 def _shares(rng: np.random.Generator, consumers: IntArray, n: int, total: FloatArray) -> FloatArray:
@@ -206,7 +206,9 @@ def generate_database(
             [ids[c] for c in consumers], [ids[p] for p in providers], amounts,
             is_input=~treatment[providers] & ~avoided, is_avoided=avoided,
         ),
-        elementary=ElementaryTable([ids[p] for p in e_proc], [flow_ids[f] for f in e_flow], e_amount, e_input),
+        elementary=ElementaryTable(
+            [ids[p] for p in e_proc], [flow_ids[f] for f in e_flow], e_amount, e_input
+        ),
         factors=make_factors(flow_ids, categories),
         unlinked=tuple(ids[j] for j in rng.choice(n, size=n // 50)),
     )
@@ -214,8 +216,9 @@ def generate_database(
 
 def make_factors(flow_ids: list[str], categories: int) -> FactorTable:
     """GWP-like factors for the first flows; category c > 1 reuses the GWP20 values."""
-    rows = [
-        (CATEGORY_NAMES[c] if c < len(CATEGORY_NAMES) else f"category-{c}", flow_ids[k], gas[1 + min(c, 1)])
+    names = [CATEGORY_NAMES[c] if c < len(CATEGORY_NAMES) else f"category-{c}" for c in range(categories)]
+    rows: list[tuple[str, str, float]] = [
+        (names[c], flow_ids[k], gas[2] if c else gas[1])
         for c in range(categories) for k, gas in enumerate(GREENHOUSE_GASES)
     ]
     return FactorTable([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])

@@ -90,6 +90,13 @@ def qualify_taken_ids(
     )
 
 
+def qualify_override_keys(content: DatabaseContent, overrides: Mapping[str, str]) -> dict[str, str]:
+    """A user's provider overrides (exchange id -> provider id) with exchange ids of renamed
+    processes written as the dataset gives them ('<uuid>/<internal id>') moved to the stored id."""
+    renamed = {p.uuid: p.id for p in content.processes if p.uuid}
+    return {_Renamer(renamed).exchange_id(key): provider for key, provider in overrides.items()}
+
+
 class _Renamer:
     """Renames process ids, and the exchange ids built on them (``<process id>/<internal id>``)."""
 

@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
-    src = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared/data/uslci/uslci_fy17q4_jsonld.zip"
+    default = ROOT.parent / "shared/data/uslci/uslci_fy17q4_jsonld.zip"
+    src = Path(sys.argv[1]) if len(sys.argv) > 1 else default
     groups, props = [], []
     with zipfile.ZipFile(src) as zf:
         for name in sorted(zf.namelist()):
@@ -45,7 +46,8 @@ def main() -> None:
     table = {"source": "USLCI FY17 Q4 JSON-LD (CC0), unit_groups/ and flow_properties/",
              "unit_groups": groups, "flow_properties": props}
     out.write_text(json.dumps(table, indent=1, sort_keys=True) + "\n")
-    print(f"wrote {out}: {len(groups)} unit groups, {sum(len(g['units']) for g in groups)} units, {len(props)} flow properties")
+    units = sum(len(g["units"]) for g in groups)
+    print(f"wrote {out}: {len(groups)} unit groups, {units} units, {len(props)} flow properties")
 
 
 if __name__ == "__main__":

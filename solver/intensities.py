@@ -40,7 +40,9 @@ IntArray = npt.NDArray[np.int64]
 class Intensities:
     """Per process (rows, as ``process_ids``) and category (columns, as ``category_ids``).
 
-    ``residuals`` (m,): ||A^T lambda - q|| / ||q|| per category. ``negative_contributions`` (m,):
+    ``residuals`` (m,): ||A^T lambda - q|| / ||q|| per category; ``backward_errors`` (m,): the
+    componentwise omega of solver.refinement (scale-free: ~1e-16 means every process's total is
+    as exact as its data allows). ``negative_contributions`` (m,):
     link terms K[i, j] * total[i] below zero (credits, co-product loops); ``negative_totals`` (m,):
     processes whose total is below zero. ``cutoffs``/``uncharacterised`` come from the system.
     """
@@ -50,6 +52,7 @@ class Intensities:
     direct: FloatArray
     total: FloatArray
     residuals: FloatArray
+    backward_errors: FloatArray
     negative_contributions: IntArray
     negative_totals: IntArray
     backend: str
@@ -99,15 +102,19 @@ def compute_intensities(system: TechnosphereSystem, factorisation: Factorisation
     q = characterised_direct(system)
     sigma = system.orientation
     if q.shape[1] == 0:
-        lam, residuals = np.zeros_like(q), np.zeros(0)
+        lam, residuals, omega = np.zeros_like(q), np.zeros(0), np.zeros(0)
     else:
-        lam, residuals = solve_refined(factorisation, system.A, q, transposed=True)
+        solution = solve_refined(factorisation, system, q, transposed=True)
+        lam, residuals, omega = solution.x, solution.residuals, solution.backward_errors
     _require_finite(system, lam, "the total impact")
     total = sigma[:, np.newaxis] * lam
-    direct = q / np.abs(system.reference_amounts)[:, np.newaxis]
+    with np.errstate(over="ignore"):
+        direct = q / np.abs(system.reference_amounts)[:, np.newaxis]
+    _require_finite(system, direct, "the direct impact")
     return Intensities(
         process_ids=system.process_ids, category_ids=system.category_ids, direct=direct, total=total,
-        residuals=np.atleast_1d(residuals), negative_contributions=_count_negative(supply_coefficients(system), total),
+        residuals=residuals, backward_errors=omega,
+        negative_contributions=_count_negative(supply_coefficients(system), total),
         negative_totals=np.asarray((total < 0).sum(axis=0), dtype=np.int64), backend=factorisation.backend,
         cutoffs=system.cutoff_count, uncharacterised=system.uncharacterised,
     )

@@ -30,13 +30,15 @@ NEGATIVE_TOLERANCE = 1e-12
 class Inventory:
     """Results of one demand. ``supply`` (n,) scaling factors; ``inventory`` (F,) elementary flows
     (outputs positive, resource inputs negative); ``scores`` (m,) per category; ``residual``
-    ||A s - f|| / ||f||; ``negative_scaling`` the processes with s_j < 0 and their factors."""
+    ||A s - f|| / ||f|| and ``backward_error`` the componentwise omega (solver.refinement);
+    ``negative_scaling`` the processes with s_j < 0 and their factors."""
 
     demand: FloatArray
     supply: FloatArray
     inventory: FloatArray
     scores: FloatArray
     residual: float
+    backward_error: float
     negative_scaling: tuple[tuple[str, float], ...]
     backend: str
     cutoffs: int
@@ -64,7 +66,8 @@ def solve_inventory(
 ) -> Inventory:
     """s = A^-1 f with the residual ||A s - f|| / ||f||, g = B s and h = C g."""
     f = build_demand(system, demand)
-    s, residuals = solve_refined(factorisation, system.A, f, transposed=False)
+    solution = solve_refined(factorisation, system, f, transposed=False)
+    s = solution.x
     bad = np.flatnonzero(~np.isfinite(s))
     if bad.size:
         raise NonFiniteResult(
@@ -74,7 +77,8 @@ def solve_inventory(
     g = system.B @ s
     negative = np.flatnonzero(s < -NEGATIVE_TOLERANCE * np.abs(s).max())
     return Inventory(
-        demand=f, supply=s, inventory=g, scores=system.C @ g, residual=float(residuals[0]),
+        demand=f, supply=s, inventory=g, scores=system.C @ g, residual=float(solution.residuals[0]),
+        backward_error=float(solution.backward_errors[0]),
         negative_scaling=tuple((system.process_ids[j], float(s[j])) for j in negative),
         backend=factorisation.backend, cutoffs=system.cutoff_count,
     )

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import chain
 
 import numpy as np
@@ -124,6 +125,13 @@ class TechnosphereSystem:
         """sigma_j: +1 for a product provider, -1 for a waste treatment (negative r_j)."""
         return np.where(self.reference_amounts < 0, -1.0, 1.0)
 
+    @cached_property
+    def operators(self) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]:
+        """(A, |A|, A^T, |A^T|) in CSR, built once, for residuals and refinement."""
+        forward = sp.csr_matrix(self.A)
+        transposed = sp.csr_matrix((self.A.data, self.A.indices, self.A.indptr), shape=self.A.shape[::-1])
+        return forward, abs(forward), transposed, abs(transposed)
+
     def index_of(self, process_id: str) -> int:
         """Column of a process; NodeNotFound names an unknown id."""
         try:
@@ -159,7 +167,8 @@ def _require_finite(values: FloatArray, what: str, label: Callable[[int], str]) 
     if bad.size:
         named = [f"{label(int(i))} = {values[i]!r}" for i in bad[:_SHOWN]]
         raise NonFiniteResult(
-            f"{what}: {bad.size} non-finite value(s): {'; '.join(named)}; fix or remove them in the source data"
+            f"{what}: {bad.size} non-finite value(s): {'; '.join(named)}; "
+            "fix or remove them in the source data"
         )
 
 
@@ -248,10 +257,13 @@ def _characterisation(
     category_index = {c: i for i, c in enumerate(order)}
     values = _floats(factors.values, "factor values", len(factors.flows))
     _require_finite(
-        values, "characterisation factors", lambda i: f"category {factors.categories[i]!r} flow {factors.flows[i]!r}"
+        values, "characterisation factors",
+        lambda i: f"category {factors.categories[i]!r} flow {factors.flows[i]!r}",
     )
     try:
-        rows = np.fromiter(map(category_index.__getitem__, factors.categories), dtype=np.int64, count=values.size)
+        rows = np.fromiter(
+            map(category_index.__getitem__, factors.categories), dtype=np.int64, count=values.size
+        )
     except KeyError as e:
         raise InvalidArgument(f"factor for category {e.args[0]!r}, which is not in categories {order}") from e
     cols = np.fromiter(map(flow_index.__getitem__, factors.flows), dtype=np.int64, count=values.size)

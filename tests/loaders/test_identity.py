@@ -14,7 +14,14 @@ from graph.records import (
     ProviderCandidate,
     ProviderLink,
 )
-from loaders.identity import HeldId, dataset_uuids, find_taken_ids, qualified_id, qualify_taken_ids
+from loaders.identity import (
+    HeldId,
+    dataset_uuids,
+    find_taken_ids,
+    qualified_id,
+    qualify_override_keys,
+    qualify_taken_ids,
+)
 from loaders.linking import link_providers
 
 DB = "rail"
@@ -114,3 +121,11 @@ def test_kept_qualified_id_says_so() -> None:
         f"dataset {U} (Transport, rail, freight; tier weighted average): keeps its id {Q} from the previous "
         f"import of database 'rail' (the UUID was in another database then)",
     )
+
+
+def test_override_keys_written_with_the_dataset_uuid_reach_the_renamed_exchange() -> None:
+    renamed = qualify_taken_ids(package(), {U: "uslci-fy17-q4"})
+    given = {f"{U}/1": "refinery-2", "user/2": U}  # provider ids are taken as given
+    assert qualify_override_keys(renamed, given) == {f"{Q}/1": "refinery-2", "user/2": U}
+    assert qualify_override_keys(renamed, {f"{Q}/1": "x"}) == {f"{Q}/1": "x"}  # already the stored id
+    assert qualify_override_keys(package(), given) == given
