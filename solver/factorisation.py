@@ -258,6 +258,8 @@ def factorise_matrix(
     """Factorise A once. SingularTechnosphere names the processes of a structurally deficient A
     (checked first) or of the exactly singular supply loops (after the backend fails)."""
     name = select_backend(backend)
+    if matrix.shape[0] == 0:
+        raise InvalidArgument("the technosphere has no process; import a database before solving")
     check_structure(matrix, process_ids)
     try:
         factorisation = _BACKENDS[name](matrix)

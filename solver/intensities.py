@@ -22,15 +22,16 @@ provider i's reference flow required per unit of j's reference product, negative
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from lcagraph.errors import NonFiniteResult
+from lcagraph.errors import NodeNotFound, NonFiniteResult
 from solver.factorisation import Factorisation
 from solver.matrices import TechnosphereSystem, name_ids
-from solver.refinement import solve_refined
+from solver.refinement import STRICT_TARGET, solve_refined
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -59,10 +60,16 @@ class Intensities:
     cutoffs: int
     uncharacterised: int
 
-    def of(self, system: TechnosphereSystem, process_id: str, category_id: str) -> tuple[float, float]:
-        """(direct, total) of one process in one category."""
-        j = system.index_of(process_id)
-        c = self.category_ids.index(category_id)
+    @cached_property
+    def process_index(self) -> dict[str, int]:
+        """Row of each process id."""
+        return {process_id: j for j, process_id in enumerate(self.process_ids)}
+
+    def of(self, process_id: str, category_id: str) -> tuple[float, float]:
+        """(direct, total) of one process in one category; NodeNotFound names an unknown id."""
+        if process_id not in self.process_index or category_id not in self.category_ids:
+            raise NodeNotFound(f"no result for process {process_id!r} in category {category_id!r}")
+        j, c = self.process_index[process_id], self.category_ids.index(category_id)
         return float(self.direct[j, c]), float(self.total[j, c])
 
 
@@ -104,7 +111,7 @@ def compute_intensities(system: TechnosphereSystem, factorisation: Factorisation
     if q.shape[1] == 0:
         lam, residuals, omega = np.zeros_like(q), np.zeros(0), np.zeros(0)
     else:
-        solution = solve_refined(factorisation, system, q, transposed=True)
+        solution = solve_refined(factorisation, system, q, transposed=True, target=STRICT_TARGET)
         lam, residuals, omega = solution.x, solution.residuals, solution.backward_errors
     _require_finite(system, lam, "the total impact")
     total = sigma[:, np.newaxis] * lam

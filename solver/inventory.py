@@ -74,10 +74,14 @@ def solve_inventory(
             f"the scaling factor is NaN or infinite for {name_ids([system.process_ids[j] for j in bad])}; "
             "the technosphere is (nearly) singular there: check reference amounts and supply loops"
         )
-    g = system.B @ s
+    with np.errstate(over="ignore", invalid="ignore"):
+        g = system.B @ s
+        h = system.C @ g
+    if not (np.isfinite(g).all() and np.isfinite(h).all()):
+        raise NonFiniteResult("the inventory overflows (NaN or infinite); check the demand's magnitude")
     negative = np.flatnonzero(s < -NEGATIVE_TOLERANCE * np.abs(s).max())
     return Inventory(
-        demand=f, supply=s, inventory=g, scores=system.C @ g, residual=float(solution.residuals[0]),
+        demand=f, supply=s, inventory=g, scores=h, residual=float(solution.residuals[0]),
         backward_error=float(solution.backward_errors[0]),
         negative_scaling=tuple((system.process_ids[j], float(s[j])) for j in negative),
         backend=factorisation.backend, cutoffs=system.cutoff_count,

@@ -31,61 +31,26 @@ from functools import cached_property
 from itertools import chain
 
 import numpy as np
-import numpy.typing as npt
 import scipy.sparse as sp
 
 from lcagraph.errors import InvalidArgument, NodeNotFound, NonFiniteResult, SingularTechnosphere
+from solver.tables import (
+    BoolArray,
+    Bools,
+    ElementaryTable,
+    FactorTable,
+    FloatArray,
+    Floats,
+    IntArray,
+    LinkTable,
+    ProcessTable,
+)
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
-Floats = Sequence[float] | FloatArray
-Bools = Sequence[bool] | BoolArray
-
+__all__ = [
+    "ElementaryTable", "FactorTable", "LinkTable", "ProcessTable", "TechnosphereSystem", "build_system",
+    "name_ids",
+]
 _SHOWN = 10  # ids named in a message before "... and N more"
-
-
-@dataclass(frozen=True, slots=True)
-class ProcessTable:
-    """One row per process: id, reference amount as given, reference-is-input (waste treatment)
-    flag and allocation factor of the reference product (1 where no allocation applies)."""
-
-    ids: Sequence[str]
-    ref_amounts: Floats
-    ref_is_input: Bools | None = None
-    allocation: Floats | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class LinkTable:
-    """One row per linked product input / waste output: consumer process, provider process,
-    amount in the flow's reference unit per the consumer's reference amount, direction as stored,
-    and the avoided-product flag."""
-
-    consumers: Sequence[str]
-    providers: Sequence[str]
-    amounts: Floats
-    is_input: Bools
-    is_avoided: Bools | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ElementaryTable:
-    """One row per elementary exchange: process, flow, amount (positive as given), direction."""
-
-    processes: Sequence[str]
-    flows: Sequence[str]
-    amounts: Floats
-    is_input: Bools
-
-
-@dataclass(frozen=True, slots=True)
-class FactorTable:
-    """One row per characterisation factor: category, flow, value per flow reference unit."""
-
-    categories: Sequence[str]
-    flows: Sequence[str]
-    values: Floats
 
 
 @dataclass(frozen=True)
@@ -272,6 +237,18 @@ def _characterisation(
     return order, matrix
 
 
+def _technosphere(ref: FloatArray, rows: IntArray, cols: IntArray, values: FloatArray) -> sp.csc_matrix:
+    """A: the signed reference amounts on the diagonal plus the link entries (summed)."""
+    diagonal = np.arange(ref.size, dtype=np.int64)
+    matrix = sp.csc_matrix(
+        (np.concatenate([ref, values]), (np.concatenate([diagonal, rows]), np.concatenate([diagonal, cols]))),
+        shape=(ref.size, ref.size),
+    )
+    matrix.sum_duplicates()
+    matrix.eliminate_zeros()
+    return matrix
+
+
 def build_system(
     processes: ProcessTable,
     links: LinkTable,
@@ -290,15 +267,8 @@ def build_system(
     """
     ids, index, ref = _index_processes(processes)
     phi = _allocation(processes, ids)
-    rows, cols, values = _link_entries(links, index, phi, ref)
     n = len(ids)
-    diagonal = np.arange(n, dtype=np.int64)
-    technosphere = sp.csc_matrix(
-        (np.concatenate([ref, values]), (np.concatenate([diagonal, rows]), np.concatenate([diagonal, cols]))),
-        shape=(n, n),
-    )
-    technosphere.sum_duplicates()
-    technosphere.eliminate_zeros()
+    technosphere = _technosphere(ref, *_link_entries(links, index, phi, ref))
     flow_ids = tuple(dict.fromkeys(chain(elementary.flows, factors.flows)))
     flow_index = {f: i for i, f in enumerate(flow_ids)}
     biosphere = _biosphere(elementary, index, flow_index, phi)

@@ -80,7 +80,7 @@ def test_hand_system_matches_bw2calc(make_system: MakeSystem) -> None:
 def test_looped_system_matches_bw2calc(looped_system: TechnosphereSystem, category: int) -> None:
     factors = factorise(looped_system)
     total = compute_intensities(looped_system, factors).total[:, category]
-    sample = np.random.default_rng(11).choice(looped_system.size, size=15, replace=False)
+    sample = np.random.default_rng(11).choice(looped_system.size, size=10, replace=False)
     sigma = looped_system.orientation
     for j in sample:
         lca = brightway_lca(looped_system, int(j), float(sigma[j]), category)

@@ -143,6 +143,9 @@ def test_avoided_product_is_a_credit(make_system: MakeSystem) -> None:
     factors = factorise(system)
     intensities = compute_intensities(system, factors)
     np.testing.assert_allclose(intensities.total[:, 0], [3.0, 1.0], rtol=1e-15)
+    assert intensities.of("p", "gwp") == pytest.approx((5.0, 3.0), rel=1e-15)
+    with pytest.raises(NodeNotFound, match="'q'"):
+        intensities.of("q", "gwp")
     np.testing.assert_array_equal(intensities.negative_contributions, [1])
     inventory = solve_inventory(system, factors, {"p": 1.0})
     assert inventory.negative_scaling == (("grid", -2.0),)
