@@ -26,16 +26,16 @@ import uvicorn
 from rich.console import Console
 
 from api.app import create_app
+from api.calculation import ensure_results
 from api.datasets import DEMO_FILES, locate_data
 from api.importing import import_database
 from api.links import deep_link
 from api.qr import render_terminal
 from graph import queries as q
-from graph.browse import read_categories, resolve_category
 from graph.connect import open_store
 from graph.store import GraphStore
 from lcagraph.config import Settings, load_settings
-from lcagraph.errors import EngineUnavailable, NodeNotFound, StaleResult
+from lcagraph.errors import EngineUnavailable, NodeNotFound
 from loaders.xml import slug
 
 
@@ -79,20 +79,16 @@ def import_missing(
     return imported
 
 
-def footprints_fresh(store: GraphStore) -> bool:
-    """Every process has a result of the default category (IPCC AR6 GWP100) at this graph version."""
-    category = resolve_category(read_categories(store), None)
-    row = store.read(q.DEMO_RESULT_COVERAGE, {"category": category.id, "version": store.graph_version()})[0]
-    return int(row["fresh"]) == int(row["processes"]) > 0
-
-
 def ensure_footprints(store: GraphStore, console: Console) -> None:
-    """Results must be calculated for the graph as it is now."""
-    if footprints_fresh(store):
+    """Calculate the default category (IPCC AR6 GWP100) unless every result is current."""
+    with console.status("calculating footprints …"):
+        report = ensure_results(store)
+    if report is None:
         console.print("✓ footprints are calculated for this graph version")
         return
-    raise StaleResult("the footprints are not calculated for this graph version: run `lcagraph calculate`, "
-                      "then `lcagraph demo` again")
+    took = report.read_s + report.build_s + report.factorise_s + report.solve_s + report.write_s
+    console.print(f"✓ calculated {report.processes:,} footprints in {took:.1f} s "
+                  f"(relative residual {report.residual:.1e})")
 
 
 def demo_node(store: GraphStore) -> tuple[str, str]:
@@ -153,10 +149,17 @@ def demo_command(
             show_node(console, name, deep_link(base, node), not light_background)
             return
         server, thread, bound = start_server(settings, store, host, port)
-        base = settings.public_base_url or f"http://{reachable_host(host)}:{bound}"
-        show_node(console, name, deep_link(base, node), not light_background)
-        console.print("Press Ctrl-C to stop.")
-        wait_until_stopped(server, thread)
+        try:
+            base = settings.public_base_url or f"http://{reachable_host(host)}:{bound}"
+            show_node(console, name, deep_link(base, node), not light_background)
+            console.print("Press Ctrl-C to stop.")
+            while thread.is_alive():
+                thread.join(timeout=0.5)
+        except KeyboardInterrupt:
+            console.print("stopping …")
+        finally:
+            server.should_exit = True  # Ctrl-C at any moment of serving: a clean stop
+            thread.join(timeout=30)
     finally:
         store.close()
 
@@ -171,13 +174,3 @@ def reachable_host(host: str) -> str:
             return str(probe.getsockname()[0])
         except OSError:
             return "127.0.0.1"
-
-
-def wait_until_stopped(server: uvicorn.Server, thread: threading.Thread) -> None:
-    """Block until Ctrl-C (or the server stops), then shut the server down cleanly."""
-    try:
-        while thread.is_alive():
-            thread.join(timeout=0.5)
-    except KeyboardInterrupt:
-        server.should_exit = True
-        thread.join(timeout=30)

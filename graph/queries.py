@@ -174,7 +174,7 @@ SET p.name = row.name, p.database = $database, p.type = row.type, p.location = r
     p.allocation_method = row.allocation_method, p.dq_system = row.dq_system, p.dq_entry = row.dq_entry,
     p.dq_indicators = row.dq_indicators, p.exchange_dq_system = row.exchange_dq_system,
     p.valid_from = row.valid_from, p.valid_until = row.valid_until, p.sources = row.sources,
-    p.parameters_json = row.parameters_json, p.uuid = row.uuid
+    p.parameters_json = row.parameters_json, p.uuid = row.uuid, p.ref_amount_ref = row.ref_amount_ref
 WITH p
 MATCH (d:Database {id: $database})
 MERGE (p)-[:IN]->(d)
@@ -436,15 +436,20 @@ VIEWER_DATABASE_NAMES = "MATCH (d:Database) RETURN d.id AS id, d.name AS name"
 # --- GraphQL API: upstream tree and browsing (graph/tree_source.py, graph/browse.py) --------
 
 #: Per process: what a tree node shows, distinct providers and unlinked exchanges (cut-offs).
+#: ``ref_amount`` is the reference amount in the flow's reference unit (``ref_amount_ref``, the
+#: diagonal of A), ``ref_unit`` that unit; graphs written before ref_amount_ref fall back to as given.
 TREE_NODES = """
 UNWIND $ids AS id
 MATCH (p:Process {id: id})
+OPTIONAL MATCH (f:Flow {id: p.ref_flow})
+WITH p, CASE WHEN p.ref_amount_ref IS NULL OR f IS NULL THEN p.ref_unit ELSE f.unit END AS unit
 OPTIONAL MATCH (p)-[:PROVIDER]->(q:Process)
-WITH p, count(DISTINCT q) AS providers
+WITH p, unit, count(DISTINCT q) AS providers
 OPTIONAL MATCH (p)-[x:INPUT|OUTPUT]->(:Flow)
 WHERE x.link = 'unlinked'
-RETURN p.id AS id, p.name AS name, p.database AS database, p.ref_amount AS ref_amount,
-       p.ref_unit AS ref_unit, p.ref_is_input AS ref_is_input, providers, count(x) AS unlinked
+RETURN p.id AS id, p.name AS name, p.database AS database,
+       coalesce(p.ref_amount_ref, p.ref_amount) AS ref_amount, unit AS ref_unit,
+       p.ref_is_input AS ref_is_input, providers, count(x) AS unlinked
 """
 
 #: One row per consumer; ``supplies`` lists [provider, amount, is_input, is_avoided, allocation];
@@ -607,10 +612,68 @@ RETURN f.id AS id, f.name AS name, f.type AS type, f.unit AS unit, f.flow_proper
        f.location AS location, f.synonyms AS synonyms
 """
 
+
+# --- calculation: bulk read of the technosphere and the result cache (graph/technosphere.py, ----
+# --- graph/results.py) ---------------------------------------------------------------------
+
+#: One row per database; ``processes`` lists [id, reference amount in the flow's reference unit
+#: (as signed in the dataset), ref_is_input]. ``ref_amount_ref`` falls back to ``ref_amount``
+#: (as given) on graphs written before it existed and for processes without a reference exchange.
+READ_TECHNOSPHERE_PROCESSES = """
+MATCH (p:Process)
+RETURN p.database AS database,
+       collect([p.id, coalesce(p.ref_amount_ref, p.ref_amount), p.ref_is_input]) AS processes
+"""
+
+#: One row per consumer; ``links`` lists [provider or null, amount, code] for every exchange that
+#: needs a provider: amount = PROVIDER.amount x scale x the exchange's allocation factor (in units
+#: of the provider's reference product), code = 1 for an input + 2 if avoided. A null provider is
+#: a cut-off: unlinked, or linked into a database that is not imported.
+READ_TECHNOSPHERE_LINKS = """
+MATCH (c:Process)-[x:INPUT|OUTPUT]->(:Flow)
+WHERE x.link IS NOT NULL
+OPTIONAL MATCH (c)-[l:PROVIDER {exchange: x.id}]->(p:Process)
+RETURN c.id AS consumer,
+       collect([p.id, l.amount * coalesce(l.scale, 1.0) * coalesce(x.allocation, 1.0),
+                CASE WHEN type(x) = 'INPUT' THEN 1 ELSE 0 END
+                + CASE WHEN x.is_avoided THEN 2 ELSE 0 END]) AS links
+"""
+
+#: One row per process; ``flows`` lists [elementary flow, amount]: amount_ref x allocation,
+#: negative for inputs (resources).
+READ_TECHNOSPHERE_ELEMENTARY = """
+MATCH (p:Process)-[x:INPUT|OUTPUT]->(f:Flow)
+WHERE f.type = 'elementary' AND NOT coalesce(x.is_reference, false)
+RETURN p.id AS process,
+       collect([f.id, CASE WHEN type(x) = 'INPUT' THEN -1.0 ELSE 1.0 END * x.amount_ref
+                      * coalesce(x.allocation, 1.0)]) AS flows
+"""
+
+#: One row per impact category (with its method); ``factors`` lists [flow, value].
+READ_TECHNOSPHERE_FACTORS = """
+MATCH (m:ImpactMethod)-[:HAS_CATEGORY]->(c:ImpactCategory)
+WHERE $categories IS NULL OR c.id IN $categories
+OPTIONAL MATCH (c)-[r:FACTOR]->(f:Flow)
+RETURN c.id AS category, m.id AS method, c.unit AS unit,
+       collect([f.id, r.value]) AS factors
+"""
+
 #: Processes, and Result nodes of one category calculated at graph version $version.
-DEMO_RESULT_COVERAGE = """
+COUNT_FRESH_RESULTS = """
 MATCH (p:Process)
 OPTIONAL MATCH (p)-[:HAS_RESULT]->(r:Result {category: $category})
 WHERE r.graph_version = $version
 RETURN count(p) AS processes, count(r) AS fresh
 """
+
+#: Result rows of a category created without MERGE (after DELETE_RESULTS_OF_CATEGORY).
+CREATE_RESULTS = """
+UNWIND $rows AS row
+MATCH (p:Process {id: row.process})
+CREATE (p)-[:HAS_RESULT]->(:Result {id: row.id, process: row.process, category: row.category,
+    method: row.method, unit: row.unit, direct: row.direct, total: row.total,
+    graph_version: row.graph_version, residual: row.residual})
+"""
+
+DELETE_RESULTS_OF_CATEGORY = "MATCH (r:Result {category: $category}) DETACH DELETE r"
+

@@ -52,7 +52,8 @@ def write_database_content(
     writer.run(q.UPSERT_DATABASE, {
         **_props(content.database, exclude=()), "imported_at": imported_at or _now()})
     _write_rows(writer, q.UPSERT_FLOWS, [flow_row(f) for f in content.flows], db, step, "flows")
-    processes = [process_row(p) for p in content.processes]
+    reference = reference_amounts(content)
+    processes = [process_row(p, reference.get(p.id)) for p in content.processes]
     _write_rows(writer, q.UPSERT_PROCESSES, processes, db, step, "processes")
     rows = exchange_rows(content)
     _write_rows(writer, q.UPSERT_INPUTS, [r for r in rows if r["is_input"]], db, step, "inputs")
@@ -107,9 +108,22 @@ def flow_row(flow: Flow) -> dict[str, Any]:
     return row
 
 
-def process_row(process: Process) -> dict[str, Any]:
+def reference_amounts(content: DatabaseContent) -> dict[str, float]:
+    """Per process: the ``amount_ref`` of its reference exchange (in the flow's reference unit;
+    ``Process.ref_amount`` is as given, e.g. 3.6 MJ where the flow's unit is kWh)."""
+    found: dict[str, float] = {}
+    for x in content.exchanges:
+        if x.is_reference:
+            found.setdefault(x.process, float(x.amount_ref))
+    return found
+
+
+def process_row(process: Process, ref_amount_ref: float | None = None) -> dict[str, Any]:
+    """Node properties; ``ref_amount_ref`` is the reference exchange's amount in the flow's
+    reference unit (the diagonal of the technosphere matrix), None without a reference exchange."""
     row = _props(process, exclude=("data_quality", "sources", "database", "parameters"))
     row["ref_amount"] = float(process.ref_amount)
+    row["ref_amount_ref"] = ref_amount_ref
     row["uuid"] = process.uuid or process.id
     dq = process.data_quality
     row["dq_system"] = dq.system if dq is not None else None

@@ -11,6 +11,7 @@ import strawberry
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
+from api.calculation import calculate_method
 from api.graphql import errors as E  # noqa: N812
 from api.graphql.context import Ctx
 from api.graphql.types import Database, Process
@@ -50,8 +51,30 @@ class ProviderOverride:
         return Process.of(found) if found else None
 
 
+@strawberry.type(description="A calculation: Result nodes of every process, tagged with the graph version.")
+class CalculationSummary:
+    graph_version: int
+    processes: int
+    categories: list[strawberry.ID]
+    results: int = strawberry.field(description="Result nodes written.")
+    residual: float = strawberry.field(description="Worst relative residual ||Aᵀλ - q|| / ||q||.")
+    backward_error: float = strawberry.field(description="Worst componentwise backward error.")
+    identity_gap: float = strawberry.field(description="Worst relative |total - direct - Σ children|.")
+    cutoffs: int = strawberry.field(description="Unlinked exchanges (contribute nothing).")
+    negative_totals: int = strawberry.field(description="Results below zero (credits), all categories.")
+    backend: str
+    factorisation_reused: bool
+    read_seconds: float
+    factorise_seconds: float
+    solve_seconds: float
+    write_seconds: float
+
+
 ImportResult = Annotated[ImportSummary | E.ImportFailed | Refusals, strawberry.union("ImportResult")]
 SetProviderResult = Annotated[ProviderOverride | Refusals, strawberry.union("SetProviderResult")]
+CalculateResult = Annotated[
+    CalculationSummary | E.CalculationFailed | Refusals, strawberry.union("CalculateResult")
+]
 
 
 async def save_upload(file: Any, folder: Path) -> Path:
@@ -121,4 +144,33 @@ class Mutation:
             previous_provider_id=strawberry.ID(done.previous) if done.previous else None,
             provider_id=strawberry.ID(done.provider),
             graph_version=done.graph_version,
+        )
+
+    @strawberry.mutation(
+        description="Calculate every process for every impact category (or the one `method` names) and "
+        "cache the results on the graph; the API also does this on demand when results are stale."
+    )
+    async def calculate(self, info: Ctx, method: strawberry.ID | None = None) -> CalculateResult:
+        ctx = info.context
+        try:
+            ctx.require_token()
+            report = await ctx.run(lambda: calculate_method(ctx.store, method))
+        except LcaGraphError as e:
+            return info.context.problem(e)  # type: ignore[no-any-return]
+        return CalculationSummary(
+            graph_version=report.graph_version,
+            processes=report.processes,
+            categories=[strawberry.ID(c.id) for c in report.categories],
+            results=sum(c.results for c in report.categories),
+            residual=report.residual,
+            backward_error=report.backward_error,
+            identity_gap=max((c.identity_gap for c in report.categories), default=0.0),
+            cutoffs=report.cutoffs,
+            negative_totals=sum(c.negative_totals for c in report.categories),
+            backend=report.backend,
+            factorisation_reused=report.factorisation_cached,
+            read_seconds=report.read_s,
+            factorise_seconds=report.factorise_s,
+            solve_seconds=report.solve_s,
+            write_seconds=report.write_s,
         )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, cast
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar, cast
 
 import strawberry
 from strawberry.scalars import JSON
 
+from api.calculation import ensure_results
 from api.cypher import ROW_LIMIT, TIMEOUT_S, run_cypher
 from api.graphql import errors as gql_errors
 from api.graphql.context import Ctx
@@ -15,7 +17,9 @@ from api.graphql.pagination import ProcessConnection, check_page_size, connectio
 from api.graphql.tree_types import Footprint, Jump, TreeNodeType
 from api.graphql.types import Database, Flow, ImpactCategory, Model, Process
 from graph import browse
-from lcagraph.errors import LcaGraphError, NodeNotFound
+from lcagraph.errors import LcaGraphError, NodeNotFound, StaleResult
+
+T = TypeVar("T")
 
 E = gql_errors
 Lookup = E.NotFound | E.InvalidArgumentProblem
@@ -61,6 +65,18 @@ async def _process(info: Ctx, process_id: str) -> Process:
             f"process {process_id!r} is not in the graph; find its id with processes(search: …)"
         )
     return Process.of(found)
+
+
+async def refreshing(info: Ctx, method: str | None, call: Callable[[], Awaitable[T]]) -> T:
+    """``call()``; where cached results are missing or stale, calculate that category on demand
+    (once per graph version: api.calculation.ensure_results) and call again."""
+    try:
+        return await call()
+    except StaleResult:
+        ctx = info.context
+        category = browse.resolve_category(await ctx.categories(), method)
+        await ctx.run(lambda: ensure_results(ctx.store, category.id))
+        return await call()
 
 
 @strawberry.type
@@ -142,9 +158,9 @@ class Query:
         max_nodes: int = 200,
     ) -> UpstreamResult:
         try:
-            return await upstream_tree(
+            return await refreshing(info, method, lambda: upstream_tree(
                 info.context, process_id, amount, method, tuple(path), depth, cutoff, max_nodes
-            )
+            ))
         except LcaGraphError as e:
             return info.context.problem(e)  # type: ignore[no-any-return]
 
@@ -162,7 +178,9 @@ class Query:
         max_nodes: int = 200,
     ) -> JumpResult:
         try:
-            return await jump_to(info.context, process_id, tuple(path), method, depth, cutoff, max_nodes)
+            return await refreshing(info, method, lambda: jump_to(
+                info.context, process_id, tuple(path), method, depth, cutoff, max_nodes
+            ))
         except LcaGraphError as e:
             return info.context.problem(e)  # type: ignore[no-any-return]
 
@@ -177,7 +195,9 @@ class Query:
         method: strawberry.ID | None = None,
     ) -> FootprintResult:
         try:
-            return await footprint_of(info.context, process_id, amount, method)
+            return await refreshing(
+                info, method, lambda: footprint_of(info.context, process_id, amount, method)
+            )
         except LcaGraphError as e:
             return info.context.problem(e)  # type: ignore[no-any-return]
 

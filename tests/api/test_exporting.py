@@ -154,7 +154,7 @@ def test_sample_database_round_trip_keeps_exchanges_and_providers(
     before = read_database_content(store, "sample")
     result = export_database(store, "Sample sample", fmt, tmp_path / f"sample.{fmt}.zip")  # by name
     assert (result.database, result.processes, result.exchanges) == ("sample", 5, 14)
-    assert result.providers == 4  # three resolved links and a default provider that is also linked
+    assert result.providers == 4  # the four linked exchanges (one linked by its own default provider)
 
     with other_graph(falkordb_server, f"export-sample-{fmt}") as fresh:
         report = import_database(fresh, result.file, "sample", fmt=fmt)

@@ -1,0 +1,107 @@
+"""The result cache on the graph: ``(:Process)-[:HAS_RESULT]->(:Result)`` (docs/graph-model.md).
+
+One Result per process and impact category, per unit of the process's reference product (in its
+flow's reference unit): ``id`` = ``'<process>|<category>'`` (graph.tree_source.result_id),
+``process``, ``category``, ``method``, ``unit`` (of the impact), ``direct``, ``total``,
+``graph_version`` (the version the numbers were solved on) and ``residual`` (the relative
+residual of that category's solve). A result whose ``graph_version`` is not the graph's version
+is stale. Cache writes are batched, outside units of work, and do not bump the version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from graph import queries as q
+from graph.store import GraphStore
+from graph.tree_source import result_id
+
+#: Rows per statement of the write-back (measured in bench/bench_calculate.py).
+BATCH_SIZE = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryResults:
+    """Per-unit results of every process for one category, solved at ``graph_version``."""
+
+    category: str
+    method: str
+    unit: str
+    graph_version: int
+    residual: float
+    process_ids: Sequence[str]
+    direct: Sequence[float]
+    total: Sequence[float]
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """How many processes the graph has, and how many have a fresh result of a category."""
+
+    processes: int
+    fresh: int
+
+    @property
+    def complete(self) -> bool:
+        return self.processes > 0 and self.fresh == self.processes
+
+
+def result_rows(results: CategoryResults) -> list[dict[str, object]]:
+    """The rows UPSERT_RESULTS takes."""
+    c = results
+    return [
+        {"id": result_id(pid, c.category), "process": pid, "category": c.category, "method": c.method,
+         "unit": c.unit, "direct": float(d), "total": float(t), "graph_version": c.graph_version,
+         "residual": float(c.residual)}
+        for pid, d, t in zip(c.process_ids, c.direct, c.total, strict=True)
+    ]
+
+
+def write_results(store: GraphStore, results: CategoryResults, batch_size: int = BATCH_SIZE) -> int:
+    """Write (or overwrite) the Result nodes of one category; returns the rows written.
+
+    MERGE on the Result id keeps the contract under concurrent writers (the id is unique) and
+    replaces older results in place, so readers never see a category without results."""
+    rows = result_rows(results)
+    if rows:
+        store.write_batches(q.UPSERT_RESULTS, rows, batch_size)
+    return len(rows)
+
+
+def result_coverage(store: GraphStore, category: str, version: int | None = None) -> Coverage:
+    """Processes, and fresh Results of ``category`` at ``version`` (default: the graph's)."""
+    at = store.graph_version() if version is None else version
+    rows = store.read(q.COUNT_FRESH_RESULTS, {"category": category, "version": at})
+    if not rows:
+        return Coverage(0, 0)
+    return Coverage(int(rows[0]["processes"]), int(rows[0]["fresh"]))
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResult:
+    """One Result node as read back."""
+
+    process: str
+    category: str
+    method: str
+    unit: str
+    direct: float
+    total: float
+    graph_version: int
+    residual: float | None
+
+
+def read_results(store: GraphStore, processes: Sequence[str], category: str) -> dict[str, StoredResult]:
+    """Result nodes of ``processes`` for ``category``, by process id (absent where none)."""
+    ids = [result_id(p, category) for p in processes]
+    rows = store.read(q.READ_RESULTS, {"ids": ids}) if ids else []
+    return {
+        str(r["process"]): StoredResult(
+            process=str(r["process"]), category=str(r["category"]), method=str(r["method"] or ""),
+            unit=str(r["unit"] or ""), direct=float(r["direct"]), total=float(r["total"]),
+            graph_version=int(r["graph_version"]),
+            residual=None if r["residual"] is None else float(r["residual"]),
+        )
+        for r in rows
+    }
