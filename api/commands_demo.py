@@ -73,8 +73,10 @@ def import_missing(
         started = time.monotonic()
         with console.status(f"importing {item.name} …"):
             report = import_database(store, data / files[item.key].path, item.name, item.background)
-        count = sum(n for kind, n in report.datasets if kind == "processes")
-        console.print(f"✓ imported {item.name}: {count} processes in {time.monotonic() - started:.1f} s")
+        counts = dict(report.datasets)
+        what = (f"{counts['processes']} processes" if counts.get("processes")
+                else f"{counts.get('lcia_categories', 0)} impact categories")
+        console.print(f"✓ imported {item.name}: {what} in {time.monotonic() - started:.1f} s")
         imported += 1
     return imported
 
@@ -145,23 +147,31 @@ def demo_command(
         ensure_footprints(store, console)
         node, name = demo_node(store)
         if not serve:
-            base = settings.public_base_url or f"http://{host}:{port}"
+            base = settings.public_base_url or f"http://{reachable_host(host)}:{port}"
             show_node(console, name, deep_link(base, node), not light_background)
             return
-        server, thread, bound = start_server(settings, store, host, port)
-        try:
-            base = settings.public_base_url or f"http://{reachable_host(host)}:{bound}"
-            show_node(console, name, deep_link(base, node), not light_background)
-            console.print("Press Ctrl-C to stop.")
-            while thread.is_alive():
-                thread.join(timeout=0.5)
-        except KeyboardInterrupt:
-            console.print("stopping …")
-        finally:
-            server.should_exit = True  # Ctrl-C at any moment of serving: a clean stop
-            thread.join(timeout=30)
+        serve_demo(settings, store, (host, port), (node, name), console, not light_background)
     finally:
         store.close()
+
+
+def serve_demo(
+    settings: Settings, store: GraphStore, address: tuple[str, int], node: tuple[str, str], console: Console,
+    dark_background: bool,
+) -> None:
+    """Serve until Ctrl-C, showing the node's address and QR code once the server listens."""
+    server, thread, bound = start_server(settings, store, *address)
+    try:
+        base = settings.public_base_url or f"http://{reachable_host(address[0])}:{bound}"
+        show_node(console, node[1], deep_link(base, node[0]), dark_background)
+        console.print("Press Ctrl-C to stop.")
+        while thread.is_alive():
+            thread.join(timeout=0.5)
+    except KeyboardInterrupt:
+        console.print("stopping …")
+    finally:
+        server.should_exit = True  # Ctrl-C at any moment of serving: a clean stop
+        thread.join(timeout=30)
 
 
 def reachable_host(host: str) -> str:

@@ -55,7 +55,8 @@ def template(name: str) -> Template:
 
 
 def _value(x: float, unit: str, cls: str = "value") -> str:
-    return f'<span class="{cls}" data-value="{x!r}">{e(fmt_number(x))}</span> {e(unit)}'
+    shown = f'<span class="{cls}" data-value="{x!r}">{e(fmt_number(x))}</span>'
+    return f'{shown} <span class="u">{e(unit)}</span>' if unit else shown
 
 
 def render_breadcrumb(crumbs: tuple[Crumb, ...], current: str) -> str:
@@ -193,8 +194,8 @@ def render_share(page: NodePage) -> str:
         '<section class="pass" aria-labelledby="qr-h"><h2 id="qr-h">Pass it on</h2>'
         f'<img class="qr" src="{e(page.qr_svg)}" width="200" height="200" '
         f'alt="QR code that opens this page: {e(page.deep_link)}">'
-        f'<p><a href="{e(page.qr_png)}" download>Download QR code (PNG)</a></p>'
-        f'<p class="link"><a href="{e(page.deep_link)}">{e(page.deep_link)}</a></p></section>'
+        f'<div class="pass-text"><p><a href="{e(page.qr_png)}" download>Download QR code (PNG)</a></p>'
+        f'<p class="link"><a href="{e(page.deep_link)}">{e(page.deep_link)}</a></p></div></section>'
     )
 
 

@@ -97,9 +97,9 @@ def _shot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def _no_horizontal_scroll(page: Page) -> None:
+def _no_horizontal_scroll(page: Page, screen: int = PHONE["width"]) -> None:
     width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert width <= inner == PHONE["width"], f"page is {width} px wide on a {inner} px screen"
+    assert width <= inner == screen, f"page is {width} px wide on a {inner} px screen"
 
 
 def _upstream(api: httpx.Client, root: str, path: list[str]) -> dict[str, Any]:
@@ -115,74 +115,102 @@ def _shown_total(page: Page) -> tuple[float, str]:
     return float(total.get_attribute("data-value") or "nan"), total.inner_text()
 
 
+def _decode_qr(api: httpx.Client, node: str) -> str:
+    """Render the node's QR PNG on the server and decode it with zxing-cpp."""
+    png = api.get(f"/qr/{node}.png", params={"size": "480"})
+    assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+    (ARTIFACTS / "00-qr.png").write_bytes(png.content)
+    codes = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)).convert("L"))
+    assert len(codes) == 1 and codes[0].ec_level in ("M", "Q", "H")
+    return str(codes[0].text)
+
+
+def _open_page(browser: BrowserContext, errors: list[str]) -> Page:
+    page = browser.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "404" not in m.text
+            else None)  # the 404 page at the end logs its status as a console error
+    return page
+
+
+def _check_total(page: Page, expected: float) -> None:
+    """The page shows the API's total: the exact float in data-value, the text as formatted."""
+    value, text = _shown_total(page)
+    assert value == expected and text == fmt_number(expected)
+
+
+def _unfold_first_child(page: Page, api: httpx.Client, node: str, root: dict[str, Any]) -> None:
+    """Unfold the largest contributor with the keyboard; its children are the API's."""
+    first = page.locator("#tree > li.node").first
+    child = first.get_attribute("data-process")
+    assert child == root["children"][0]["processId"]
+    button = first.locator(":scope > .row > button.unfold")
+    button.focus()
+    page.keyboard.press("Enter")  # a native button: the keyboard works
+    nested = first.locator(":scope > ol > li.node")
+    nested.first.wait_for()
+    assert button.get_attribute("aria-expanded") == "true"
+    below = _upstream(api, node, [node, str(child)])
+    values = nested.locator(":scope > .row .num .value")
+    shown = values.evaluate_all("els => els.map(e => Number(e.getAttribute('data-value')))")
+    assert shown == [c["total"] for c in below["children"]]
+    assert values.all_inner_texts() == [fmt_number(c["total"]) for c in below["children"]]
+
+
+def _jump_and_come_back(page: Page, node: str, name: str, root: dict[str, Any]) -> None:
+    """Follow the first "Jump to USLCI" link, check the page there, return by the breadcrumb."""
+    jump = page.locator("#tree > li.node a.jump").first
+    target = str(jump.locator("xpath=ancestor::li[1]").get_attribute("data-process"))
+    assert "Jump to " + USLCI in jump.inner_text()
+    jump.click()
+    page.wait_for_url(re.compile(rf"/n/{re.escape(target)}\?path={re.escape(node)}/"))
+    assert USLCI in page.locator(".facts").inner_text()
+    _check_total(page, next(c["total"] for c in root["children"] if c["processId"] == target))
+    crumb = page.locator("nav.crumbs a").first
+    assert crumb.inner_text() == name
+    _no_horizontal_scroll(page)
+    _shot(page, "03-jumped-into-uslci")
+    crumb.click()
+    page.wait_for_url(re.compile(rf"/n/{re.escape(node)}$"))
+    assert page.locator("h1").inner_text() == name
+    _check_total(page, root["total"])
+    assert page.locator("img.qr").evaluate("img => img.complete && img.naturalWidth > 0")
+    _shot(page, "04-back")
+
+
+def _other_widths(page: Page) -> None:
+    for width, height, label in ((360, 740, "06-360px"), (1280, 800, "07-desktop")):
+        page.set_viewport_size({"width": width, "height": height})
+        page.reload()
+        page.locator("#tree > li.node button.unfold").first.click()
+        page.locator("#tree > li.node > ol > li.node").first.wait_for()
+        _no_horizontal_scroll(page, width)
+        _shot(page, label)
+    page.set_viewport_size(PHONE)
+
+
 def test_qr_to_phone_viewer_unfold_jump_and_back(demo_store: FalkorStore, browser: BrowserContext) -> None:
     node, name = demo_node(demo_store)
+    errors: list[str] = []
     with serve_in_thread(create_app(_settings(), demo_store)) as base, httpx.Client(base_url=base) as api:
-        png = api.get(f"/qr/{node}.png", params={"size": "480"})
-        assert png.status_code == 200 and png.headers["content-type"] == "image/png"
-        (ARTIFACTS / "00-qr.png").write_bytes(png.content)
-        codes = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)).convert("L"))
-        assert len(codes) == 1 and codes[0].ec_level in ("M", "Q", "H")
-        url = codes[0].text
+        url = _decode_qr(api, node)
         assert url == f"{base}/n/{node}"
-
-        page = browser.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "404" not in m.text
-                else None)  # the 404 page at the end logs its status as a console error
+        page = _open_page(browser, errors)
         page.goto(url)
         assert page.locator("h1").inner_text() == name
         root = _upstream(api, node, [node])
-        value, text = _shown_total(page)
-        assert value == root["total"] and text == fmt_number(root["total"])
+        _check_total(page, root["total"])
         assert math.isclose(root["total"], root["direct"] + math.fsum(c["total"] for c in root["children"]),
                             rel_tol=1e-9)
         _no_horizontal_scroll(page)
         _shot(page, "01-transport-node")
-
-        first = page.locator("#tree > li.node").first
-        child = first.get_attribute("data-process")
-        assert child == root["children"][0]["processId"]
-        button = first.locator(":scope > .row > button.unfold")
-        button.focus()
-        page.keyboard.press("Enter")  # keyboard works: a native button
-        nested = first.locator(":scope > ol > li.node")
-        nested.first.wait_for()
-        assert button.get_attribute("aria-expanded") == "true"
-        below = _upstream(api, node, [node, str(child)])
-        shown = [float(v or "nan") for v in nested.locator(":scope > .row .num .value").evaluate_all(
-            "els => els.map(e => e.getAttribute('data-value'))")]
-        assert shown == [c["total"] for c in below["children"]]
-        texts = nested.locator(":scope > .row .num .value").all_inner_texts()
-        assert texts == [fmt_number(c["total"]) for c in below["children"]]
+        _unfold_first_child(page, api, node, root)
         _no_horizontal_scroll(page)
         _shot(page, "02-unfolded")
-
-        jump = page.locator("#tree > li.node a.jump").first
-        target = jump.locator("xpath=ancestor::li[1]").get_attribute("data-process")
-        assert "Jump to " + USLCI in jump.inner_text()
-        jump.click()
-        page.wait_for_url(re.compile(rf"/n/{re.escape(str(target))}\?path={re.escape(node)}/"))
-        assert USLCI in page.locator(".facts").inner_text()
-        crumb = page.locator("nav.crumbs a").first
-        assert crumb.inner_text() == name
-        in_context = next(c for c in root["children"] if c["processId"] == target)
-        value, text = _shown_total(page)
-        assert value == in_context["total"] and text == fmt_number(in_context["total"])
-        _no_horizontal_scroll(page)
-        _shot(page, "03-jumped-into-uslci")
-
-        crumb.click()
-        page.wait_for_url(re.compile(rf"/n/{re.escape(node)}$"))
-        assert page.locator("h1").inner_text() == name
-        assert _shown_total(page)[0] == root["total"]
-        qr_img = page.locator("img.qr")
-        assert qr_img.evaluate("img => img.complete && img.naturalWidth > 0")
-        _shot(page, "04-back")
-
+        _jump_and_come_back(page, node, name, root)
+        _other_widths(page)
         page.goto(f"{base}/n/no-such-process")
         assert "Not found" in page.locator("h1").inner_text()
         _no_horizontal_scroll(page)
         _shot(page, "05-not-found")
-        assert errors == []
+    assert errors == []
