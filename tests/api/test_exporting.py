@@ -199,8 +199,8 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def test_export_command(
-        embedded_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-        make_content: Callable[..., DatabaseContent]) -> None:
+        embedded_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str], make_content: Callable[..., DatabaseContent]) -> None:
     monkeypatch.setenv("LCAGRAPH_GRAPH_URL", f"embedded://{embedded_dir}")
     store = open_embedded(embedded_dir)
     try:
