@@ -26,7 +26,7 @@ from graph import falkor_reply as reply
 from graph import queries as q
 from graph.embedded import EmbeddedServer, stop_server
 from graph.locks import WriteLock
-from graph.store import Params, Row, Writer, iter_batches
+from graph.store import BatchRow, Params, Row, Writer, iter_batches
 from lcagraph.errors import EngineError, EngineUnavailable, InvalidArgument, ReadOnlyViolation
 
 T = TypeVar("T")
@@ -47,7 +47,7 @@ class FalkorWriter:
         return self._store.run_query(self._graph, query, params)
 
     def run_batches(
-        self, query: str, rows: Sequence[Mapping[str, Any]], batch_size: int = 5000,
+        self, query: str, rows: Sequence[BatchRow], batch_size: int = 5000,
         *, params: Params | None = None,
     ) -> None:
         for batch in iter_batches(rows, batch_size):
@@ -93,7 +93,7 @@ class FalkorStore:
             return self.run_query(self._main, query, params)
 
     def write_batches(
-        self, query: str, rows: Sequence[Mapping[str, Any]], batch_size: int = 5000,
+        self, query: str, rows: Sequence[BatchRow], batch_size: int = 5000,
         *, params: Params | None = None,
     ) -> None:
         self._refuse_inside_unit("write_batches")

@@ -16,7 +16,7 @@ from neo4j import exceptions as nx
 from neo4j.graph import Node, Path, Relationship
 
 from graph import queries as q
-from graph.store import Params, Row, Writer, iter_batches
+from graph.store import BatchRow, Params, Row, Writer, iter_batches
 from lcagraph.errors import EngineError, EngineUnavailable, ReadOnlyViolation
 
 T = TypeVar("T")
@@ -57,7 +57,7 @@ class Neo4jWriter:
         return self._store.call(lambda: _rows(self._tx.run(query, dict(params or {}))), query)
 
     def run_batches(
-        self, query: str, rows: Sequence[Mapping[str, Any]], batch_size: int = 5000,
+        self, query: str, rows: Sequence[BatchRow], batch_size: int = 5000,
         *, params: Params | None = None,
     ) -> None:
         for batch in iter_batches(rows, batch_size):
@@ -97,7 +97,7 @@ class Neo4jStore:
         return self.call(action, query)
 
     def write_batches(
-        self, query: str, rows: Sequence[Mapping[str, Any]], batch_size: int = 5000,
+        self, query: str, rows: Sequence[BatchRow], batch_size: int = 5000,
         *, params: Params | None = None,
     ) -> None:
         for batch in iter_batches(rows, batch_size):

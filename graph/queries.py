@@ -677,3 +677,36 @@ CREATE (p)-[:HAS_RESULT]->(:Result {id: row.id, process: row.process, category: 
 
 DELETE_RESULTS_OF_CATEGORY = "MATCH (r:Result {category: $category}) DETACH DELETE r"
 
+
+
+# --- completeness check (graph/completeness.py) -------------------------------------------
+
+#: Processes of a database with their quantitative reference (flow and amount in reference units).
+CHECK_PROCESSES = """
+MATCH (p:Process {database: $database})
+RETURN p.id AS id, p.name AS name, p.ref_flow AS ref_flow, p.ref_amount AS ref_amount
+"""
+
+#: Product/waste exchanges needing a provider, by link state; unlinked ones split into declared
+#: cut-offs (flows named "CUTOFF ..." as USLCI marks them) and missing providers.
+CHECK_LINK_STATES = """
+MATCH (p:Process {database: $database})-[x:INPUT|OUTPUT]->(f:Flow)
+WHERE x.link IS NOT NULL
+RETURN x.link AS link, toUpper(trim(f.name)) STARTS WITH 'CUTOFF' AS declared, count(x) AS exchanges
+"""
+
+#: Exchanges whose amount or unit is missing.
+CHECK_MISSING_AMOUNTS = """
+MATCH (p:Process {database: $database})-[x:INPUT|OUTPUT]->(:Flow)
+WHERE x.amount IS NULL OR x.amount_ref IS NULL OR x.unit IS NULL OR x.unit = ''
+RETURN count(x) AS exchanges
+"""
+
+#: Elementary flows a database uses with a non-zero amount, with whether the category characterises them.
+CHECK_ELEMENTARY_FLOWS = """
+MATCH (p:Process {database: $database})-[x:INPUT|OUTPUT]->(f:Flow {type: 'elementary'})
+WHERE x.amount_ref <> 0
+WITH DISTINCT f
+OPTIONAL MATCH (c:ImpactCategory {id: $category})-[k:FACTOR]->(f)
+RETURN f.id AS id, f.name AS name, f.compartment AS compartment, count(k) > 0 AS characterised
+"""

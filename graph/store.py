@@ -18,6 +18,9 @@ from typing import Any, Protocol
 
 Row = dict[str, Any]
 Params = Mapping[str, Any]
+#: A row of a batched write: a map (``row.name``) or a list (``row[i]``, positional: the
+#: parameter text is half as long, see graph/queries.py EXCHANGE_ROW_FIELDS).
+BatchRow = Mapping[str, Any] | Sequence[Any]
 
 
 class Writer(Protocol):
@@ -28,7 +31,7 @@ class Writer(Protocol):
         ...
 
     def run_batches(
-        self, query: str, rows: Sequence[Mapping[str, Any]], batch_size: int = 5000,
+        self, query: str, rows: Sequence[BatchRow], batch_size: int = 5000,
         *, params: Params | None = None,
     ) -> None:
         """Run ``query`` (which starts with ``UNWIND $rows AS row``) over ``rows`` in batches;
@@ -51,7 +54,7 @@ class GraphStore(Protocol):
         ...
 
     def write_batches(
-        self, query: str, rows: Sequence[Mapping[str, Any]], batch_size: int = 5000,
+        self, query: str, rows: Sequence[BatchRow], batch_size: int = 5000,
         *, params: Params | None = None,
     ) -> None:
         """Idempotent batched writes outside a unit of work (result caches); each batch is atomic."""
@@ -79,7 +82,7 @@ class GraphStore(Protocol):
         ...
 
 
-def iter_batches(rows: Sequence[Mapping[str, Any]], size: int) -> Iterator[list[Mapping[str, Any]]]:
+def iter_batches(rows: Sequence[BatchRow], size: int) -> Iterator[list[BatchRow]]:
     """Split rows into lists of at most ``size``."""
     for start in range(0, len(rows), size):
         yield list(rows[start:start + size])
