@@ -159,7 +159,8 @@ UNWIND $rows AS row
 MERGE (f:Flow {id: row.id})
 SET f.name = row.name, f.type = row.type, f.unit = row.unit, f.flow_property = row.flow_property,
     f.cas = row.cas, f.formula = row.formula, f.compartment = row.compartment,
-    f.compartment_path = row.compartment_path, f.location = row.location, f.synonyms = row.synonyms
+    f.compartment_path = row.compartment_path, f.location = row.location, f.synonyms = row.synonyms,
+    f.property_names = row.property_names, f.property_factors = row.property_factors
 WITH f
 MATCH (d:Database {id: $database})
 MERGE (f)-[:IN]->(d)
@@ -180,39 +181,50 @@ MATCH (d:Database {id: $database})
 MERGE (p)-[:IN]->(d)
 """
 
+#: Column order of the exchange rows UPSERT_INPUTS / UPSERT_OUTPUTS take. Rows are lists, not
+#: maps: the parameter text is half as long (no key per value), which halves FalkorDB's parse
+#: time, and the client writes it with json (graph/falkor_reply.py param_text) instead of
+#: per-value Python. tests/graph/test_writer_reader.py checks the indexes against this tuple.
+EXCHANGE_ROW_FIELDS = (
+    "id", "process", "flow", "amount", "unit", "amount_ref", "is_reference", "default_provider",
+    "is_avoided", "allocation", "formula", "dq", "description", "unc_distribution", "unc_geomean",
+    "unc_geosd", "unc_mean", "unc_sd", "unc_min", "unc_mode", "unc_max", "link", "provider",
+    "candidates", "link_reason", "provider_scale",
+)
+
 _EXCHANGE_PROPERTIES = """
-SET x.amount = row.amount, x.unit = row.unit, x.amount_ref = row.amount_ref,
-    x.is_reference = row.is_reference, x.default_provider = row.default_provider,
-    x.is_avoided = row.is_avoided, x.allocation = row.allocation, x.formula = row.formula,
-    x.dq = row.dq, x.description = row.description,
-    x.unc_distribution = row.unc_distribution, x.unc_geomean = row.unc_geomean,
-    x.unc_geosd = row.unc_geosd, x.unc_mean = row.unc_mean, x.unc_sd = row.unc_sd,
-    x.unc_min = row.unc_min, x.unc_mode = row.unc_mode, x.unc_max = row.unc_max,
-    x.link = row.link, x.provider = row.provider, x.candidates = row.candidates,
-    x.link_reason = row.link_reason, x.provider_scale = row.provider_scale
+SET x.amount = row[3], x.unit = row[4], x.amount_ref = row[5], x.is_reference = row[6],
+    x.default_provider = row[7], x.is_avoided = row[8], x.allocation = row[9], x.formula = row[10],
+    x.dq = row[11], x.description = row[12], x.unc_distribution = row[13], x.unc_geomean = row[14],
+    x.unc_geosd = row[15], x.unc_mean = row[16], x.unc_sd = row[17], x.unc_min = row[18],
+    x.unc_mode = row[19], x.unc_max = row[20], x.link = row[21], x.provider = row[22],
+    x.candidates = row[23], x.link_reason = row[24], x.provider_scale = row[25]
 """
 
 UPSERT_INPUTS = """
 UNWIND $rows AS row
-MATCH (p:Process {id: row.process})
-MATCH (f:Flow {id: row.flow})
-MERGE (p)-[x:INPUT {id: row.id}]->(f)
+MATCH (p:Process {id: row[1]})
+MATCH (f:Flow {id: row[2]})
+MERGE (p)-[x:INPUT {id: row[0]}]->(f)
 """ + _EXCHANGE_PROPERTIES
 
 UPSERT_OUTPUTS = """
 UNWIND $rows AS row
-MATCH (p:Process {id: row.process})
-MATCH (f:Flow {id: row.flow})
-MERGE (p)-[x:OUTPUT {id: row.id}]->(f)
+MATCH (p:Process {id: row[1]})
+MATCH (f:Flow {id: row[2]})
+MERGE (p)-[x:OUTPUT {id: row[0]}]->(f)
 """ + _EXCHANGE_PROPERTIES
+
+#: Column order of the (positional) rows UPSERT_PROVIDER_LINKS takes.
+PROVIDER_LINK_ROW_FIELDS = ("consumer", "provider", "flow", "exchange", "amount", "kind", "is_waste", "scale")
 
 UPSERT_PROVIDER_LINKS = """
 UNWIND $rows AS row
-MATCH (c:Process {id: row.consumer})
-MATCH (p:Process {id: row.provider})
-MERGE (c)-[l:PROVIDER {exchange: row.exchange}]->(p)
-SET l.flow = row.flow, l.amount = row.amount, l.kind = row.kind, l.is_waste = row.is_waste,
-    l.scale = coalesce(row.scale, 1.0)
+MATCH (c:Process {id: row[0]})
+MATCH (p:Process {id: row[1]})
+MERGE (c)-[l:PROVIDER {exchange: row[3]}]->(p)
+SET l.flow = row[2], l.amount = row[4], l.kind = row[5], l.is_waste = row[6],
+    l.scale = coalesce(row[7], 1.0)
 """
 
 RELINK_FOREIGN_PROVIDERS = """
@@ -300,7 +312,8 @@ READ_FLOWS_OF_DATABASE = """
 MATCH (f:Flow)-[:IN]->(:Database {id: $database})
 RETURN f.id AS id, f.name AS name, f.type AS type, f.unit AS unit, f.flow_property AS flow_property,
        f.cas AS cas, f.formula AS formula, f.compartment_path AS compartment_path,
-       f.location AS location, f.synonyms AS synonyms
+       f.location AS location, f.synonyms AS synonyms, f.property_names AS property_names,
+       f.property_factors AS property_factors
 """
 
 READ_PROCESSES_OF_DATABASE = """
@@ -609,7 +622,8 @@ UNWIND $ids AS id
 MATCH (f:Flow {id: id})
 RETURN f.id AS id, f.name AS name, f.type AS type, f.unit AS unit, f.flow_property AS flow_property,
        f.cas AS cas, f.formula AS formula, f.compartment_path AS compartment_path,
-       f.location AS location, f.synonyms AS synonyms
+       f.location AS location, f.synonyms AS synonyms, f.property_names AS property_names,
+       f.property_factors AS property_factors
 """
 
 
@@ -625,28 +639,44 @@ RETURN p.database AS database,
        collect([p.id, coalesce(p.ref_amount_ref, p.ref_amount), p.ref_is_input]) AS processes
 """
 
-#: One row per consumer; ``links`` lists [provider or null, amount, code] for every exchange that
-#: needs a provider: amount = PROVIDER.amount x scale x the exchange's allocation factor (in units
-#: of the provider's reference product), code = 1 for an input + 2 if avoided. A null provider is
-#: a cut-off: unlinked, or linked into a database that is not imported.
+#: One row per consumer: parallel lists of its PROVIDER edges: ``providers``, ``exchanges`` and
+#: ``amounts`` = PROVIDER.amount x scale (units of the provider's reference product).
+#: (Parallel collect()s over the same rows keep their order; one list per value parses fastest.)
 READ_TECHNOSPHERE_LINKS = """
-MATCH (c:Process)-[x:INPUT|OUTPUT]->(:Flow)
-WHERE x.link IS NOT NULL
-OPTIONAL MATCH (c)-[l:PROVIDER {exchange: x.id}]->(p:Process)
-RETURN c.id AS consumer,
-       collect([p.id, l.amount * coalesce(l.scale, 1.0) * coalesce(x.allocation, 1.0),
-                CASE WHEN type(x) = 'INPUT' THEN 1 ELSE 0 END
-                + CASE WHEN x.is_avoided THEN 2 ELSE 0 END]) AS links
+MATCH (c:Process)-[l:PROVIDER]->(p:Process)
+RETURN c.id AS consumer, collect(p.id) AS providers, collect(l.exchange) AS exchanges,
+       collect(l.amount * coalesce(l.scale, 1.0)) AS amounts
 """
 
-#: One row per process; ``flows`` lists [elementary flow, amount]: amount_ref x allocation,
-#: negative for inputs (resources).
+#: One row per consumer: the exchanges that need a provider and are not a plain input with
+#: allocation 1 (outputs, avoided, allocated, unlinked), as parallel lists: ``exchanges``,
+#: ``codes`` (1 for an input + 2 if avoided + 4 if unlinked) and ``allocations``.
+READ_TECHNOSPHERE_LINK_EXCEPTIONS = """
+MATCH (c:Process)-[x:INPUT|OUTPUT]->(:Flow)
+WHERE x.link IS NOT NULL
+  AND (type(x) = 'OUTPUT' OR x.is_avoided OR x.link = 'unlinked' OR coalesce(x.allocation, 1.0) <> 1.0)
+RETURN c.id AS consumer, collect(x.id) AS exchanges,
+       collect(CASE WHEN type(x) = 'INPUT' THEN 1 ELSE 0 END + CASE WHEN x.is_avoided THEN 2 ELSE 0 END
+               + CASE WHEN x.link = 'unlinked' THEN 4 ELSE 0 END) AS codes,
+       collect(coalesce(x.allocation, 1.0)) AS allocations
+"""
+
+#: One row per consumer: how many of its exchanges are linked (not 'unlinked'); those without a
+#: PROVIDER edge link into a database that is not imported (cut-offs until it is).
+READ_TECHNOSPHERE_LINK_COUNTS = """
+MATCH (c:Process)-[x:INPUT|OUTPUT]->(:Flow)
+WHERE x.link IS NOT NULL AND x.link <> 'unlinked'
+RETURN c.id AS consumer, count(x) AS linked
+"""
+
+#: One row per process: parallel lists of its elementary exchanges, ``flows`` and ``amounts`` =
+#: amount_ref x allocation, negative for inputs (resources).
 READ_TECHNOSPHERE_ELEMENTARY = """
 MATCH (p:Process)-[x:INPUT|OUTPUT]->(f:Flow)
 WHERE f.type = 'elementary' AND NOT coalesce(x.is_reference, false)
-RETURN p.id AS process,
-       collect([f.id, CASE WHEN type(x) = 'INPUT' THEN -1.0 ELSE 1.0 END * x.amount_ref
-                      * coalesce(x.allocation, 1.0)]) AS flows
+RETURN p.id AS process, collect(f.id) AS flows,
+       collect(CASE WHEN type(x) = 'INPUT' THEN -x.amount_ref ELSE x.amount_ref END
+               * coalesce(x.allocation, 1.0)) AS amounts
 """
 
 #: One row per impact category (with its method); ``factors`` lists [flow, value].

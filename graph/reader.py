@@ -108,6 +108,8 @@ def _flow(row: Row) -> Flow:
     values = _pick(row, Flow)
     values["compartment"] = tuple(row["compartment_path"] or ())
     values["synonyms"] = tuple(row["synonyms"] or ())
+    names, factors = row.get("property_names") or (), row.get("property_factors") or ()
+    values["property_factors"] = tuple((str(n), float(f)) for n, f in zip(names, factors, strict=True))
     return Flow(**values)
 
 

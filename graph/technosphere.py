@@ -2,10 +2,10 @@
 characterisation factor of the graph, as plain row lists (the solver's input; graph/ knows no
 solver type, api/calculation.py turns these rows into solver tables).
 
-Four statements (graph/queries.py ``READ_TECHNOSPHERE_*``), each grouped with ``collect()``
-(one row per process, database or category: the FalkorDB client parses rows slowly), and the
-graph version read before and after: a read that straddles a commit is repeated, so the rows
-always belong to the version they are tagged with.
+Six statements (graph/queries.py ``READ_TECHNOSPHERE_*``), run side by side, each grouped with
+``collect()`` into parallel lists (one row per process, database or category: the FalkorDB client
+parses rows and nested lists slowly), and the graph version read before and after: a read that
+straddles a commit is repeated, so the rows always belong to the version they are tagged with.
 
 Amounts follow solver/matrices.py:
 
@@ -22,14 +22,16 @@ Amounts follow solver/matrices.py:
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from graph import queries as q
 from graph.store import GraphStore
 from lcagraph.errors import StoreBusy
 
-INPUT, AVOIDED = 1, 2  # bits of the link code (READ_TECHNOSPHERE_LINKS)
+INPUT, AVOIDED, UNLINKED = 1, 2, 4  # bits of a link code (READ_TECHNOSPHERE_LINK_EXCEPTIONS)
 ATTEMPTS = 3
+READERS = 3
 
 
 @dataclass(slots=True)
@@ -104,6 +106,21 @@ def read_technosphere(store: GraphStore, categories: list[str] | None = None) ->
 
 
 def _read(store: GraphStore, version: int, categories: list[str] | None) -> TechnosphereRows:
+    # The statements run side by side (the engine answers reads in parallel; parsing overlaps).
+    with ThreadPoolExecutor(max_workers=READERS) as pool:
+        links = pool.submit(read_links, store)
+        elementary = pool.submit(read_elementary, store)
+        factors = pool.submit(read_factors, store, categories)
+        processes = read_processes(store)
+        link_rows, unlinked = links.result()
+        return TechnosphereRows(
+            graph_version=version, processes=processes, links=link_rows, elementary=elementary.result(),
+            factors=factors.result(), unlinked=unlinked,
+        )
+
+
+def read_processes(store: GraphStore) -> ProcessRows:
+    """Every process with its database and signed reference amount in the flow's reference unit."""
     processes = ProcessRows()
     for row in store.read(q.READ_TECHNOSPHERE_PROCESSES):
         database = str(row["database"] or "")
@@ -112,28 +129,37 @@ def _read(store: GraphStore, version: int, categories: list[str] | None) -> Tech
             processes.databases.append(database)
             processes.ref_amounts.append(1.0 if ref is None else float(ref))
             processes.ref_is_input.append(bool(is_input))
-    links, unlinked = read_links(store)
-    return TechnosphereRows(
-        graph_version=version, processes=processes, links=links, elementary=read_elementary(store),
-        factors=read_factors(store, categories), unlinked=unlinked,
-    )
+    return processes
 
 
 def read_links(store: GraphStore) -> tuple[LinkRows, list[str]]:
-    """Supply links and the consumers of cut-off exchanges."""
-    links = LinkRows()
+    """Supply links (PROVIDER edges, with their exchange's direction, avoided flag and allocation)
+    and the consumers of cut-off exchanges."""
+    special: dict[str, tuple[int, float]] = {}
     unlinked: list[str] = []
+    for row in store.read(q.READ_TECHNOSPHERE_LINK_EXCEPTIONS):
+        columns = zip(row["exchanges"], row["codes"], row["allocations"], strict=True)
+        for exchange, code, allocation in columns:
+            if code & UNLINKED:
+                unlinked.append(row["consumer"])
+            else:
+                special[exchange] = (int(code), float(allocation))
+    links = LinkRows()
+    edges: dict[str, int] = {}
     for row in store.read(q.READ_TECHNOSPHERE_LINKS):
         consumer = row["consumer"]
-        for provider, amount, code in row["links"]:
-            if provider is None:
-                unlinked.append(consumer)
-                continue
-            links.consumers.append(consumer)
-            links.providers.append(provider)
-            links.amounts.append(float(amount))
+        providers = row["providers"]
+        edges[consumer] = len(providers)
+        links.consumers.extend([consumer] * len(providers))
+        links.providers.extend(providers)
+        for exchange, amount in zip(row["exchanges"], row["amounts"], strict=True):
+            code, allocation = special.get(exchange, (INPUT, 1.0))
+            links.amounts.append(float(amount) * allocation)
             links.is_input.append(bool(code & INPUT))
             links.is_avoided.append(bool(code & AVOIDED))
+    for row in store.read(q.READ_TECHNOSPHERE_LINK_COUNTS):
+        pending = int(row["linked"]) - edges.get(row["consumer"], 0)
+        unlinked.extend([row["consumer"]] * max(pending, 0))
     return links, unlinked
 
 
@@ -141,11 +167,10 @@ def read_elementary(store: GraphStore) -> ElementaryRows:
     """Elementary exchanges of every process."""
     out = ElementaryRows()
     for row in store.read(q.READ_TECHNOSPHERE_ELEMENTARY):
-        items = row["flows"]
-        out.processes.extend([row["process"]] * len(items))
-        for flow, amount in items:
-            out.flows.append(flow)
-            out.amounts.append(float(amount))
+        flows = row["flows"]
+        out.processes.extend([row["process"]] * len(flows))
+        out.flows.extend(flows)
+        out.amounts.extend(row["amounts"])
     return out
 
 

@@ -24,8 +24,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graph import queries as q
-from graph.records import DatabaseContent, Exchange, Flow, Process, ProductSystem
-from graph.store import Writer
+from graph.records import DatabaseContent, Flow, Process, ProductSystem, ProviderLink
+from graph.store import BatchRow, Writer
 from lcagraph.errors import DuplicateDataset, MalformedDataset, UnresolvedReference
 
 Progress = Callable[[str, int], None]
@@ -55,14 +55,12 @@ def write_database_content(
     reference = reference_amounts(content)
     processes = [process_row(p, reference.get(p.id)) for p in content.processes]
     _write_rows(writer, q.UPSERT_PROCESSES, processes, db, step, "processes")
-    rows = exchange_rows(content)
-    _write_rows(writer, q.UPSERT_INPUTS, [r for r in rows if r["is_input"]], db, step, "inputs")
-    _write_rows(writer, q.UPSERT_OUTPUTS, [r for r in rows if not r["is_input"]], db, step, "outputs")
+    inputs, outputs = exchange_rows(content)
+    _write_rows(writer, q.UPSERT_INPUTS, inputs, db, step, "inputs")
+    _write_rows(writer, q.UPSERT_OUTPUTS, outputs, db, step, "outputs")
     flow_types = {f.id: f.type for f in content.flows}
-    links = [{"consumer": link.consumer, "provider": link.provider, "flow": link.flow,
-              "exchange": link.exchange, "amount": float(link.amount_ref), "kind": link.kind,
-              "is_waste": link.is_waste or flow_types.get(link.flow) == "waste",
-              "scale": float(link.provider_scale)} for link in content.links]
+    links = [provider_link_row(link, is_waste=link.is_waste or flow_types.get(link.flow) == "waste")
+             for link in content.links]
     _write_rows(writer, q.UPSERT_PROVIDER_LINKS, links, db, step, "provider links")
     relinked = writer.run(q.RELINK_FOREIGN_PROVIDERS, {"database": db})
     step("links from other databases", int(relinked[0]["links"]) if relinked else 0)
@@ -105,6 +103,8 @@ def flow_row(flow: Flow) -> dict[str, Any]:
     row["compartment"] = "/".join(flow.compartment)
     row["compartment_path"] = list(flow.compartment)
     row["synonyms"] = list(flow.synonyms)
+    row["property_names"] = [name for name, _ in flow.property_factors]
+    row["property_factors"] = [float(factor) for _, factor in flow.property_factors]
     return row
 
 
@@ -135,37 +135,37 @@ def process_row(process: Process, ref_amount_ref: float | None = None) -> dict[s
     return row
 
 
-def exchange_rows(content: DatabaseContent) -> list[dict[str, Any]]:
-    """Exchange properties with the link state of each exchange (links and unlinked merged in)."""
+def exchange_rows(content: DatabaseContent) -> tuple[list[list[Any]], list[list[Any]]]:
+    """(input rows, output rows): per exchange a list in the order of q.EXCHANGE_ROW_FIELDS,
+    with the link state of the exchange (links and unlinked merged in)."""
     links = {link.exchange: link for link in content.links}
     unlinked = {u.exchange: u for u in content.unlinked}
-    rows = []
+    inputs: list[list[Any]] = []
+    outputs: list[list[Any]] = []
     for x in content.exchanges:
-        row = _exchange_row(x)
         link = links.get(x.id)
         cut = unlinked.get(x.id)
-        row["link"] = link.kind if link else ("unlinked" if cut else None)
-        row["provider"] = link.provider if link else None
-        row["candidates"] = list(link.candidates) if link and link.candidates else None
-        row["link_reason"] = cut.reason if cut else None
-        row["provider_scale"] = float(link.provider_scale) if link else None
-        rows.append(row)
-    return rows
+        u = x.uncertainty
+        row = [
+            x.id, x.process, x.flow, float(x.amount), x.unit, float(x.amount_ref), x.is_reference,
+            x.default_provider, x.is_avoided, float(x.allocation), x.formula, x.data_quality, x.description,
+            u.distribution if u else None, u.geomean if u else None, u.geosd if u else None,
+            u.mean if u else None, u.sd if u else None, u.minimum if u else None, u.mode if u else None,
+            u.maximum if u else None,
+            link.kind if link else ("unlinked" if cut else None),
+            link.provider if link else None,
+            list(link.candidates) if link and link.candidates else None,
+            cut.reason if cut else None,
+            float(link.provider_scale) if link else None,
+        ]
+        (inputs if x.is_input else outputs).append(row)
+    return inputs, outputs
 
 
-def _exchange_row(x: Exchange) -> dict[str, Any]:
-    u = x.uncertainty
-    return {
-        "id": x.id, "process": x.process, "flow": x.flow, "is_input": x.is_input,
-        "amount": float(x.amount), "unit": x.unit, "amount_ref": float(x.amount_ref),
-        "is_reference": x.is_reference, "default_provider": x.default_provider, "is_avoided": x.is_avoided,
-        "allocation": float(x.allocation), "formula": x.formula, "dq": x.data_quality,
-        "description": x.description,
-        "unc_distribution": u.distribution if u else None, "unc_geomean": u.geomean if u else None,
-        "unc_geosd": u.geosd if u else None, "unc_mean": u.mean if u else None, "unc_sd": u.sd if u else None,
-        "unc_min": u.minimum if u else None, "unc_mode": u.mode if u else None,
-        "unc_max": u.maximum if u else None,
-    }
+def provider_link_row(link: ProviderLink, *, is_waste: bool) -> list[Any]:
+    """A PROVIDER relationship as a list in the order of q.PROVIDER_LINK_ROW_FIELDS."""
+    return [link.consumer, link.provider, link.flow, link.exchange, float(link.amount_ref), link.kind,
+            is_waste, float(link.provider_scale)]
 
 
 def product_system_row(system: ProductSystem) -> dict[str, Any]:
@@ -188,7 +188,7 @@ def _write_methods(writer: Writer, content: DatabaseContent, step: Progress) -> 
 
 
 def _write_rows(
-    writer: Writer, query: str, rows: Sequence[dict[str, Any]], db: str, step: Progress, name: str,
+    writer: Writer, query: str, rows: Sequence[BatchRow], db: str, step: Progress, name: str,
 ) -> None:
     if rows:
         writer.run_batches(query, rows, BATCH_SIZE, params={"database": db})

@@ -24,6 +24,11 @@ def name_id(*parts: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, "\x1f".join(parts)))
 
 
+def reproduces(value: float, expected: float) -> bool:
+    """Whether a unit conversion gives the amount the records hold (to 1e-12, relative)."""
+    return math.isclose(value, expected, rel_tol=1e-12)
+
+
 @dataclass(slots=True)
 class ExportUnits:
     """Resolves names to table entries and remembers which groups, properties and factors are used."""
@@ -75,8 +80,18 @@ class ExportUnits:
         group = ref_prop.unit_group
         same = self.named(e.unit, group)
         if same:
-            # ambiguous names (t*mi twice): take the unit that reproduces amount_ref
-            return min(same, key=lambda u: abs(e.amount * u.factor - e.amount_ref)), ref_prop, e.amount
+            # ambiguous names (t*mi twice): take the unit that reproduces amount_ref; a unit that only
+            # shares the name ("lb" is openLCA's "lb av", 0.45 kg) would change the amount on re-import
+            unit = min(same, key=lambda u: abs(e.amount * u.factor - e.amount_ref))
+            if reproduces(e.amount * unit.factor, e.amount_ref):
+                return unit, ref_prop, e.amount
+            reference = self.table.units[self.table.groups[group].reference]
+            self.warnings.append(
+                f"exchange {e.id}: {e.amount!r} {e.unit} is {e.amount_ref!r} {flow.unit}, but openLCA's "
+                f"unit {unit.name!r} is {unit.factor!r} {reference.name}; "
+                f"written as {e.amount_ref!r} {reference.name}"
+            )
+            return reference, ref_prop, e.amount_ref
         for name, factor in flow.property_factors:
             prop = self.table.property_by_name(name)
             units = self.named(e.unit, prop.unit_group) if prop else []

@@ -1,7 +1,8 @@
 """Provider linking: which process supplies each product input (and treats each waste output).
 
 Exchanges that need a provider: product inputs and waste outputs that are not the quantitative
-reference, plus avoided products (outputs) and avoided wastes (inputs), linked as openLCA does.
+reference, plus avoided products and avoided wastes on either side (openLCA keeps an avoided
+product on the input side, ILCD and EcoSpold list it as an output), linked as openLCA does.
 Providers are processes whose quantitative reference is that flow: a product output for
 products, a waste input (a treatment process) for wastes. Co-products never provide.
 
@@ -110,9 +111,11 @@ def needs_provider(exchange: Exchange, flow: Flow | None) -> bool | None:
     kind: str | None = flow.type if flow is not None else None
     if flow is None and exchange.default_provider:
         kind = "product" if exchange.is_input else "waste"
-    if kind == "product" and exchange.is_input != exchange.is_avoided:
+    # an avoided product or waste takes a provider on either side: openLCA keeps avoided products
+    # on the input side and avoided wastes on the output side; ILCD/EcoSpold list them the other way
+    if kind == "product" and (exchange.is_input or exchange.is_avoided):
         return False
-    if kind == "waste" and exchange.is_input == exchange.is_avoided:
+    if kind == "waste" and (not exchange.is_input or exchange.is_avoided):
         return True
     return None
 

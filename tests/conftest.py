@@ -103,7 +103,8 @@ def sample_content(database: str = "sample", *, prefix: str = "", amount: float 
     p = prefix
     flows = (
         Flow("f-steel", "steel, low-alloyed", "product", "kg", "Mass", location="GLO"),
-        Flow("f-power", "electricity, \"medium\" voltage \\ grid\nUS", "product", "kWh", "Energy"),
+        Flow("f-power", "electricity, \"medium\" voltage \\ grid\nUS", "product", "kWh", "Energy",
+             property_factors=(("Mass", 0.12), ("Volume", 1.5e-4))),
         Flow("f-waste", "waste plastic", "waste", "kg", "Mass"),
         Flow("f-co2", "Carbon dioxide, fossil", "elementary", "kg", "Mass", cas="000124-38-9", formula="CO2",
              compartment=("Elementary flows", "Emission to air", "unspecified"),

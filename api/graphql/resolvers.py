@@ -67,12 +67,22 @@ async def _process(info: Ctx, process_id: str) -> Process:
     return Process.of(found)
 
 
-async def refreshing(info: Ctx, method: str | None, call: Callable[[], Awaitable[T]]) -> T:
-    """``call()``; where cached results are missing or stale, calculate that category on demand
-    (once per graph version: api.calculation.ensure_results) and call again."""
+Refresh = Annotated[
+    bool,
+    strawberry.argument(
+        description="Where results are missing or stale, calculate them first (once per graph version)."
+    ),
+]
+
+
+async def refreshing(info: Ctx, method: str | None, refresh: bool, call: Callable[[], Awaitable[T]]) -> T:
+    """``call()``; with ``refresh``, where cached results are missing or stale, calculate that
+    category on demand (api.calculation.ensure_results: once per graph version) and call again."""
     try:
         return await call()
     except StaleResult:
+        if not refresh:
+            raise
         ctx = info.context
         category = browse.resolve_category(await ctx.categories(), method)
         await ctx.run(lambda: ensure_results(ctx.store, category.id))
@@ -156,9 +166,10 @@ class Query:
         depth: int = 1,
         cutoff: float = 0.0,
         max_nodes: int = 200,
+        refresh: Refresh = False,
     ) -> UpstreamResult:
         try:
-            return await refreshing(info, method, lambda: upstream_tree(
+            return await refreshing(info, method, refresh, lambda: upstream_tree(
                 info.context, process_id, amount, method, tuple(path), depth, cutoff, max_nodes
             ))
         except LcaGraphError as e:
@@ -176,9 +187,10 @@ class Query:
         depth: int = 1,
         cutoff: float = 0.0,
         max_nodes: int = 200,
+        refresh: Refresh = False,
     ) -> JumpResult:
         try:
-            return await refreshing(info, method, lambda: jump_to(
+            return await refreshing(info, method, refresh, lambda: jump_to(
                 info.context, process_id, tuple(path), method, depth, cutoff, max_nodes
             ))
         except LcaGraphError as e:
@@ -193,10 +205,11 @@ class Query:
         process_id: strawberry.ID,
         amount: float | None = None,
         method: strawberry.ID | None = None,
+        refresh: Refresh = False,
     ) -> FootprintResult:
         try:
             return await refreshing(
-                info, method, lambda: footprint_of(info.context, process_id, amount, method)
+                info, method, refresh, lambda: footprint_of(info.context, process_id, amount, method)
             )
         except LcaGraphError as e:
             return info.context.problem(e)  # type: ignore[no-any-return]

@@ -1,13 +1,14 @@
 """GraphQL on real data: USLCI FY17 Q4 + the 2025 transport module on the embedded engine, served
 by uvicorn on 127.0.0.1 and queried with httpx; and every Cypher example of docs/cypher.md.
 
-Results are solved here with solver/matrices.py and the transposed system (A^T λ = (CB)^T), then
-written as Result nodes; the tree's root total is checked against an independent solve of the
-demand system (A s = f, h = C B s) for the root's reference amount.
+Results are calculated with api/calculation.py (read from the graph, solved, written back as Result
+nodes); the tree's root total is checked against an independent solve of the demand system
+(A s = f, h = C B s) for the root's reference amount and against `lcagraph footprint --json`.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterator
@@ -18,81 +19,26 @@ import httpx
 import numpy as np
 import pytest
 import scipy.sparse.linalg as spla
+from typer.testing import CliRunner
 
+import api.commands_calculate as commands
 from api.app import create_app
+from api.calculation import calculate, system_from_rows
+from api.cli import build_app
 from api.commands_serve import serve_in_thread
 from api.cypher import run_cypher
 from api.importing import import_database
-from graph import queries as q
 from graph.connect import open_embedded
 from graph.embedded import EmbeddedServer
 from graph.falkor import STAGE_SUFFIX, FalkorStore
-from graph.reader import read_database_content, read_databases
+from graph.technosphere import read_technosphere
 from lcagraph.config import PROJECT_ROOT, Settings, find_data_dir
-from solver.matrices import (
-    ElementaryTable,
-    FactorTable,
-    LinkTable,
-    ProcessTable,
-    TechnosphereSystem,
-    build_system,
-)
+from solver.matrices import TechnosphereSystem
 
 pytestmark = pytest.mark.slow
 ROOT = "08155f91-742c-3717-9f6c-16e9f143839b"  # Transport; average mix; basic chemicals
 GWP = "ipcc-ar6-gwp100/climate-change"
 TOKEN = "token-for-tests"
-
-
-def build_technosphere(store: FalkorStore) -> TechnosphereSystem:
-    contents = [read_database_content(store, str(r["id"])) for r in read_databases(store)]
-    procs = [p for c in contents for p in c.processes]
-    exchanges = {x.id: x for c in contents for x in c.exchanges}
-    links = [link for c in contents for link in c.links]
-    kinds = {f.id: f.type for c in contents for f in c.flows}
-    elem = [x for x in exchanges.values() if kinds.get(x.flow) == "elementary"]
-    factors = [f for c in contents for f in c.factors if f.category == GWP]
-    return build_system(
-        ProcessTable([p.id for p in procs], [p.ref_amount for p in procs], [p.ref_is_input for p in procs]),
-        LinkTable(
-            [k.consumer for k in links],
-            [k.provider for k in links],
-            [k.amount_ref for k in links],
-            [exchanges[k.exchange].is_input for k in links],
-            [exchanges[k.exchange].is_avoided for k in links],
-        ),
-        ElementaryTable(
-            [x.process for x in elem],
-            [x.flow for x in elem],
-            [x.amount_ref for x in elem],
-            [x.is_input for x in elem],
-        ),
-        FactorTable([f.category for f in factors], [f.flow for f in factors], [f.value for f in factors]),
-    )
-
-
-def write_results(store: FalkorStore, system: TechnosphereSystem) -> None:
-    scores = np.asarray((system.C @ system.B).todense()).ravel()
-    totals = system.orientation * spla.spsolve(system.A.T.tocsc(), scores)
-    direct = scores / np.abs(system.reference_amounts)
-    version = store.graph_version()
-    store.write_batches(
-        q.UPSERT_RESULTS,
-        [
-            {
-                "id": f"{p}|{GWP}",
-                "process": p,
-                "category": GWP,
-                "method": "ipcc-ar6-gwp100",
-                "unit": "kg CO2-eq",
-                "direct": float(direct[i]),
-                "total": float(totals[i]),
-                "graph_version": version,
-                "residual": 0.0,
-            }
-            for i, p in enumerate(system.process_ids)
-        ],
-    )
 
 
 @pytest.fixture(scope="module")
@@ -108,8 +54,8 @@ def uslci(falkordb_server: EmbeddedServer) -> Iterator[tuple[FalkorStore, Techno
             "USLCI transport v1.1",
             ("USLCI FY17 Q4",),
         )
-        system = build_technosphere(store)
-        write_results(store, system)
+        calculate(store)  # every category; the Result nodes the tree reads
+        system = system_from_rows(read_technosphere(store))
         yield store, system
     finally:
         conn: Any = store._client.connection
@@ -185,6 +131,29 @@ def test_transport_tree_three_levels_into_uslci(client: httpx.Client, uslci: Any
         client, "query($id: ID!) { footprint(processId: $id) { ... on Footprint { total } } }", id=ROOT
     )
     assert footprint["footprint"]["total"] == root["total"]
+    cli = json.loads(_footprint_cli(uslci[0], ROOT))
+    assert cli["from_cache"] and cli["graph_version"] == uslci[0].graph_version()
+    assert cli["total"] == root["total"] and cli["amount"] == root["amount"]
+
+
+def _footprint_cli(store: FalkorStore, process: str) -> str:
+    """`lcagraph footprint PROCESS --json` on the test's store (left open)."""
+
+    class Kept:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(store, name)
+
+        def close(self) -> None:
+            pass
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(commands, "open_store", lambda _settings: Kept())
+    try:
+        result = CliRunner().invoke(build_app(), ["footprint", process, "--json"])
+    finally:
+        patch.undo()
+    assert result.exit_code == 0, result.output
+    return result.output
 
 
 def test_lazy_expansion_of_a_uslci_node_and_a_jump_there(client: httpx.Client) -> None:

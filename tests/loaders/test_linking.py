@@ -574,3 +574,55 @@ def test_marine_residual_fuel_oil_from_the_diesel_refinery_is_scaled(uslci: Data
     for key, value in expected.items():
         assert scaled[key] == pytest.approx(value, rel=1e-12)
     assert value == pytest.approx(4.869, rel=1e-3)
+
+
+def test_avoided_product_input_is_linked_to_its_producer() -> None:
+    """openLCA keeps an avoided product on the input side (and links it to a provider there)."""
+    processes = [process("a", "A"), process("b", "B")]
+    c = link_providers(
+        content(processes, [exchange("a", 1, "B", is_input=True, avoided=True, amount=0.5)],
+                [flow("A"), flow("B")])
+    )
+    assert [(lk.exchange, lk.provider, lk.kind, lk.amount_ref, lk.is_waste) for lk in c.links] == [
+        ("a/1", "b", "unique", 0.5, False)]
+    assert c.unlinked == ()
+
+
+def test_avoided_waste_on_either_side_is_linked_to_its_treatment() -> None:
+    processes = [process("a", "A"), process("t", "W", treatment=True)]
+    flows = [flow("A"), flow("W", "waste")]
+    for is_input in (True, False):
+        avoided = exchange("a", 1, "W", is_input=is_input, avoided=True)
+        c = link_providers(content(processes, [avoided], flows))
+        assert [(lk.provider, lk.kind, lk.is_waste) for lk in c.links] == [("t", "unique", True)], is_input
+
+
+def test_co_products_and_waste_inputs_still_take_no_provider() -> None:
+    processes = [process("a", "A"), process("b", "B"), process("t", "W", treatment=True)]
+    c = link_providers(content(processes, [exchange("a", 1, "B", is_input=False),
+                                           exchange("a", 2, "W", is_input=True)],
+                               [flow("A"), flow("B"), flow("W", "waste")]))
+    assert c.links == () and c.unlinked == ()
+
+
+def test_linked_avoided_input_is_a_credit_in_the_technosphere() -> None:
+    """Hand system: a makes 1 A and avoids 0.5 B (openLCA: an input flagged avoided); b makes 1 B
+    and emits 2 kg CO2; a emits 1 kg. a's life cycle: 1 - 0.5 x 2 = 0 kg CO2 (credit)."""
+    c = link_providers(content([process("a", "A"), process("b", "B")],
+                               [exchange("a", 1, "B", is_input=True, avoided=True, amount=0.5)],
+                               [flow("A"), flow("B")]))
+    exchanges = {x.id: x for x in c.exchanges}
+    links = [(lk, exchanges[lk.exchange]) for lk in c.links]
+    system = build_system(
+        ProcessTable(["a", "b"], [1.0, 1.0]),
+        LinkTable([lk.consumer for lk, _ in links], [lk.provider for lk, _ in links],
+                  [lk.amount_ref * lk.provider_scale for lk, _ in links], [x.is_input for _, x in links],
+                  [x.is_avoided for _, x in links]),
+        ElementaryTable(["a", "b"], ["co2", "co2"], [1.0, 2.0], [False, False]),
+        FactorTable(["gwp"], ["co2"], [1.0]),
+    )
+    assert system.A[system.process_index["b"], system.process_index["a"]] == 0.5  # +: a credit
+    demand = np.zeros(2)
+    demand[system.process_index["a"]] = 1.0
+    scaling = spla.spsolve(system.A.tocsc(), demand)
+    assert np.allclose(system.C @ (system.B @ scaling), [0.0])

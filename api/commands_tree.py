@@ -1,0 +1,84 @@
+"""``lcagraph tree``: unfold a footprint layer by layer in the terminal.
+
+    lcagraph tree PROCESS_ID [--depth N] [--amount X] [--method ID] [--cutoff SHARE]
+                  [--path ROOT/…/NODE] [--max-nodes N] [--json]
+
+The same expansion as GraphQL's ``upstream`` (graph/tree.py): at every node
+total = direct + Σ children (a "rest" child merges those below ``--cutoff`` of the root total),
+``↗ database`` marks a node whose database differs from its parent's, ``⟲`` a supply loop.
+Results are calculated first if the graph changed since the last ``lcagraph calculate``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.tree import Tree as RichTree
+
+from api.calculation import ensure_results
+from api.commands_store import opened_store
+from graph import browse
+from graph.tree import Tree, TreeNode, TreeRequest, expand_tree
+from graph.tree_source import StoreTreeSource
+
+ProcessArg = Annotated[str, typer.Argument(help="process id (dataset UUID)")]
+DepthOpt = Annotated[int, typer.Option("--depth", help="levels to unfold (1-8)")]
+AmountOpt = Annotated[float | None, typer.Option("--amount", help="amount of the root's reference product")]
+MethodOpt = Annotated[str | None, typer.Option("--method", help="impact category or method id")]
+CutoffOpt = Annotated[float, typer.Option("--cutoff", help="merge children below this share of the root")]
+PathOpt = Annotated[str | None, typer.Option("--path", help="ids from the root to the node, '/'-separated")]
+MaxOpt = Annotated[int, typer.Option("--max-nodes", help="stop unfolding after this many nodes")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="print the tree as JSON")]
+
+
+def tree_command(
+    process_id: ProcessArg, depth: DepthOpt = 2, amount: AmountOpt = None, method: MethodOpt = None,
+    cutoff: CutoffOpt = 0.01, path: PathOpt = None, max_nodes: MaxOpt = 200, as_json: JsonOpt = False,
+) -> None:
+    """Unfold the footprint of a process, with direct, total and share at every node."""
+    with opened_store() as store:
+        category = browse.resolve_category(browse.read_categories(store), method)
+        ensure_results(store, category.id)
+        request = TreeRequest(
+            process=process_id, category=category.id, amount=amount,
+            path=tuple(path.split("/")) if path else (), depth=depth, cutoff=cutoff, max_nodes=max_nodes,
+        )
+        tree = expand_tree(StoreTreeSource(store), request)
+    if as_json:
+        typer.echo(json.dumps(tree_json(tree), indent=1))
+        return
+    heading = f"{category.name} [{category.unit}] · graph version {tree.graph_version}"
+    root = RichTree(_label(tree.node, category.unit), guide_style="dim")
+    _add_children(root, tree.node, category.unit)
+    Console().print(heading, highlight=False)
+    Console().print(root, highlight=False)
+
+
+def node_json(node: TreeNode) -> dict[str, Any]:
+    """A node and its unfolded children as JSON-ready data."""
+    return {
+        "path": list(node.path), "process": node.process, "name": node.name, "database": node.database,
+        "amount": node.amount, "unit": node.unit, "direct": node.direct, "total": node.total,
+        "share": node.share, "crossesDatabase": node.crosses_database, "loop": node.loop,
+        "children": [node_json(child) for child in node.children],
+    }
+
+
+def tree_json(tree: Tree) -> dict[str, Any]:
+    return {"graph_version": tree.graph_version, "category": tree.category, "root_total": tree.root_total,
+            "truncated": tree.truncated, "node": node_json(tree.node)}
+
+
+def _label(node: TreeNode, unit: str) -> str:
+    share = "" if node.share is None else f"{node.share:7.2%} "
+    amount = "" if node.amount is None else f"{node.amount:.4g} {node.unit or ''} "
+    marks = (" ↗ " + (node.database or "") if node.crosses_database else "") + (" ⟲" if node.loop else "")
+    return f"{share}{node.total:.6g} {unit} (direct {node.direct:.4g}) · {amount}{node.name}{marks}"
+
+
+def _add_children(branch: RichTree, node: TreeNode, unit: str) -> None:
+    for child in node.children:
+        _add_children(branch.add(_label(child, unit)), child, unit)
