@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from api.calculation import ensure_results
 from api.links import deep_link, qr_url
 from api.viewer.page import (
     Completeness,
@@ -23,7 +24,7 @@ from graph import queries
 from graph.browse import Category, read_categories, resolve_category
 from graph.store import GraphStore
 from graph.tree import Tree, TreeNode, TreeRequest, TreeSource, expand_tree
-from lcagraph.errors import InvalidArgument, NodeNotFound
+from lcagraph.errors import InvalidArgument, NodeNotFound, StaleResult
 
 CONTRIBUTOR_CUTOFF = 0.001
 MAX_CONTRIBUTORS = 60
@@ -133,7 +134,12 @@ def build_page(store: GraphStore, source: TreeSource, req: PageRequest, base: st
     check_path(req)
     row = _one(store.read(queries.VIEWER_PROCESS, {"id": req.process}), f"process {req.process!r}")
     category = choose_category(store, req.category)
-    tree = expand_tree(source, req.tree_request(category.id))
+    try:
+        tree = expand_tree(source, req.tree_request(category.id))
+    except StaleResult:
+        # a phone reader cannot run `lcagraph calculate`: refresh on demand, once per graph version
+        ensure_results(store, category.id)
+        tree = expand_tree(source, req.tree_request(category.id))
     names = {str(r["id"]): str(r["name"] or r["id"]) for r in store.read(queries.VIEWER_DATABASE_NAMES)}
     link_rows = store.read(queries.VIEWER_LINK_COUNTS, {"id": req.process})
     counts = {str(r["link"]): int(r["exchanges"]) for r in link_rows}

@@ -176,13 +176,16 @@ def test_friendly_errors(client: httpx.Client, url: str, status: int, says: str)
     assert '<meta name="viewport"' in reply.text
 
 
-def test_missing_results_say_what_to_run(store: GraphStore) -> None:
+def test_missing_results_are_calculated_on_demand(store: GraphStore) -> None:
+    """A reader with a phone cannot run `lcagraph calculate`: the page solves the graph once."""
     for content in _hand_contents():
         with store.unit_of_work() as writer:
             write_database_content(writer, content)
     with serve_in_thread(create_app(_settings(), store)) as base:
         reply = httpx.get(f"{base}/n/T")
-    assert reply.status_code == 409 and "lcagraph calculate" in reply.text
+    assert reply.status_code == 200
+    doc = html.unescape(reply.text)
+    assert f"{T_T:.4g}" in doc and "kg CO2-eq" in doc
 
 
 def test_qr_images_encode_the_public_deep_link(hand_viewer_store: GraphStore) -> None:
