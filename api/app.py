@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from strawberry.fastapi import GraphQLRouter
 
 from api.graphql.context import AppState, Context
+from api.graphql.response_cache import GraphQLResponseCache
 from api.graphql.schema import schema
 from api.viewer.routes import router as viewer_router
 from graph.connect import open_store
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         multipart_uploads_enabled=True,
     )
     app.include_router(graphql, prefix="/graphql", include_in_schema=False)
+    app.add_middleware(GraphQLResponseCache, path="/graphql")  # repeated reads skip strawberry
     app.include_router(viewer_router)  # /n/{id} pages, /qr/{id}.svg|png, /static/viewer
 
     @app.get("/health", tags=["health"])

@@ -9,6 +9,10 @@ response built from missing or stale results (``StaleResult``, ``stale: true``: 
 
 Key: query text, operation name, variables, the base URL of links, and the graph version
 (read once per request). Each worker process has its own bounded LRU.
+
+In front of this, ``api.graphql.response_cache`` stores the response bytes of the same
+requests: it puts a ``CacheMarker`` in the ASGI scope (with the graph version it already read)
+and this extension sets ``cacheable`` on it only when it would cache the result itself.
 """
 
 from __future__ import annotations
@@ -18,9 +22,11 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Hashable
+from dataclasses import dataclass
 from typing import Any
 
-from graphql import ExecutionResult, FieldNode, parse, visit
+from graphql import ExecutionResult, FieldNode, GraphQLError, OperationDefinitionNode, parse, visit
+from graphql import OperationType as Op
 from graphql.language import Visitor
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
@@ -28,6 +34,15 @@ from strawberry.types.graphql import OperationType
 MAX_ENTRIES = 2048
 UNCACHED_FIELDS = frozenset({"cypher"})
 ENV_SWITCH = "LCAGRAPH_API_RESPONSE_CACHE"  # "0" turns the cache off (e.g. to measure cold requests)
+SCOPE_KEY = "lcagraph.response_cache"  # ASGI scope entry holding the CacheMarker of a request
+
+
+@dataclass
+class CacheMarker:
+    """Set by the ASGI response cache; ``cacheable`` set here when the result is clean."""
+
+    version: int | None = None
+    cacheable: bool = False
 
 
 class _Lru:
@@ -76,6 +91,34 @@ def _reads_only_model(query: str) -> bool:
     return bool(known)
 
 
+_CACHEABLE_OPERATION = _Lru(MAX_ENTRIES)
+
+
+def is_cacheable_operation(query: str, operation_name: str | None) -> bool:
+    """Whether the operation chosen from ``query`` is a plain query without uncached fields."""
+    key = (query, operation_name)
+    known = _CACHEABLE_OPERATION.get(key)
+    if known is None:
+        try:
+            document = parse(query)
+        except GraphQLError:
+            known = False
+        else:
+            operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+            chosen = [o for o in operations
+                      if operation_name is None or (o.name is not None and o.name.value == operation_name)]
+            known = len(chosen) == 1 and chosen[0].operation == Op.QUERY and _reads_only_model(query)
+        _CACHEABLE_OPERATION.put(key, known)
+    return bool(known)
+
+
+def _marker(context: Any) -> CacheMarker | None:
+    request = getattr(context, "request", None)
+    scope = getattr(request, "scope", None)
+    marker = scope.get(SCOPE_KEY) if isinstance(scope, dict) else None
+    return marker if isinstance(marker, CacheMarker) else None
+
+
 def enabled() -> bool:
     return os.environ.get(ENV_SWITCH, "1") != "0"
 
@@ -88,13 +131,19 @@ class ResponseCache(SchemaExtension):
         context = ec.context
         key = None
         query = ec.query
+        marker = _marker(context)
         if enabled() and query and ec.operation_type == OperationType.QUERY and _reads_only_model(query):
             variables = json.dumps(ec.variables or {}, sort_keys=True, default=str)
-            version = await context.graph_version()
+            if marker is not None and marker.version is not None:
+                version = marker.version  # read by the ASGI cache for this request already
+            else:
+                version = await context.graph_version()
             key = (query, ec.operation_name, variables, context.base_url, version)
             hit = RESPONSES.get(key)
             if hit is not None:
                 ec.result = ExecutionResult(data=hit, errors=None)
+                if marker is not None:
+                    marker.version, marker.cacheable = version, True
                 yield
                 return
         yield
@@ -102,3 +151,5 @@ class ResponseCache(SchemaExtension):
         if key is not None and isinstance(result, ExecutionResult) and not result.errors \
                 and result.data is not None and not context.uncacheable:
             RESPONSES.put(key, result.data)
+            if marker is not None:
+                marker.version, marker.cacheable = key[-1], True

@@ -127,10 +127,14 @@ def test_bad_arguments_write_nothing(
 def exportable_sample(sample: DatabaseContent) -> DatabaseContent:
     """The hand-made sample without its product system (its reference process has no reference
     flow, which the JSON-LD reader refuses, rightly) and with its 0.4 lb of waste in openLCA's
-    pound (0.45 kg: see test_jsonld_export_keeps_amounts_in_exact_units)."""
+    pound (0.45 kg: see test_jsonld_export_keeps_amounts_in_exact_units), and with its avoided steel
+    (an input, as openLCA keeps it) linked to the steel producer, as the import links it."""
     exchanges = tuple(replace(x, amount_ref=0.18) if x.id == "bike/3" else x for x in sample.exchanges)
     links = tuple(replace(k, amount_ref=0.18) if k.exchange == "bike/3" else k for k in sample.links)
-    return replace(sample, product_systems=(), exchanges=exchanges, links=links)
+    avoided = ProviderLink("bike", "steel", "f-steel", "bike/4", 0.1, "unique")
+    unlinked = tuple(u for u in sample.unlinked if u.exchange != "bike/4")
+    return replace(sample, product_systems=(), exchanges=exchanges, links=(*links, avoided),
+                   unlinked=unlinked)
 
 
 def test_jsonld_export_keeps_amounts_in_exact_units(
@@ -159,15 +163,15 @@ def test_sample_database_round_trip_keeps_exchanges_and_providers(
     before = read_database_content(store, "sample")
     result = export_database(store, "Sample sample", fmt, tmp_path / f"sample.{fmt}.zip")  # by name
     assert (result.database, result.processes, result.exchanges) == ("sample", 5, 14)
-    assert result.providers == 4  # the four linked exchanges (one linked by its own default provider)
+    assert result.providers == 5  # the five linked exchanges (one linked by its own default provider)
 
     with other_graph(falkordb_server, f"export-sample-{fmt}") as fresh:
         report = import_database(fresh, result.file, "sample", fmt=fmt)
-        assert dict(report.links)["default"] == 4
+        assert dict(report.links)["default"] == 5
         after = read_database_content(fresh, "sample")
     assert exchange_differences(before, after) == []
     assert providers(after) == providers(before) == {
-        "steel/2": "power", "bike/1": "steel", "bike/2": "power", "bike/3": "landfill"}
+        "steel/2": "power", "bike/1": "steel", "bike/2": "power", "bike/3": "landfill", "bike/4": "steel"}
     assert {x.id for x in after.exchanges if x.default_provider} == set(providers(before))
     avoided = next(x for x in after.exchanges if x.id == "bike/4")  # a credit stays a credit
     assert (avoided.is_input, avoided.is_avoided, avoided.amount_ref) == (True, True, 0.1)

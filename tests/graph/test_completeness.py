@@ -43,7 +43,9 @@ def test_cutoff_flows_and_uncharacterised_flows(
     store: GraphStore, make_content: Callable[..., DatabaseContent]
 ) -> None:
     content = make_content()
-    flows = tuple(dataclasses.replace(f, name="CUTOFF steel ") if f.id == "f-steel" else f for f in content.flows)
+    flows = tuple(
+        dataclasses.replace(f, name="CUTOFF steel ") if f.id == "f-steel" else f for f in content.flows
+    )
     _write(store, dataclasses.replace(content, flows=flows))
     found = check_database(store, "sample", "no-such-category")
     assert (found.declared_cutoffs, found.missing_providers) == (1, 0)
