@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import socket
 import statistics
@@ -30,6 +31,7 @@ from typing import Any
 
 import httpx
 
+from graph import queries
 from graph.connect import open_embedded
 
 DATA = Path(os.environ.get("LCAGRAPH_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
@@ -66,11 +68,7 @@ def build_store(folder: Path, env: dict[str, str]) -> None:
 def process_with_providers(graph_dir: Path, wanted: int = 20) -> tuple[str, int]:
     store = open_embedded(graph_dir)
     try:
-        rows = store.read(
-            "MATCH (c:Process)-[:PROVIDER]->(p:Process) WITH c, count(DISTINCT p) AS n "
-            "RETURN c.id AS id, n ORDER BY abs(n - $wanted), id LIMIT 1",
-            {"wanted": wanted},
-        )
+        rows = store.read(queries.PROCESS_WITH_PROVIDER_COUNT, {"wanted": wanted})
     finally:
         store.close()
     return str(rows[0]["id"]), int(rows[0]["n"])
@@ -103,11 +101,47 @@ async def client_loop(base: str, payload: dict[str, Any], deadline: float, out: 
     return errors
 
 
+async def raw_client_loop(base: str, payload: dict[str, Any], deadline: float, out: list[float]) -> int:
+    """Like client_loop on one keep-alive HTTP/1.1 connection written by hand: about a tenth of the
+    client CPU of httpx, so that on a small machine the clients do not starve the server."""
+    host, port = base.removeprefix("http://").split(":")
+    body = json.dumps(payload).encode()
+    request = (f"POST /graphql HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
+               f"Accept: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+    reader, writer = await asyncio.open_connection(host, int(port))
+    errors = 0
+    known: set[bytes] = set()  # answers already checked (the cached answer is the same bytes)
+    try:
+        for _ in range(MAX_REQUESTS):
+            if time.perf_counter() >= deadline:
+                break
+            started = time.perf_counter()
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = next(int(line.split(b":", 1)[1]) for line in head.lower().split(b"\r\n")
+                          if line.startswith(b"content-length:"))
+            answer = await reader.readexactly(length)
+            elapsed = time.perf_counter() - started
+            if answer not in known:
+                reply = json.loads(answer)
+                if not head.startswith(b"HTTP/1.1 200") or reply.get("errors") \
+                        or reply["data"]["upstream"]["__typename"] != "TreeNode":
+                    errors += 1
+                else:
+                    known.add(answer)
+            out.append(elapsed)
+    finally:
+        writer.close()
+    return errors
+
+
 def count_nodes(node: dict[str, Any]) -> int:
     return 1 + sum(count_nodes(c) for c in node.get("children") or [])
 
 
-async def measure(base: str, name: str, variables: dict[str, Any], clients: int, seconds: float) -> None:
+async def measure(
+    base: str, name: str, variables: dict[str, Any], clients: int, seconds: float, raw: bool = False
+) -> None:
     payload = {"query": QUERY, "variables": variables}
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
         for _ in range(20):  # warm-up: caches, parser, validation, connections
@@ -117,9 +151,8 @@ async def measure(base: str, name: str, variables: dict[str, Any], clients: int,
         raise SystemExit(f"{name}: {tree}")
     latencies: list[float] = []
     deadline = time.perf_counter() + seconds
-    errors = sum(
-        await asyncio.gather(*(client_loop(base, payload, deadline, latencies) for _ in range(clients)))
-    )
+    loop = raw_client_loop if raw else client_loop
+    errors = sum(await asyncio.gather(*(loop(base, payload, deadline, latencies) for _ in range(clients))))
     ms = sorted(x * 1000 for x in latencies)
     q = statistics.quantiles(ms, n=100)
     print(
@@ -158,6 +191,11 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=1, help="lcagraph serve --workers")
     parser.add_argument("--no-response-cache", action="store_true",
                         help="serve with LCAGRAPH_API_RESPONSE_CACHE=0: every request expands the tree")
+    parser.add_argument("--schema-cache-only", action="store_true",
+                        help="serve with LCAGRAPH_API_RESPONSE_CACHE=schema: no ASGI-level byte cache")
+    parser.add_argument("--client", choices=("httpx", "raw"), default="httpx",
+                        help="httpx.AsyncClient per client, or a hand-written keep-alive HTTP/1.1 client "
+                             "(much less client CPU; the clients share the machine with the server)")
     return parser.parse_args()
 
 
@@ -166,19 +204,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="lcg-bench-") as tmp:
         url = args.graph_url or f"embedded://{tmp}/graph"
         env = {**os.environ, "LCAGRAPH_GRAPH_URL": url,
-               "LCAGRAPH_API_RESPONSE_CACHE": "0" if args.no_response_cache else "1"}
+               "LCAGRAPH_API_RESPONSE_CACHE":
+                   "0" if args.no_response_cache else "schema" if args.schema_cache_only else "1"}
         if not args.graph_url:
             build_store(Path(tmp), env)
         node, providers = process_with_providers(Path(url.split("://", 1)[1]))
         base, server = start_server(env, args.workers)
         try:
             wait_ready(base, server)
-            cache = "off" if args.no_response_cache else "on"
+            cache = "off" if args.no_response_cache else "schema only" if args.schema_cache_only else "on"
             print(f"lcagraph serve on {base}: workers {args.workers}, response cache {cache}, "
+                  f"{args.client} clients, "
                   f"embedded FalkorDB, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
             for name, variables in ((f"one level ({providers} providers)", {"id": node, "depth": 1}),
                                     ("three levels (transport mix)", {"id": TRANSPORT_MIX, "depth": 3})):
-                asyncio.run(measure(base, name, variables, args.clients, args.seconds))
+                asyncio.run(measure(base, name, variables, args.clients, args.seconds, args.client == "raw"))
         finally:
             server.terminate()
             server.wait(timeout=30)

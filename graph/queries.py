@@ -740,3 +740,10 @@ WITH DISTINCT f
 OPTIONAL MATCH (c:ImpactCategory {id: $category})-[k:FACTOR]->(f)
 RETURN f.id AS id, f.name AS name, f.compartment AS compartment, count(k) > 0 AS characterised
 """
+
+#: The consumer whose number of distinct providers is closest to $wanted (bench/bench_api.py).
+PROCESS_WITH_PROVIDER_COUNT = """
+MATCH (c:Process)-[:PROVIDER]->(p:Process)
+WITH c, count(DISTINCT p) AS n
+RETURN c.id AS id, n ORDER BY abs(n - $wanted), id LIMIT 1
+"""

@@ -13,13 +13,15 @@ the normalised JSON body (query, operation name, variables, extensions, keys sor
 scheme, Host and root path (links in answers use the base URL), the Accept header and a hash
 of the Authorization header (so an anonymous request never gets an answer stored for a token
 holder; token-dependent fields are not cacheable anyway). Bounded LRU: MAX_ENTRIES entries and
-MAX_BYTES of bodies per worker process. ``LCAGRAPH_API_RESPONSE_CACHE=0`` turns it off.
+MAX_BYTES of bodies per worker process. ``LCAGRAPH_API_RESPONSE_CACHE=0`` turns it off (and the
+schema-level cache); ``=schema`` keeps only the schema-level cache (to measure this one's gain).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
@@ -27,7 +29,7 @@ from typing import Any
 
 from anyio import to_thread
 
-from api.graphql.cache import SCOPE_KEY, CacheMarker, enabled, is_cacheable_operation
+from api.graphql.cache import ENV_SWITCH, SCOPE_KEY, CacheMarker, enabled, is_cacheable_operation
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -176,7 +178,7 @@ class GraphQLResponseCache:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("method") != "POST" or scope.get("path") != self.path \
-                or not enabled():
+                or not enabled() or os.environ.get(ENV_SWITCH) == "schema":
             await self.app(scope, receive, send)
             return
         body, complete = await _read_body(receive)

@@ -19,6 +19,7 @@ from api.app import create_app
 from api.commands_serve import serve_in_thread
 from api.graphql.response_cache import GraphQLResponseCache
 from graph.store import GraphStore
+from graph.tree import expand_tree
 
 
 def _load(name: str, path: Path) -> ModuleType:
@@ -45,7 +46,7 @@ def fresh_h6_cache(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(h6_cache, "RESPONSES", h6_cache._Lru(h6_cache.MAX_ENTRIES))
     calls: list[str] = []
-    real = jumps.expand_tree
+    real = expand_tree
 
     def counted(source: Any, req: Any) -> Any:
         calls.append(req.process)
@@ -102,7 +103,9 @@ def test_hit_is_byte_identical_and_skips_the_schema(served: Served, fresh_h6_cac
     assert other.content != first.content and len(served.cache.store) == 2
 
 
-def test_graph_version_bump_is_a_new_key(served: Served, store: GraphStore, fresh_h6_cache: list[str]) -> None:
+def test_graph_version_bump_is_a_new_key(
+    served: Served, store: GraphStore, fresh_h6_cache: list[str]
+) -> None:
     first = served.post(UPSTREAM, id="R").content
     assert served.post(UPSTREAM, id="R").content == first and served.cache.store.hits == 1
     with store.unit_of_work() as writer:  # a write through a unit of work bumps the version
