@@ -119,6 +119,12 @@ def _marker(context: Any) -> CacheMarker | None:
     return marker if isinstance(marker, CacheMarker) else None
 
 
+def store_identity(store: Any) -> str:
+    """Which graph an answer came from: the module-level cache outlives apps (tests open many
+    stores whose versions coincide), so the key names the store's URL and graph or database."""
+    return f"{store.url}#{getattr(store, 'graph_name', '') or getattr(store, 'database', '')}"
+
+
 def enabled() -> bool:
     return os.environ.get(ENV_SWITCH, "1") != "0"
 
@@ -138,7 +144,8 @@ class ResponseCache(SchemaExtension):
                 version = marker.version  # read by the ASGI cache for this request already
             else:
                 version = await context.graph_version()
-            key = (query, ec.operation_name, variables, context.base_url, version)
+            where = (context.base_url, store_identity(context.store))
+            key = (query, ec.operation_name, variables, *where, version)
             hit = RESPONSES.get(key)
             if hit is not None:
                 ec.result = ExecutionResult(data=hit, errors=None)
