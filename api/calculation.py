@@ -5,8 +5,7 @@ mutation, the API's on-demand refresh of stale results and ``lcagraph demo``.
 - :func:`calculate`: direct and total per unit of reference product of every process, for every
   impact category (or the ones named), written as Result nodes tagged with the graph version.
 - :func:`ensure_results`: the same for one category, only when its results are missing or stale.
-- :func:`footprint`: one amount of one process: total and direct (from the Result cache when it
-  is current), contributions per elementary flow and per database from a solve s = A⁻¹f.
+- api/footprint.py builds ``lcagraph footprint`` on the same cache.
 
 The matrices and their factorisation are kept per store and graph version
 (:func:`factorisation_cache`), so a server factorises A once per version.
@@ -25,10 +24,10 @@ import numpy as np
 import numpy.typing as npt
 
 from graph import browse
-from graph.results import CategoryResults, read_results, result_coverage, write_results
+from graph.results import CategoryResults, result_coverage, write_results
 from graph.store import GraphStore
 from graph.technosphere import TechnosphereRows, read_technosphere
-from lcagraph.errors import InvalidArgument, NodeNotFound
+from lcagraph.errors import NodeNotFound
 from solver import (
     ElementaryTable,
     FactorisationCache,
@@ -40,7 +39,6 @@ from solver import (
     build_system,
     compute_intensities,
     measure_layer_identity,
-    solve_inventory,
 )
 
 FloatArray = npt.NDArray[np.float64]
@@ -284,138 +282,3 @@ def ensure_results(
             return None
         return calculate(store, [chosen], progress=progress, cache=cache)
 
-
-# --- footprint --------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class FlowContribution:
-    """An elementary flow's part of a footprint: its inventory amount × its factor."""
-
-    flow: str
-    name: str
-    compartment: str
-    unit: str
-    amount: float
-    factor: float
-    impact: float
-
-
-@dataclass(frozen=True)
-class DatabaseContribution:
-    """What the processes of one database emit directly in this footprint's supply chain."""
-
-    database: str
-    impact: float
-    processes: int  # processes of the database with a non-zero scaling factor
-
-
-@dataclass(frozen=True)
-class FootprintReport:
-    """``lcagraph footprint``: total and direct of ``amount`` of a process's reference product."""
-
-    process: str
-    name: str
-    database: str
-    amount: float
-    unit: str
-    category: str
-    category_name: str
-    method: str
-    impact_unit: str
-    total: float
-    direct: float
-    graph_version: int
-    from_cache: bool
-    by_flow: tuple[FlowContribution, ...]
-    by_database: tuple[DatabaseContribution, ...]
-    residual: float
-    backward_error: float
-    cutoffs: int  # unlinked exchanges of the processes in the supply chain
-    negative_scaling: tuple[tuple[str, float], ...]
-    negative_scaling_count: int
-    backend: str
-
-
-def footprint(
-    store: GraphStore, process_id: str, amount: float | None = None, method: str | None = None, *,
-    cache: CalculationCache | None = None, progress: Progress | None = None,
-) -> FootprintReport:
-    """The footprint of ``amount`` (default: one reference amount of the dataset, in the flow's
-    reference unit) of a process. Total and direct come from the Result cache when it is current
-    (``from_cache``); otherwise the category is calculated for every process and written back
-    first. Contributions come from the inventory of this demand."""
-    if amount is not None and not np.isfinite(amount):
-        raise InvalidArgument(f"--amount {amount!r} is not a finite number")
-    category = browse.resolve_category(browse.read_categories(store), method)
-    cache = cache or calculation_cache(store)
-    with cache.lock:
-        loaded = cache.load(store)
-        system = loaded.system
-        j = system.index_of(process_id)
-        stored = read_results(store, [process_id], category.id).get(process_id)
-        from_cache = stored is not None and stored.graph_version == loaded.graph_version
-        if not from_cache:
-            calculate(store, [category.id], progress=progress, cache=cache)
-            stored = read_results(store, [process_id], category.id).get(process_id)
-        if stored is None or stored.graph_version != loaded.graph_version:
-            raise NodeNotFound(f"no result was written for process {process_id!r}; "
-                               "the graph changed meanwhile: run the command again")
-        size = abs(float(system.reference_amounts[j])) if amount is None else float(amount)
-        inventory = solve_inventory(system, loaded.solved.factorisation, {process_id: size})
-    c = system.category_ids.index(category.id)
-    factors = np.asarray(system.C[c].toarray()).ravel()
-    flows = _by_flow(store, system, inventory.inventory, factors)
-    direct_per_process = np.asarray(system.B.T @ factors).ravel() * inventory.supply
-    chain = np.flatnonzero(inventory.supply)
-    info = browse.read_processes(store, [process_id]).get(process_id)
-    unit = _reference_unit(store, info)
-    return FootprintReport(
-        process=process_id, name=info.name if info else "", database=loaded.databases[j], amount=size,
-        unit=unit, category=category.id, category_name=category.name, method=category.method,
-        impact_unit=category.unit, total=size * stored.total, direct=size * stored.direct,
-        graph_version=loaded.graph_version, from_cache=from_cache, by_flow=flows,
-        by_database=_by_database(loaded.databases, direct_per_process, chain),
-        residual=inventory.residual, backward_error=inventory.backward_error,
-        cutoffs=int(system.cutoffs[chain].sum()),
-        negative_scaling=inventory.negative_scaling[:SHOWN_NEGATIVE],
-        negative_scaling_count=len(inventory.negative_scaling), backend=inventory.backend,
-    )
-
-
-def _by_flow(
-    store: GraphStore, system: TechnosphereSystem, inventory: FloatArray, factors: FloatArray,
-) -> tuple[FlowContribution, ...]:
-    impact = inventory * factors
-    order = [int(i) for i in np.argsort(-np.abs(impact), kind="stable") if impact[i] != 0.0]
-    ids = [system.flow_ids[i] for i in order]
-    known = browse.read_flows(store, ids)
-    out = []
-    for i, fid in zip(order, ids, strict=True):
-        flow = known.get(fid)
-        out.append(FlowContribution(
-            flow=fid, name=flow.name if flow else "", compartment="/".join(flow.compartment) if flow else "",
-            unit=flow.unit if flow else "", amount=float(inventory[i]), factor=float(factors[i]),
-            impact=float(impact[i]),
-        ))
-    return tuple(out)
-
-
-def _by_database(
-    databases: Sequence[str], direct: FloatArray, chain: npt.NDArray[np.intp],
-) -> tuple[DatabaseContribution, ...]:
-    """Direct impacts of the supply chain's processes (s_j != 0), summed per database."""
-    sums: dict[str, list[float]] = {}
-    for j in chain:
-        sums.setdefault(databases[j], []).append(float(direct[j]))
-    rows = [DatabaseContribution(db, float(np.sum(values)), len(values)) for db, values in sums.items()]
-    return tuple(sorted(rows, key=lambda r: (-abs(r.impact), r.database)))
-
-
-def _reference_unit(store: GraphStore, process: object) -> str:
-    """The reference flow's unit (amounts are in it), else the unit as given."""
-    ref_flow = getattr(process, "ref_flow", None)
-    if ref_flow:
-        flow = browse.read_flows(store, [ref_flow]).get(ref_flow)
-        if flow is not None and flow.unit:
-            return flow.unit
-    return str(getattr(process, "ref_unit", "") or "")

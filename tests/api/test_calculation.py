@@ -26,8 +26,9 @@ import scipy.sparse.linalg as spla
 from typer.testing import CliRunner
 
 import api.commands_calculate as commands
-from api.calculation import CalculationCache, calculate, ensure_results, footprint, system_from_rows
+from api.calculation import CalculationCache, calculate, ensure_results, system_from_rows
 from api.cli import build_app
+from api.footprint import footprint
 from api.importing import import_database
 from graph.connect import open_embedded
 from graph.embedded import EmbeddedServer
