@@ -19,13 +19,11 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
 from rich.console import Console
 
-from api.app import create_app
 from api.calculation import ensure_results
 from api.datasets import DEMO_FILES, locate_data
 from api.importing import import_database
@@ -37,6 +35,9 @@ from graph.store import GraphStore
 from lcagraph.config import Settings, load_settings
 from lcagraph.errors import EngineUnavailable, NodeNotFound
 from loaders.xml import slug
+
+if TYPE_CHECKING:
+    import uvicorn
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +107,10 @@ def start_server(
     settings: Settings, store: GraphStore, host: str, port: int,
 ) -> tuple[uvicorn.Server, threading.Thread, int]:
     """Serve the app in a thread; returns the server and the port it bound (port 0: any free)."""
+    import uvicorn
+
+    from api.app import create_app
+
     config = uvicorn.Config(create_app(settings, store), host=host, port=port, log_level="warning")
     server = uvicorn.Server(config)  # in a thread uvicorn installs no signal handlers: Ctrl-C reaches us
     thread = threading.Thread(target=server.run, name="lcagraph-demo", daemon=True)

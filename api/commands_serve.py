@@ -1,7 +1,7 @@
 """``lcagraph serve`` (the web app) and ``lcagraph cypher`` (read-only Cypher for analysts).
 
     lcagraph serve [--host 127.0.0.1] [--port 8000] [--workers 1] [--no-access-log]
-    lcagraph cypher "MATCH (p:Process) RETURN p.name AS name LIMIT 5" [--param k=v ...] [--json]
+    lcagraph cypher 'MATCH (p:Process) RETURN p.name AS name LIMIT 5' [--param k=v ...] [--json]
 
 ``serve`` listens on 127.0.0.1 unless told otherwise. ``cypher`` runs through the store's
 read-only path (see api/cypher.py); ``--param name=value`` values are parsed as JSON where they
@@ -15,11 +15,9 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import uvicorn
-from fastapi import FastAPI
 from rich.console import Console
 from rich.table import Table
 
@@ -27,6 +25,9 @@ from api.cypher import ROW_LIMIT, TIMEOUT_S, run_cypher
 from graph.connect import open_store
 from lcagraph.config import load_settings
 from lcagraph.errors import EngineUnavailable, InvalidArgument
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 HostOpt = Annotated[str, typer.Option("--host", help="address to listen on (127.0.0.1: this machine only)")]
 PortOpt = Annotated[int, typer.Option("--port", help="TCP port")]
@@ -43,6 +44,8 @@ def serve_command(
     """Serve GraphQL at /graphql (GraphiQL in a browser), /health and the OpenAPI docs at /docs."""
     if workers < 1:
         raise InvalidArgument(f"--workers {workers}: give 1 or more")
+    import uvicorn
+
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info",
                 access_log=access_log)
 
@@ -93,6 +96,8 @@ def cypher_command(
 @contextmanager
 def serve_in_thread(app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Run ``app`` with uvicorn in a thread (tests, benches); yields its base URL (port 0: any free)."""
+    import uvicorn
+
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, name="lcagraph-serve", daemon=True)
     thread.start()

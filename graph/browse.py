@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph import queries as q
+from graph import reader
 from graph.records import Database, Exchange, Flow, Process, ProductSystem
 from graph.store import GraphStore, Row
 from graph.tree_source import result_id
@@ -105,21 +106,8 @@ def read_processes(store: GraphStore, ids: Sequence[str]) -> dict[str, Process]:
 
 
 def read_flows(store: GraphStore, ids: Sequence[str]) -> dict[str, Flow]:
-    rows = store.read(q.READ_FLOWS_BY_ID, {"ids": list(ids)}) if ids else []
-    return {
-        str(r["id"]): Flow(
-            id=str(r["id"]),
-            name=_s(r["name"]),
-            type=r["type"] or "product",
-            unit=_s(r["unit"]),
-            flow_property=_s(r["flow_property"]),
-            cas=_s(r["cas"]),
-            formula=_s(r["formula"]),
-            compartment=tuple(str(c) for c in r["compartment_path"] or ()),
-            location=_s(r["location"]),
-        )
-        for r in rows
-    }
+    """The flows with these ids by id (one row-to-record mapping: graph.reader)."""
+    return {f.id: f for f in reader.read_flows(store, ids)}
 
 
 def read_databases(store: GraphStore) -> list[DatabaseView]:
@@ -138,7 +126,7 @@ def read_databases(store: GraphStore) -> list[DatabaseView]:
             imported_at=_s(r["imported_at"]),
             process_count=int(r["processes"]),
         )
-        for r in store.read(q.READ_DATABASES_WITH_COUNTS)
+        for r in reader.read_databases(store)
     ]
 
 

@@ -300,14 +300,6 @@ RETURN d.id AS id, d.name AS name, d.source AS source, d.version AS version, d.l
        d.format AS format, d.kind AS kind, d.description AS description, d.imported_at AS imported_at
 """
 
-READ_DATABASES = """
-MATCH (d:Database)
-OPTIONAL MATCH (p:Process)-[:IN]->(d)
-RETURN d.id AS id, d.name AS name, d.kind AS kind, d.format AS format, d.imported_at AS imported_at,
-       count(p) AS processes
-ORDER BY id
-"""
-
 READ_FLOWS_OF_DATABASE = """
 MATCH (f:Flow)-[:IN]->(:Database {id: $database})
 RETURN f.id AS id, f.name AS name, f.type AS type, f.unit AS unit, f.flow_property AS flow_property,

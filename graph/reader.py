@@ -89,8 +89,9 @@ def count_relationship_types(store: GraphStore) -> dict[str, int]:
 
 
 def read_databases(store: GraphStore) -> list[Row]:
-    """One row per database: id, name, kind, format, imported_at, processes."""
-    return store.read(q.READ_DATABASES)
+    """One row per database: id, name, source, version, licence, format, kind, description,
+    imported_at, processes (graph.browse.read_databases maps the same rows to records)."""
+    return store.read(q.READ_DATABASES_WITH_COUNTS)
 
 
 # --- records from rows ---------------------------------------------------------------------
