@@ -18,17 +18,19 @@ flows), everything a real import meets:
 - 70 % of the exchanges carry a lognormal uncertainty and a pedigree entry, 5 % a formula,
   10 % of the processes an allocation factor below 1.
 
-The records are built directly (no file); bench/bench_import.py writes them as a JSON-LD package
+Its supply structure draws upstream providers uniformly, which suits an import (every linking rule
+and a large write) but makes a hard LU problem (SuperLU: minutes); the solver and calculate benches
+use bench/synthetic.py's market structure instead, which matches published ecoinvent factorisation
+times. The records are built directly (no file); bench/bench_import.py writes them as a JSON-LD package
 (loaders/jsonld_export.py) to time the whole import from a file, as a user runs it.
 """
 
 from __future__ import annotations
 
-import uuid
-
 import numpy as np
 import numpy.typing as npt
 
+from bench.synthetic import make_ids
 from graph.records import Database, DatabaseContent, DataQuality, Exchange, Flow, Process, Uncertainty
 
 # (name, CAS) of greenhouse gases the built-in AR6 GWP100 table knows, emitted by many processes
@@ -101,12 +103,6 @@ class _Plan:
         """(flow id, unit) of process i's reference product."""
         j = int(self.product_of[i])
         return self.product_ids[j], UNITS[self.units[j]][0]
-
-
-def make_ids(rng: np.random.Generator, count: int) -> list[str]:
-    """Reproducible UUID4-shaped ids."""
-    raw = rng.integers(0, 2**63, size=(count, 2), dtype=np.int64).astype(np.uint64)
-    return [str(uuid.UUID(int=(int(hi) << 64) | int(lo), version=4)) for hi, lo in raw]
 
 
 def _elementary_flows(rng: np.random.Generator, count: int) -> list[Flow]:
