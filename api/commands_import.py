@@ -25,9 +25,9 @@ from rich.table import Table
 
 from api.importing import FORMATS, import_database
 from graph.connect import open_store
-from graph.records import ImportReport
 from lcagraph.config import load_settings
 from lcagraph.errors import InvalidArgument
+from lcagraph.records import ImportReport
 
 SHOWN = 15  # lines of a long list shown in the human report (--json gives all)
 

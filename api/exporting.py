@@ -21,9 +21,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from graph.reader import read_database_content, read_databases, read_flows
-from graph.records import DatabaseContent
 from graph.store import GraphStore
 from lcagraph.errors import InvalidArgument, NodeNotFound
+from lcagraph.records import DatabaseContent
 from loaders.ilcd_export import write_ilcd
 from loaders.jsonld_export import write_jsonld
 from loaders.xml import slug

@@ -30,7 +30,10 @@ from graph.reader import (
     read_provider_candidates,
     read_provider_exchanges,
 )
-from graph.records import (
+from graph.store import GraphStore
+from graph.writer import write_database_content
+from lcagraph.errors import InvalidArgument, NodeNotFound
+from lcagraph.records import (
     CharacterisationFactor,
     Database,
     DatabaseContent,
@@ -40,9 +43,6 @@ from graph.records import (
     ImportReport,
     ProviderCandidate,
 )
-from graph.store import GraphStore
-from graph.writer import write_database_content
-from lcagraph.errors import InvalidArgument, NodeNotFound
 from loaders.detect import detect_supported_format
 from loaders.ecospold2 import read_ecospold2
 from loaders.identity import HeldId, dataset_uuids, find_taken_ids, qualify_override_keys, qualify_taken_ids

@@ -34,7 +34,11 @@ from bench.synthetic import SyntheticDatabase, generate_database
 from graph import queries as q
 from graph.connect import open_embedded
 from graph.falkor import FalkorStore
-from graph.records import (
+from graph.results import CategoryResults, result_rows, write_results
+from graph.technosphere import read_technosphere
+from graph.writer import write_database_content
+from lcagraph.config import find_data_dir
+from lcagraph.records import (
     CharacterisationFactor,
     Database,
     DatabaseContent,
@@ -46,10 +50,6 @@ from graph.records import (
     ProviderLink,
     Unlinked,
 )
-from graph.results import CategoryResults, result_rows, write_results
-from graph.technosphere import read_technosphere
-from graph.writer import write_database_content
-from lcagraph.config import find_data_dir
 from solver import build_system, compute_intensities, factorise, solve_inventory
 
 

@@ -44,8 +44,8 @@ from bench.synthetic_database import synthetic_database
 from graph import falkor_reply
 from graph.connect import open_embedded
 from graph.falkor import FalkorStore
-from graph.records import Database, DatabaseContent
 from lcagraph.config import find_data_dir
+from lcagraph.records import Database, DatabaseContent
 from loaders.jsonld_export import write_jsonld
 
 USLCI = find_data_dir() / "uslci/uslci_fy17q4_jsonld.zip"

@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from graph.connect import open_embedded
 from graph.reader import read_database_content, read_provider_candidates
-from graph.records import Database, DatabaseContent, Exchange, Flow, Process, ProviderLink
 from graph.writer import write_database_content
+from lcagraph.records import Database, DatabaseContent, Exchange, Flow, Process, ProviderLink
 
 
 def synthetic(n: int, per_process: int, seed: int = 1) -> DatabaseContent:

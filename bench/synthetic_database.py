@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bench.synthetic import make_ids
-from graph.records import Database, DatabaseContent, DataQuality, Exchange, Flow, Process, Uncertainty
+from lcagraph.records import Database, DatabaseContent, DataQuality, Exchange, Flow, Process, Uncertainty
 
 # (name, CAS) of greenhouse gases the built-in AR6 GWP100 table knows, emitted by many processes
 GREENHOUSE_GASES = (

@@ -13,10 +13,10 @@ from typing import Any
 
 from graph import queries as q
 from graph import reader
-from graph.records import Database, Exchange, Flow, Process, ProductSystem
 from graph.store import GraphStore, Row
 from graph.tree_source import result_id
 from lcagraph.errors import InvalidArgument, NodeNotFound
+from lcagraph.records import Database, Exchange, Flow, Process, ProductSystem
 
 #: The built-in IPCC AR6 GWP100 category (loaders/methods.py), the default everywhere.
 DEFAULT_CATEGORY = "ipcc-ar6-gwp100/climate-change"

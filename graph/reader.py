@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from graph import queries as q
-from graph.records import (
+from graph.store import GraphStore, Row
+from lcagraph.errors import NodeNotFound
+from lcagraph.records import (
     CharacterisationFactor,
     Database,
     DatabaseContent,
@@ -32,8 +34,6 @@ from graph.records import (
     Uncertainty,
     Unlinked,
 )
-from graph.store import GraphStore, Row
-from lcagraph.errors import NodeNotFound
 
 
 def read_database_content(store: GraphStore, database_id: str) -> DatabaseContent:

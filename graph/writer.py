@@ -24,9 +24,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graph import queries as q
-from graph.records import DatabaseContent, Flow, Process, ProductSystem, ProviderLink
 from graph.store import BatchRow, Writer
 from lcagraph.errors import DuplicateDataset, MalformedDataset, UnresolvedReference
+from lcagraph.records import DatabaseContent, Flow, Process, ProductSystem, ProviderLink
 
 Progress = Callable[[str, int], None]
 BATCH_SIZE = 5000

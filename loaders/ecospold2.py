@@ -15,8 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from graph.records import Database, DatabaseContent, Flow, ImportReport
 from lcagraph.errors import MalformedDataset, UnresolvedReference, UnsupportedFormat
+from lcagraph.records import Database, DatabaseContent, Flow, ImportReport
 from loaders.detect import NS_ECOSPOLD1, NS_ECOSPOLD2, ecospold1_error
 from loaders.ecospold2_activity import ActivityResult, FlowSeen, read_activity
 from loaders.ecospold2_units import property_name, unit_of

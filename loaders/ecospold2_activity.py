@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from graph.records import Exchange, FlowType, Process, Uncertainty
 from lcagraph.errors import MalformedDataset, UnresolvedReference
+from lcagraph.records import Exchange, FlowType, Process, Uncertainty
 from loaders.ecospold2_units import unit_of
 from loaders.xml import Element, lang_text, text_at, to_float, warning
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from graph.records import DatabaseContent, Exchange, ImportReport, ProductSystem, ProviderLink, Unlinked
+from lcagraph.records import DatabaseContent, Exchange, ImportReport, ProductSystem, ProviderLink, Unlinked
 
 SEPARATOR = "@"
 

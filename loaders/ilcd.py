@@ -1,4 +1,4 @@
-"""ILCD reader: a zip or folder of ILCD XML datasets → :class:`graph.records.DatabaseContent`.
+"""ILCD reader: a zip or folder of ILCD XML datasets → :class:`lcagraph.records.DatabaseContent`.
 
 Datasets are recognised by their root element, not by folder, so both the usual layout
 (``ILCD/processes/…``, ``flows/``, ``flowproperties/``, ``unitgroups/``, ``lciamethods/``,
@@ -12,8 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.records import Database, DatabaseContent, ImportReport
 from lcagraph.errors import UnsupportedFormat
+from lcagraph.records import Database, DatabaseContent, ImportReport
 from loaders.ilcd_datasets import (
     ResolvedFlow,
     dataset_uuid,

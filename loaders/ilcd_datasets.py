@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from graph.records import Flow, FlowType
 from lcagraph.errors import MalformedDataset, UnresolvedReference
+from lcagraph.records import Flow, FlowType
 from loaders.xml import Element, lang_text, text_at, to_float
 
 FLOW_TYPES: dict[str, FlowType] = {

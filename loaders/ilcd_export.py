@@ -19,8 +19,8 @@ import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
-from graph.records import CharacterisationFactor, DatabaseContent, Exchange, Flow, Process, Uncertainty
 from lcagraph.errors import UnresolvedReference
+from lcagraph.records import CharacterisationFactor, DatabaseContent, Exchange, Flow, Process, Uncertainty
 from loaders.ilcd_export_datasets import (
     COMMON,
     OLCA,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from graph.records import CharacterisationFactor, Flow, ImpactCategory, ImpactMethod
+from lcagraph.records import CharacterisationFactor, Flow, ImpactCategory, ImpactMethod
 from loaders.units import FlowProperty, UnitTable
 
 ILCD = "http://lca.jrc.it/ILCD"

@@ -10,8 +10,8 @@ from __future__ import annotations
 import uuid as uuidlib
 from dataclasses import dataclass
 
-from graph.records import CharacterisationFactor, ImpactCategory, ImpactMethod
 from lcagraph.errors import UnresolvedReference
+from lcagraph.records import CharacterisationFactor, ImpactCategory, ImpactMethod
 from loaders.ilcd_datasets import FlowProperty, ResolvedFlow, UnitGroup
 from loaders.xml import Element, lang_text, text_at, to_float, warning
 

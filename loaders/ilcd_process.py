@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graph.records import DataQuality, Exchange, Process, Uncertainty
 from lcagraph.errors import MalformedDataset, UnresolvedReference
+from lcagraph.records import DataQuality, Exchange, Process, Uncertainty
 from loaders.ilcd_datasets import FlowProperty, ResolvedFlow, UnitGroup, category_path, compose_name
 from loaders.xml import Element, lang_text, optional_float, text_at, to_float, warning
 

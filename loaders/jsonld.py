@@ -17,8 +17,8 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from graph.records import Database, DatabaseContent, ImportReport, Parameter
 from lcagraph.errors import MalformedDataset, UnsupportedFormat
+from lcagraph.records import Database, DatabaseContent, ImportReport, Parameter
 from loaders.archive import Archive, open_archive
 from loaders.formulas import ParameterDef, evaluate_parameters
 from loaders.jsonld_common import Context, DqSystem, Json, Where, dicts, optional_number, text

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from graph.records import Exchange, Process
 from lcagraph.errors import MalformedDataset
+from lcagraph.records import Exchange, Process
 from loaders.formulas import evaluate
 from loaders.jsonld_common import Json, Where, dicts, number, ref_id, text
 from loaders.jsonld_flows import FlowUnits

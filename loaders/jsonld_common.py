@@ -12,8 +12,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from graph.records import Parameter
 from lcagraph.errors import MalformedDataset, UnresolvedReference
+from lcagraph.records import Parameter
 from loaders.units import UnitTable
 
 Json = dict[str, object]

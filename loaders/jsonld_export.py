@@ -18,8 +18,8 @@ import zipfile
 from collections import defaultdict
 from pathlib import Path
 
-from graph.records import DatabaseContent, Exchange, Flow, Parameter, Process
 from lcagraph.errors import InvalidArgument
+from lcagraph.records import DatabaseContent, Exchange, Flow, Parameter, Process
 from loaders.jsonld_export_datasets import add_methods, flow_json, product_system_json
 from loaders.jsonld_export_units import ExportUnits, name_id
 

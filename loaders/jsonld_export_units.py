@@ -13,7 +13,7 @@ import math
 import uuid
 from dataclasses import dataclass, field
 
-from graph.records import Exchange, Flow
+from lcagraph.records import Exchange, Flow
 from loaders.units import FlowProperty, Unit, UnitGroup, UnitTable, builtin_units
 
 _NAMESPACE = uuid.UUID("6f1c6c86-2f5e-4c43-9a57-3c1d2b7e8a10")

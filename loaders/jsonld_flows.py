@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graph.records import Flow, FlowType
 from lcagraph.errors import UnresolvedReference
+from lcagraph.records import Flow, FlowType
 from loaders.jsonld_common import Context, Json, Where, dicts, flag, number, ref_id, ref_name, text
 from loaders.units import Unit
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from graph.records import (
+from lcagraph.records import (
     CharacterisationFactor,
     Exchange,
     ImpactCategory,

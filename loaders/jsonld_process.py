@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
-from graph.records import DataQuality, Exchange, Parameter, Process, Uncertainty
 from lcagraph.errors import MalformedDataset
+from lcagraph.records import DataQuality, Exchange, Parameter, Process, Uncertainty
 from loaders.formulas import ParameterDef, evaluate, evaluate_parameters, parse, variables_of
 from loaders.jsonld_allocation import apply_allocation, is_provided
 from loaders.jsonld_common import (

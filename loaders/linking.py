@@ -46,7 +46,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
-from graph.records import (
+from lcagraph.errors import InvalidArgument
+from lcagraph.records import (
     DatabaseContent,
     Exchange,
     Flow,
@@ -57,7 +58,6 @@ from graph.records import (
     ProviderLink,
     Unlinked,
 )
-from lcagraph.errors import InvalidArgument
 
 LINK_COUNT_ORDER = ("default", "unique", "ambiguous", "override", "unlinked")
 _NO_OVERRIDES: Mapping[str, str] = MappingProxyType({})

@@ -33,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from graph.records import CharacterisationFactor, Exchange, FactorSpec, Flow
+from lcagraph.records import CharacterisationFactor, Exchange, FactorSpec, Flow
 
 ORIGINS = {
     "fossil": "fossil",

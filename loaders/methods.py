@@ -13,7 +13,8 @@ import io
 from functools import cache
 from importlib import resources
 
-from graph.records import (
+from lcagraph.errors import MalformedDataset
+from lcagraph.records import (
     CharacterisationFactor,
     DatabaseContent,
     FactorSpec,
@@ -21,7 +22,6 @@ from graph.records import (
     ImpactCategory,
     ImpactMethod,
 )
-from lcagraph.errors import MalformedDataset
 
 AR6_METHOD_ID = "ipcc-ar6-gwp100"
 AR6_CATEGORY_ID = "ipcc-ar6-gwp100/climate-change"

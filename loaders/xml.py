@@ -21,8 +21,8 @@ from pathlib import Path
 from defusedxml import DefusedXmlException, DTDForbidden
 from defusedxml.ElementTree import fromstring as safe_fromstring
 
-from graph.records import Database, Exchange, Process
 from lcagraph.errors import InvalidArgument, MalformedDataset, UnsafeArchive
+from lcagraph.records import Database, Exchange, Process
 from loaders.archive import MAX_MEMBER_BYTES, open_archive
 
 Element = ET.Element

@@ -23,7 +23,7 @@ import pytest
 from graph.connect import open_embedded
 from graph.embedded import EmbeddedServer, start_server, stop_server
 from graph.falkor import STAGE_SUFFIX, FalkorStore
-from graph.records import (
+from lcagraph.records import (
     CharacterisationFactor,
     Database,
     DatabaseContent,

@@ -20,8 +20,8 @@ from graph.browse import (
     read_processes,
     read_results,
 )
-from graph.records import Flow, Process
 from graph.store import GraphStore
+from lcagraph.records import Flow, Process
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")

@@ -33,7 +33,6 @@ from api.importing import import_database
 from graph.connect import open_embedded
 from graph.embedded import EmbeddedServer
 from graph.falkor import STAGE_SUFFIX, FalkorStore
-from graph.records import Database, DatabaseContent, Exchange, Flow, Process, ProviderLink
 from graph.results import read_results, result_coverage
 from graph.store import GraphStore
 from graph.technosphere import read_technosphere
@@ -42,6 +41,7 @@ from graph.tree_source import StoreTreeSource
 from graph.writer import write_database_content
 from lcagraph.config import find_data_dir
 from lcagraph.errors import NodeNotFound, NonFiniteResult, SingularTechnosphere
+from lcagraph.records import Database, DatabaseContent, Exchange, Flow, Process, ProviderLink
 
 
 def _hand_module() -> ModuleType:

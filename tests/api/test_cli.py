@@ -13,9 +13,9 @@ import pytest
 
 from api.cli import build_app, main, module_commands
 from graph.connect import open_embedded
-from graph.records import DatabaseContent
 from graph.writer import write_database_content
 from lcagraph.config import PROJECT_ROOT
+from lcagraph.records import DatabaseContent
 
 
 @pytest.fixture

@@ -26,10 +26,10 @@ from graph.connect import open_embedded
 from graph.embedded import EmbeddedServer
 from graph.falkor import STAGE_SUFFIX, FalkorStore
 from graph.reader import read_database_content
-from graph.records import Database, DatabaseContent, Exchange, Process, ProviderLink
 from graph.writer import write_database_content
 from lcagraph.config import find_data_dir
 from lcagraph.errors import InvalidArgument, NodeNotFound
+from lcagraph.records import Database, DatabaseContent, Exchange, Process, ProviderLink
 
 DATA = find_data_dir()
 USLCI = DATA / "uslci/uslci_fy17q4_jsonld.zip"

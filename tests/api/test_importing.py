@@ -21,10 +21,10 @@ from graph.reader import (
     read_factor_specs,
     read_provider_candidates,
 )
-from graph.records import ImportReport
 from graph.writer import delete_database
 from lcagraph.config import find_data_dir
 from lcagraph.errors import InvalidArgument, MalformedDataset, NodeNotFound
+from lcagraph.records import ImportReport
 from loaders.methods import AR6_CATEGORY_ID
 
 DATA = find_data_dir()

@@ -12,9 +12,9 @@ import pytest
 
 from api.cli import main
 from graph.connect import open_store
-from graph.records import DatabaseContent
 from graph.writer import write_database_content
 from lcagraph.config import load_settings
+from lcagraph.records import DatabaseContent
 
 
 def _nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:

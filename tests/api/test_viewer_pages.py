@@ -21,7 +21,11 @@ from PIL import Image
 from api.app import create_app
 from api.commands_serve import serve_in_thread
 from graph import queries
-from graph.records import (
+from graph.store import GraphStore
+from graph.tree_source import result_id
+from graph.writer import write_database_content
+from lcagraph.config import Settings
+from lcagraph.records import (
     CharacterisationFactor,
     Database,
     DatabaseContent,
@@ -33,10 +37,6 @@ from graph.records import (
     ProviderLink,
     Unlinked,
 )
-from graph.store import GraphStore
-from graph.tree_source import result_id
-from graph.writer import write_database_content
-from lcagraph.config import Settings
 
 # A hand-solved system: truck transport T (foreground "freight") uses 0.05 kg diesel D from
 # "bgdb" (crosses databases), 0.001 kg lubricant from L1 (ambiguous: L1 or L2) and a cut-off

@@ -12,11 +12,11 @@ import pytest
 from api.cli import main
 from graph.completeness import check_database
 from graph.connect import open_store
-from graph.records import DatabaseContent
 from graph.store import GraphStore
 from graph.writer import write_database_content
 from lcagraph.config import load_settings
 from lcagraph.errors import NodeNotFound
+from lcagraph.records import DatabaseContent
 
 
 def _write(store: GraphStore, content: DatabaseContent) -> None:

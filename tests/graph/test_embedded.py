@@ -16,10 +16,10 @@ from graph.connect import open_embedded
 from graph.embedded import _alive, start_server
 from graph.falkor import STAGE_SUFFIX
 from graph.reader import read_database_content
-from graph.records import Database, DatabaseContent, Exchange, Flow, Process
 from graph.writer import write_database_content
 from lcagraph.config import PROJECT_ROOT
 from lcagraph.errors import ConfigurationError, EngineUnavailable
+from lcagraph.records import Database, DatabaseContent, Exchange, Flow, Process
 
 MakeContent = Callable[..., DatabaseContent]
 

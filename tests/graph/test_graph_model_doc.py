@@ -6,9 +6,9 @@ import re
 from collections.abc import Callable
 
 from graph.falkor import FalkorStore
-from graph.records import DatabaseContent
 from graph.writer import write_database_content
 from lcagraph.config import PROJECT_ROOT
+from lcagraph.records import DatabaseContent
 
 DOC = PROJECT_ROOT / "docs" / "graph-model.md"
 

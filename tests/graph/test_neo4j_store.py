@@ -16,11 +16,11 @@ import pytest
 from graph import queries
 from graph.connect import open_store
 from graph.reader import count_labels, read_database_content
-from graph.records import DatabaseContent
 from graph.store import GraphStore
 from graph.writer import write_database_content
 from lcagraph.config import load_settings
 from lcagraph.errors import ReadOnlyViolation
+from lcagraph.records import DatabaseContent
 
 pytestmark = pytest.mark.neo4j
 

@@ -20,8 +20,8 @@ from graph import queries as q
 from graph.falkor import FalkorStore
 from graph.falkor_reply import param_text
 from graph.reader import read_database_content
-from graph.records import DatabaseContent, Exchange, ProviderLink
 from graph.writer import exchange_rows, provider_link_row, write_database_content
+from lcagraph.records import DatabaseContent, Exchange, ProviderLink
 
 MakeContent = Callable[..., DatabaseContent]
 

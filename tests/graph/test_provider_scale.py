@@ -10,8 +10,8 @@ from graph import queries as q
 from graph.falkor import FalkorStore
 from graph.overrides import set_provider
 from graph.reader import read_database_content
-from graph.records import Database, DatabaseContent, Exchange, Flow, Process, ProviderLink
 from graph.writer import delete_database, write_database_content
+from lcagraph.records import Database, DatabaseContent, Exchange, Flow, Process, ProviderLink
 
 U = "0aaf1e13-5d80-37f9-b7bb-81a6b8965c71"
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from graph import queries as q
-from graph.records import DatabaseContent
 from graph.results import CategoryResults, read_results, result_coverage, write_results
 from graph.store import GraphStore
 from graph.tree_source import StoreTreeSource
 from graph.writer import write_database_content
+from lcagraph.records import DatabaseContent
 
 PROCESSES = ("steel", "power", "power2", "landfill", "bike")
 

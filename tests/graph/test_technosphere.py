@@ -26,7 +26,10 @@ from typing import Any
 import pytest
 
 from graph import queries as q
-from graph.records import (
+from graph.store import GraphStore
+from graph.technosphere import read_technosphere
+from graph.writer import write_database_content
+from lcagraph.records import (
     CharacterisationFactor,
     Database,
     DatabaseContent,
@@ -38,9 +41,6 @@ from graph.records import (
     ProviderLink,
     Unlinked,
 )
-from graph.store import GraphStore
-from graph.technosphere import read_technosphere
-from graph.writer import write_database_content
 
 SCALE = 0.252 / 0.0518
 HAND_TOTALS = {

@@ -11,7 +11,12 @@ import numpy as np
 import pytest
 
 from graph import queries as q
-from graph.records import (
+from graph.store import GraphStore
+from graph.tree import TreeRequest, expand_tree, identity_residual, walk
+from graph.tree_source import StoreTreeSource, TreeCache, result_id
+from graph.writer import write_database_content
+from lcagraph.errors import NodeNotFound, StaleResult
+from lcagraph.records import (
     CharacterisationFactor,
     Database,
     DatabaseContent,
@@ -23,11 +28,6 @@ from graph.records import (
     ProviderLink,
     Unlinked,
 )
-from graph.store import GraphStore
-from graph.tree import TreeRequest, expand_tree, identity_residual, walk
-from graph.tree_source import StoreTreeSource, TreeCache, result_id
-from graph.writer import write_database_content
-from lcagraph.errors import NodeNotFound, StaleResult
 
 T_E, T_S = 301 / 60, 8.63
 T_R = 0.3 + 2 * T_E + 0.5 * T_S - 0.5 * 0.08 + 0.01 * 0.1

@@ -16,9 +16,9 @@ from graph.reader import (
     read_database_content,
     read_provider_candidates,
 )
-from graph.records import DatabaseContent, Exchange, Flow, ProviderCandidate, ProviderLink
 from graph.writer import delete_database, write_database_content
 from lcagraph.errors import DuplicateDataset, MalformedDataset, NodeNotFound, UnresolvedReference
+from lcagraph.records import DatabaseContent, Exchange, Flow, ProviderCandidate, ProviderLink
 
 MakeContent = Callable[..., DatabaseContent]
 SORT_KEYS: dict[str, Callable[[Any], Any]] = {

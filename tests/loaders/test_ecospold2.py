@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.records import Database, DatabaseContent, Exchange
 from lcagraph.config import find_data_dir
 from lcagraph.errors import MalformedDataset, UnresolvedReference
+from lcagraph.records import Database, DatabaseContent, Exchange
 from loaders.ecospold2 import read_ecospold2
 
 DATA = find_data_dir()

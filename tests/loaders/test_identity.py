@@ -3,7 +3,7 @@ that linking then prefers the package's own copy."""
 
 from __future__ import annotations
 
-from graph.records import (
+from lcagraph.records import (
     Database,
     DatabaseContent,
     Exchange,

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.records import DatabaseContent
 from lcagraph.config import find_data_dir
 from lcagraph.errors import MalformedDataset, UnresolvedReference, UnsafeArchive
+from lcagraph.records import DatabaseContent
 from loaders.ilcd import read_ilcd
 from loaders.ilcd_method import method_id
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.records import Database, DatabaseContent, Exchange
 from lcagraph.config import find_data_dir
 from lcagraph.errors import UnresolvedReference
+from lcagraph.records import Database, DatabaseContent, Exchange
 from loaders.ilcd import read_ilcd
 from loaders.ilcd_export import write_ilcd
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from graph.records import Database, DatabaseContent
 from lcagraph.config import find_data_dir
+from lcagraph.records import Database, DatabaseContent
 from loaders.jsonld import read_jsonld
 
 DATA = find_data_dir()

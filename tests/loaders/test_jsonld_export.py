@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.records import (
+from lcagraph.config import find_data_dir
+from lcagraph.errors import InvalidArgument
+from lcagraph.records import (
     CharacterisationFactor,
     Database,
     DatabaseContent,
@@ -21,8 +23,6 @@ from graph.records import (
     Process,
     Uncertainty,
 )
-from lcagraph.config import find_data_dir
-from lcagraph.errors import InvalidArgument
 from loaders.jsonld import read_jsonld
 from loaders.jsonld_export import write_jsonld
 

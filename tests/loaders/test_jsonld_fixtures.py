@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from graph.records import Database, DatabaseContent
 from lcagraph.errors import MalformedDataset, UnresolvedReference, UnsafeArchive, UnsupportedFormat
+from lcagraph.records import Database, DatabaseContent
 from loaders.jsonld import read_jsonld
 
 MASS = {"@type": "FlowProperty", "@id": "93a60a56-a3c8-11da-a746-0800200b9a66", "name": "Mass"}

@@ -12,7 +12,9 @@ import numpy as np
 import pytest
 import scipy.sparse.linalg as spla
 
-from graph.records import (
+from lcagraph.config import find_data_dir
+from lcagraph.errors import InvalidArgument
+from lcagraph.records import (
     Database,
     DatabaseContent,
     Exchange,
@@ -20,8 +22,6 @@ from graph.records import (
     Process,
     ProviderCandidate,
 )
-from lcagraph.config import find_data_dir
-from lcagraph.errors import InvalidArgument
 from loaders.jsonld import read_jsonld
 from loaders.linking import link_providers
 from solver.matrices import ElementaryTable, FactorTable, LinkTable, ProcessTable, build_system

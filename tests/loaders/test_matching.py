@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from graph.records import Exchange, FactorSpec, Flow
+from lcagraph.records import Exchange, FactorSpec, Flow
 from loaders.matching import (
     fedefl_uuid,
     find_unmatched_flows,

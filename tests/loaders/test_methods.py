@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 import pytest
 
-from graph.records import Database, DatabaseContent, Flow
 from lcagraph.config import find_data_dir
+from lcagraph.records import Database, DatabaseContent, Flow
 from loaders.jsonld import read_jsonld
 from loaders.matching import fedefl_uuid, find_unmatched_flows, match_factors, match_factors_detailed
 from loaders.methods import (
