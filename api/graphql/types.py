@@ -13,7 +13,8 @@ import strawberry
 from api import links
 from api.graphql.context import Ctx
 from api.graphql.results import ResultLookup, cached_result
-from graph import browse, records
+from graph import browse
+from lcagraph import records
 from lcagraph.errors import LcaGraphError
 
 
