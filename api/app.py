@@ -22,9 +22,9 @@ from api.graphql.schema import schema
 from api.viewer.routes import router as viewer_router
 from graph.connect import open_store
 from graph.store import GraphStore
+from lcagraph import __version__
 from lcagraph.config import Settings, load_settings
 
-VERSION = "0.1.0"
 
 
 class HealthReport(BaseModel):
@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
 
     app = FastAPI(
         title="lcagraph",
-        version=VERSION,
+        version=__version__,
         lifespan=lifespan,
         description="Open, traceable carbon footprints. GraphQL at /graphql; REST for health.",
     )
@@ -80,6 +80,6 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         """Engine and graph version (the version moves with every import and link override)."""
         state = _state(request)
         version = await to_thread.run_sync(state.store.graph_version)
-        return HealthReport(status="ok", engine=state.store.engine, graph_version=version, version=VERSION)
+        return HealthReport(status="ok", engine=state.store.engine, graph_version=version, version=__version__)
 
     return app

@@ -28,8 +28,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from api.calculation import CalculationCache, calculate, system_from_rows
-from api.importing import import_database
+from api.services.calculation import CalculationCache, calculate, system_from_rows
+from api.services.importing import import_database
 from bench.synthetic import SyntheticDatabase, generate_database
 from graph import queries as q
 from graph.connect import open_embedded

@@ -1,5 +1,5 @@
 """Import speed: the full USLCI release and an ecoinvent-sized synthetic database, each imported
-into a fresh embedded FalkorDB (temporary folder) with the import pipeline (api/importing.py).
+into a fresh embedded FalkorDB (temporary folder) with the import pipeline (api/services/importing.py).
 
     .venv/bin/python bench/bench_import.py [--processes 20000] [--exchanges 600000] [--seed 1]
                                            [--skip-uslci] [--skip-synthetic] [--records-only]
@@ -39,14 +39,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import falkordb
 import redis
 
-import api.importing as importing
+import api.services.importing as importing
 from bench.synthetic_database import synthetic_database
 from graph import falkor_reply
 from graph.connect import open_embedded
 from graph.falkor import FalkorStore
 from lcagraph.config import find_data_dir
 from lcagraph.records import Database, DatabaseContent
-from loaders.jsonld_export import write_jsonld
+from loaders.exporters.jsonld import write_jsonld
 
 USLCI = find_data_dir() / "uslci/uslci_fy17q4_jsonld.zip"
 PIPELINE_STEPS = {"read datasets": "read", "linked providers": "link", "matched elementary flows": "match"}

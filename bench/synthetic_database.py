@@ -22,7 +22,7 @@ Its supply structure draws upstream providers uniformly, which suits an import (
 and a large write) but makes a hard LU problem (SuperLU: minutes); the solver and calculate benches
 use bench/synthetic.py's market structure instead, which matches published ecoinvent factorisation
 times. The records are built directly (no file); bench/bench_import.py writes them as a JSON-LD package
-(loaders/jsonld_export.py) to time the whole import from a file, as a user runs it.
+(loaders/exporters/jsonld.py) to time the whole import from a file, as a user runs it.
 """
 
 from __future__ import annotations

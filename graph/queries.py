@@ -546,7 +546,7 @@ SET r.process = row.process, r.category = row.category, r.method = row.method, r
 MERGE (p)-[:HAS_RESULT]->(r)
 """
 
-# --- import pipeline: characterisation across databases (api/importing.py) ------------------
+# --- import pipeline: characterisation across databases (api/services/importing.py) ------------------
 
 #: One row; ``flows`` lists [id, name, unit, cas, compartment_path, synonyms] of every elementary flow.
 READ_ELEMENTARY_FLOWS = """
@@ -591,7 +591,7 @@ WHERE l.exchange = $exchange
 DELETE l
 """
 
-# --- lcagraph demo (api/commands_demo.py) ---------------------------------------------------
+# --- lcagraph demo (api/cli/demo.py) ---------------------------------------------------
 
 #: The process of a database with the most distinct providers in other databases (a node to
 #: show: unfolding it crosses into the background data).
@@ -605,7 +605,7 @@ LIMIT 1
 
 DEMO_DATABASE_IDS = "MATCH (d:Database) RETURN d.id AS id"
 
-# --- lcagraph export (api/exporting.py) -----------------------------------------------------
+# --- lcagraph export (api/services/exporting.py) -----------------------------------------------------
 
 #: Flows by id, same columns as READ_FLOWS_OF_DATABASE: the flows of other databases that a
 #: database's exchanges or factors use, so that an export carries every flow it names.

@@ -209,7 +209,7 @@ def _tuples(value: Any) -> Any:
     return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
 
 
-# --- import pipeline (api/importing.py) -------------------------------------------------------
+# --- import pipeline (api/services/importing.py) -------------------------------------------------------
 
 def read_elementary_flows(store: GraphStore) -> list[Flow]:
     """Every elementary flow in the graph (all databases), sorted by id."""
@@ -243,7 +243,7 @@ def read_provider_exchanges(store: GraphStore, process_ids: Sequence[str]) -> li
         for r in rows for x in r["exchanges"]), key=_id)
 
 
-# --- export (api/exporting.py) ----------------------------------------------------------------
+# --- export (api/services/exporting.py) ----------------------------------------------------------------
 
 def read_flows(store: GraphStore, ids: Sequence[str]) -> list[Flow]:
     """The flows with these ids (any database), sorted by id; ids not in the graph are left out."""

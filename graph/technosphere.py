@@ -1,6 +1,6 @@
 """The bulk read of the technosphere: every process, supply link, elementary exchange and
 characterisation factor of the graph, as plain row lists (the solver's input; graph/ knows no
-solver type, api/calculation.py turns these rows into solver tables).
+solver type, api/services/calculation.py turns these rows into solver tables).
 
 Six statements (graph/queries.py ``READ_TECHNOSPHERE_*``), run side by side, each grouped with
 ``collect()`` into parallel lists (one row per process, database or category: the FalkorDB client

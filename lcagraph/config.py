@@ -24,6 +24,10 @@ class Settings:
     neo4j_database: str
     public_base_url: str
     api_token: str
+    solver_backend: str = ""  # LCAGRAPH_SOLVER: pardiso|umfpack|superlu ('' = best installed)
+    response_cache: str = "1"  # LCAGRAPH_API_RESPONSE_CACHE: 1 on, 0 off, "schema" (no byte cache)
+    data_cache: Path | None = None  # LCAGRAPH_CACHE: where the demo's downloads go
+    data_url: str = ""  # LCAGRAPH_DATA_URL: a mirror of the shared data layout
 
 
 def default_graph_url() -> str:
@@ -55,4 +59,8 @@ def load_settings() -> Settings:
         neo4j_database=os.environ.get("NEO4J_DATABASE", "neo4j"),
         public_base_url=os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         api_token=os.environ.get("LCAGRAPH_API_TOKEN", ""),
+        solver_backend=os.environ.get("LCAGRAPH_SOLVER", "").strip().lower(),
+        response_cache=os.environ.get("LCAGRAPH_API_RESPONSE_CACHE", "1").strip() or "1",
+        data_cache=Path(os.environ["LCAGRAPH_CACHE"]) if os.environ.get("LCAGRAPH_CACHE") else None,
+        data_url=os.environ.get("LCAGRAPH_DATA_URL", "").strip(),
     )

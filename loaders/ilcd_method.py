@@ -2,7 +2,7 @@
 
 In ILCD one LCIA method dataset is one indicator (an impact category in openLCA terms); the method
 it belongs to is named by ``methodology``. Its id is a name-based UUID unless the dataset carries
-lcagraph's own method reference (written by :mod:`loaders.ilcd_export`) in ``common:other``.
+lcagraph's own method reference (written by :mod:`loaders.exporters.ilcd`) in ``common:other``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from lcagraph.records import CharacterisationFactor, ImpactCategory, ImpactMetho
 from loaders.ilcd_datasets import FlowProperty, ResolvedFlow, UnitGroup
 from loaders.xml import Element, lang_text, text_at, to_float, warning
 
-LCAGRAPH_NS = "http://lcagraph.org/ilcd-extensions"
 METHOD_NAMESPACE = uuidlib.UUID("6f1c1a52-5d0b-4a3e-9a3c-4c2b8f0e7d11")
 
 

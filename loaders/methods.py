@@ -72,11 +72,6 @@ def ar6_factor_specs() -> tuple[FactorSpec, ...]:
     return tuple(specs)
 
 
-def ar6_content_parts() -> tuple[ImpactMethod, ImpactCategory]:
-    """Method and category records to write with an import (idempotent: MERGE by id)."""
-    return ar6_method(), ar6_category()
-
-
 def specs_from_factors(
     factors: tuple[CharacterisationFactor, ...], flows: tuple[Flow, ...], unit: str = ""
 ) -> tuple[FactorSpec, ...]:

@@ -131,11 +131,6 @@ def optional_float(value: str | None, *, file: str, dataset: str, field: str) ->
     return to_float(value, file=file, dataset=dataset, field=field)
 
 
-def is_zip(path: Path) -> bool:
-    """Whether `path` is a zip file (by content, not by name)."""
-    return path.is_file() and zipfile.is_zipfile(path)
-
-
 def iter_members(path: Path, wanted: Callable[[str], bool]) -> Iterator[tuple[str, str, bytes]]:
     """Yield ``(member, file label, bytes)`` for members of a zip/folder (or a single file).
 

@@ -1,6 +1,6 @@
 """One LU factorisation of the technosphere matrix A, reused for every right-hand side.
 
-Backends, chosen once per call of :func:`select_backend` (``$LCAGRAPH_SOLVER`` forces one):
+Backends, chosen once per call of :func:`select_backend` (the ``LCAGRAPH_SOLVER`` setting forces one):
 
 - ``pardiso``: Intel MKL PARDISO through pypardiso (extra ``lcagraph[pardiso]``), preferred when
   installed;
@@ -15,7 +15,6 @@ conditioning; callers check residuals (see solver.intensities).
 from __future__ import annotations
 
 import importlib.util
-import os
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
@@ -32,7 +31,6 @@ from solver.matrices import TechnosphereSystem
 from solver.singularity import check_structure, explain_singularity, locate_singular_loops, singular_error
 
 FloatArray = npt.NDArray[np.float64]
-ENV_VAR = "LCAGRAPH_SOLVER"
 PREFERENCE = ("pardiso", "umfpack", "superlu")
 EXTRAS = {"pardiso": "pypardiso (pip install 'lcagraph[pardiso]')",
           "umfpack": "scikit-umfpack (pip install 'lcagraph[umfpack]')"}
@@ -63,14 +61,14 @@ def available_backends() -> tuple[str, ...]:
 
 
 def select_backend(requested: str | None = None) -> str:
-    """``requested``, else ``$LCAGRAPH_SOLVER``, else the first available of PARDISO, UMFPACK,
-    SuperLU. ConfigurationError names an unknown or uninstalled backend and the fix."""
-    name = (requested or os.environ.get(ENV_VAR, "")).strip().lower()
+    """``requested`` (lcagraph.config.Settings.solver_backend), else the first available of PARDISO,
+    UMFPACK, SuperLU. ConfigurationError names an unknown or uninstalled backend and the fix."""
+    name = (requested or "").strip().lower()
     if not name:
         return available_backends()[0]
     if name not in PREFERENCE:
         raise ConfigurationError(
-            f"{ENV_VAR}={name!r} is not a solver backend; use one of {', '.join(PREFERENCE)}"
+            f"LCAGRAPH_SOLVER={name!r} is not a solver backend; use one of {', '.join(PREFERENCE)}"
         )
     if not _importable(name):
         raise ConfigurationError(f"solver backend {name!r} is not installed here; install {EXTRAS[name]}")
@@ -279,6 +277,6 @@ def factorise(system: TechnosphereSystem, backend: str | None = None) -> Factori
 
 
 __all__ = [
-    "ENV_VAR", "Factorisation", "SingularTechnosphere", "available_backends", "factorise",
+    "Factorisation", "SingularTechnosphere", "available_backends", "factorise",
     "factorise_matrix", "select_backend",
 ]

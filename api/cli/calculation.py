@@ -26,8 +26,8 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.calculation import CalculationReport, calculate, resolve_categories
-from api.footprint import FootprintReport, footprint
+from api.services.calculation import CalculationReport, calculate, resolve_categories
+from api.services.footprint import FootprintReport, footprint
 from graph.connect import open_store
 from lcagraph.config import load_settings
 

@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from api.commands_store import opened_store
+from api.cli.store import opened_store
 from graph.browse import read_categories, resolve_category
 from graph.completeness import Completeness, check_database
 from graph.reader import read_databases

@@ -3,7 +3,7 @@
     lcagraph demo [--host 127.0.0.1] [--port 8000] [--no-serve] [--light-background]
 
 1. finds the open data (``$LCAGRAPH_DATA``, ``../shared/data``, else a sha256-checked download
-   into the cache, see api/datasets.py);
+   into the cache, see api/services/datasets.py);
 2. imports USLCI, the 2025 transport, rail and marine modules (USLCI as their background) and
    the FEDEFL IPCC methods — each only if its database is not in the graph yet;
 3. calculates footprints if the cached results are missing or stale;
@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from api.calculation import ensure_results
-from api.datasets import DEMO_FILES, locate_data
-from api.importing import import_database
-from api.links import deep_link
-from api.qr import render_terminal
+from api.services.calculation import ensure_results
+from api.services.datasets import DEMO_FILES, locate_data
+from api.services.importing import import_database
+from api.services.links import deep_link
+from api.services.qr import render_terminal
 from graph import queries as q
 from graph.connect import open_store
 from graph.store import GraphStore
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class DemoImport:
-    """One import of the demo: data file key (api/datasets.py), database name, backgrounds."""
+    """One import of the demo: data file key (api/services/datasets.py), database name, backgrounds."""
 
     key: str
     name: str
@@ -144,7 +144,7 @@ def demo_command(
     """Import USLCI and the 2025 transport, rail and marine modules, calculate, serve, show a QR code."""
     console = Console(soft_wrap=True)
     settings = load_settings()
-    data = locate_data(DEMO_FILES)
+    data = locate_data(DEMO_FILES, settings)
     console.print(f"open data: {data}", markup=False, highlight=False)
     store = open_store(settings)
     try:

@@ -6,7 +6,7 @@ DATABASE is the id, the name or the name's slug (``lcagraph info`` lists them). 
 holds the database's processes, exchanges (amounts in the flows' reference units for ILCD, as
 given for JSON-LD), the flows they use (also flows another database brought), its methods and
 product systems, and every resolved supply link as the exchange's default provider, so that
-``lcagraph import`` of the file links the same providers again (see api/exporting.py).
+``lcagraph import`` of the file links the same providers again (see api/services/exporting.py).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from api.exporting import EXPORT_FORMATS, FORMAT_NAMES, ExportResult, export_database
+from api.services.exporting import EXPORT_FORMATS, FORMAT_NAMES, ExportResult, export_database
 from graph.connect import open_store
 from lcagraph.config import load_settings
 

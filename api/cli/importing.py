@@ -7,7 +7,7 @@ The report (also stored in the graph as the database's ImportReport node) gives 
 type, exchanges, provider links by kind, unit conversions, formulas evaluated, elementary flows
 characterised per impact category and those left unmatched, and warnings naming dataset and
 field. ``--json`` prints it as one JSON object on stdout (progress goes to stderr).
-The built-in IPCC AR6 GWP100 method is written with every import (see api/importing.py).
+The built-in IPCC AR6 GWP100 method is written with every import (see api/services/importing.py).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.importing import FORMATS, import_database
+from api.services.importing import FORMATS, import_database
 from graph.connect import open_store
 from lcagraph.config import load_settings
 from lcagraph.errors import InvalidArgument

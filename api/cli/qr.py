@@ -15,8 +15,8 @@ from typing import Annotated
 
 import typer
 
-from api.links import deep_link, parse_path
-from api.qr import DEFAULT_SIZE, render_png, render_svg, render_terminal
+from api.services.links import deep_link, parse_path
+from api.services.qr import DEFAULT_SIZE, render_png, render_svg, render_terminal
 from graph.browse import read_processes
 from graph.connect import open_store
 from graph.store import GraphStore

@@ -4,7 +4,7 @@
     lcagraph cypher 'MATCH (p:Process) RETURN p.name AS name LIMIT 5' [--param k=v ...] [--json]
 
 ``serve`` listens on 127.0.0.1 unless told otherwise. ``cypher`` runs through the store's
-read-only path (see api/cypher.py); ``--param name=value`` values are parsed as JSON where they
+read-only path (see api/services/cypher.py); ``--param name=value`` values are parsed as JSON where they
 can be (numbers, lists), else kept as text.
 """
 
@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from api.cypher import ROW_LIMIT, TIMEOUT_S, run_cypher
+from api.services.cypher import ROW_LIMIT, TIMEOUT_S, run_cypher
 from graph.connect import open_store
 from lcagraph.config import load_settings
 from lcagraph.errors import EngineUnavailable, InvalidArgument

@@ -18,8 +18,8 @@ import typer
 from rich.console import Console
 from rich.tree import Tree as RichTree
 
-from api.calculation import ensure_results
-from api.commands_store import opened_store
+from api.cli.store import opened_store
+from api.services.calculation import ensure_results
 from graph import browse
 from graph.tree import Tree, TreeNode, TreeRequest, expand_tree
 from graph.tree_source import StoreTreeSource

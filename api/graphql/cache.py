@@ -18,7 +18,6 @@ and this extension sets ``cacheable`` on it only when it would cache the result 
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Hashable
@@ -31,9 +30,10 @@ from graphql.language import Visitor
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
+from lcagraph.config import Settings
+
 MAX_ENTRIES = 2048
 UNCACHED_FIELDS = frozenset({"cypher"})
-ENV_SWITCH = "LCAGRAPH_API_RESPONSE_CACHE"  # "0" turns the cache off (e.g. to measure cold requests)
 SCOPE_KEY = "lcagraph.response_cache"  # ASGI scope entry holding the CacheMarker of a request
 
 
@@ -125,8 +125,9 @@ def store_identity(store: Any) -> str:
     return f"{store.url}#{getattr(store, 'graph_name', '') or getattr(store, 'database', '')}"
 
 
-def enabled() -> bool:
-    return os.environ.get(ENV_SWITCH, "1") != "0"
+def enabled(settings: Settings) -> bool:
+    """LCAGRAPH_API_RESPONSE_CACHE=0 turns the caches off (e.g. to measure cold requests)."""
+    return settings.response_cache != "0"
 
 
 class ResponseCache(SchemaExtension):
@@ -138,7 +139,8 @@ class ResponseCache(SchemaExtension):
         key = None
         query = ec.query
         marker = _marker(context)
-        if enabled() and query and ec.operation_type == OperationType.QUERY and _reads_only_model(query):
+        if enabled(context.settings) and query and ec.operation_type == OperationType.QUERY \
+                and _reads_only_model(query):
             variables = json.dumps(ec.variables or {}, sort_keys=True, default=str)
             if marker is not None and marker.version is not None:
                 version = marker.version  # read by the ASGI cache for this request already

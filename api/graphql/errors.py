@@ -83,19 +83,6 @@ class EngineUnavailable(Problem):
     pass
 
 
-ProblemType = (
-    NotFound
-    | InvalidArgumentProblem
-    | StaleResultProblem
-    | Unauthorized
-    | ReadOnlyProblem
-    | QueryFailed
-    | ImportFailed
-    | CalculationFailed
-    | Busy
-    | EngineUnavailable
-)
-
 _SIMPLE: tuple[tuple[type[e.LcaGraphError], type[Problem]], ...] = (
     (NotAuthorized, Unauthorized),
     (e.NodeNotFound, NotFound),

@@ -11,11 +11,11 @@ import strawberry
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
-from api.calculation import calculate_method
 from api.graphql import errors as E  # noqa: N812
 from api.graphql.context import Ctx
 from api.graphql.types import Database, Process
-from api.importing import import_database
+from api.services.calculation import calculate_method
+from api.services.importing import import_database
 from graph.overrides import set_provider
 from lcagraph.errors import InvalidArgument, LcaGraphError
 

@@ -8,14 +8,14 @@ from typing import Annotated, TypeVar, cast
 import strawberry
 from strawberry.scalars import JSON
 
-from api.calculation import ensure_results
-from api.cypher import ROW_LIMIT, TIMEOUT_S, run_cypher
 from api.graphql import errors as gql_errors
 from api.graphql.context import Ctx
 from api.graphql.jumps import footprint_of, jump_to, upstream_tree
 from api.graphql.pagination import ProcessConnection, check_page_size, connection, decode_cursor
 from api.graphql.tree_types import Footprint, Jump, TreeNodeType
 from api.graphql.types import Database, Flow, ImpactCategory, Model, Process
+from api.services.calculation import ensure_results
+from api.services.cypher import ROW_LIMIT, TIMEOUT_S, run_cypher
 from graph import browse
 from lcagraph.errors import LcaGraphError, NodeNotFound, StaleResult
 
@@ -77,7 +77,7 @@ Refresh = Annotated[
 
 async def refreshing(info: Ctx, method: str | None, refresh: bool, call: Callable[[], Awaitable[T]]) -> T:
     """``call()``; with ``refresh``, where cached results are missing or stale, calculate that
-    category on demand (api.calculation.ensure_results: once per graph version) and call again."""
+    category on demand (api.services.calculation.ensure_results: once per graph version) and call again."""
     try:
         return await call()
     except StaleResult:

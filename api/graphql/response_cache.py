@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from typing import Any
 
 from anyio import to_thread
 
-from api.graphql.cache import ENV_SWITCH, SCOPE_KEY, CacheMarker, enabled, is_cacheable_operation
+from api.graphql.cache import SCOPE_KEY, CacheMarker, enabled, is_cacheable_operation
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -160,6 +159,13 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replayed
 
 
+def _byte_cache_on(scope: Scope) -> bool:
+    """Settings.response_cache: "1" both caches, "schema" only the strawberry one, "0" none."""
+    state = getattr(getattr(scope.get("app"), "state", None), "lcagraph", None)
+    settings = getattr(state, "settings", None)
+    return settings is None or (enabled(settings) and settings.response_cache != "schema")
+
+
 def _default_version(scope: Scope) -> Callable[[], int] | None:
     app = scope.get("app")
     state = getattr(getattr(app, "state", None), "lcagraph", None)
@@ -178,7 +184,7 @@ class GraphQLResponseCache:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("method") != "POST" or scope.get("path") != self.path \
-                or not enabled() or os.environ.get(ENV_SWITCH) == "schema":
+                or not _byte_cache_on(scope):
             await self.app(scope, receive, send)
             return
         body, complete = await _read_body(receive)

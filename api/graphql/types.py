@@ -10,9 +10,9 @@ from enum import Enum
 
 import strawberry
 
-from api import links
 from api.graphql.context import Ctx
 from api.graphql.results import ResultLookup, cached_result
+from api.services import links
 from graph import browse
 from lcagraph import records
 from lcagraph.errors import LcaGraphError

@@ -5,10 +5,10 @@ mutation, the API's on-demand refresh of stale results and ``lcagraph demo``.
 - :func:`calculate`: direct and total per unit of reference product of every process, for every
   impact category (or the ones named), written as Result nodes tagged with the graph version.
 - :func:`ensure_results`: the same for one category, only when its results are missing or stale.
-- api/footprint.py builds ``lcagraph footprint`` on the same cache.
+- api/services/footprint.py builds ``lcagraph footprint`` on the same cache.
 
 The matrices and their factorisation are kept per store and graph version
-(:func:`factorisation_cache`), so a server factorises A once per version.
+(:func:`calculation_cache`), so a server factorises A once per version.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from graph import browse
 from graph.results import CategoryResults, result_coverage, write_results
 from graph.store import GraphStore
 from graph.technosphere import TechnosphereRows, read_technosphere
+from lcagraph.config import load_settings
 from lcagraph.errors import NodeNotFound
 from solver import (
     ElementaryTable,
@@ -73,8 +74,8 @@ class Loaded:
 class CalculationCache:
     """Factorisations (solver.FactorisationCache) and row metadata of recent graph versions."""
 
-    def __init__(self, capacity: int = 2) -> None:
-        self.factorisations = FactorisationCache(capacity)
+    def __init__(self, capacity: int = 2, backend: str | None = None) -> None:
+        self.factorisations = FactorisationCache(capacity, backend)
         self._meta: dict[int, tuple[tuple[str, ...], dict[str, str], dict[str, str]]] = {}
         self.lock = threading.RLock()  # one calculation or load at a time per store
 
@@ -114,13 +115,8 @@ def calculation_cache(store: GraphStore) -> CalculationCache:
     with _CACHES_LOCK:
         cache = _CACHES.get(store)
         if cache is None:
-            cache = _CACHES[store] = CalculationCache()
+            cache = _CACHES[store] = CalculationCache(backend=load_settings().solver_backend or None)
         return cache
-
-
-def factorisation_cache(store: GraphStore) -> FactorisationCache:
-    """The FactorisationCache (keyed by graph version) of this store."""
-    return calculation_cache(store).factorisations
 
 
 def system_from_rows(rows: TechnosphereRows) -> TechnosphereSystem:

@@ -1,8 +1,8 @@
 """Where the demo's open data comes from: a local copy, or a checked download.
 
 Order: ``$LCAGRAPH_DATA``, then ``../shared/data`` next to the project; a folder is used when it
-holds every demo file. Otherwise the files go to a per-user cache, each downloaded from
-``$LCAGRAPH_DATA_URL`` (a mirror with the same layout, ``https://``, ``http://`` or ``file://``)
+holds every demo file. Otherwise the files go to a per-user cache (``$LCAGRAPH_CACHE``), each
+downloaded from ``$LCAGRAPH_DATA_URL`` (a mirror with the same layout, ``https://``, ``http://`` or ``file://``)
 or, without a mirror, from the US LCA Commons repository that publishes it as a single file.
 Every download is checked against the published sha256 before it is moved into place, so a
 cache never holds a partial or altered file.
@@ -15,14 +15,14 @@ import os
 import tempfile
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
 
 from platformdirs import user_cache_dir
 
-from lcagraph.config import PROJECT_ROOT
+from lcagraph.config import PROJECT_ROOT, Settings
 from lcagraph.errors import ChecksumMismatch, ConfigurationError
 
 CHUNK = 1 << 20
@@ -116,15 +116,14 @@ def fetch_file(url: str, dest: Path, sha256: str, timeout_s: float = TIMEOUT_S) 
     return dest
 
 
-def candidate_dirs(env: Mapping[str, str]) -> list[Path]:
+def candidate_dirs(settings: Settings) -> list[Path]:
     """Local data folders in the order they are tried."""
-    dirs = [Path(env["LCAGRAPH_DATA"])] if env.get("LCAGRAPH_DATA") else []
-    return [*dirs, PROJECT_ROOT.parent / "shared" / "data"]
+    return list(dict.fromkeys([settings.data_dir, PROJECT_ROOT.parent / "shared" / "data"]))
 
 
-def cache_dir(env: Mapping[str, str]) -> Path:
+def cache_dir(settings: Settings) -> Path:
     """Where downloads go: ``$LCAGRAPH_CACHE`` or the per-user cache folder."""
-    return Path(env.get("LCAGRAPH_CACHE") or Path(user_cache_dir("lcagraph")) / "data")
+    return settings.data_cache or Path(user_cache_dir("lcagraph")) / "data"
 
 
 def source_url(item: DataFile, mirror: str) -> str:
@@ -140,17 +139,14 @@ def source_url(item: DataFile, mirror: str) -> str:
     )
 
 
-def locate_data(
-    files: Sequence[DataFile] = DEMO_FILES, env: Mapping[str, str] | None = None,
-) -> Path:
+def locate_data(files: Sequence[DataFile], settings: Settings) -> Path:
     """A folder that holds every file of ``files``, downloading missing ones into the cache."""
-    env = os.environ if env is None else env
-    for folder in candidate_dirs(env):
+    for folder in candidate_dirs(settings):
         if all((folder / f.path).is_file() for f in files):
             return folder
-    cache = cache_dir(env)
+    cache = cache_dir(settings)
     for item in files:
         target = cache / item.path
         if not target.is_file():
-            fetch_file(source_url(item, env.get("LCAGRAPH_DATA_URL", "")), target, item.sha256)
+            fetch_file(source_url(item, settings.data_url), target, item.sha256)
     return cache

@@ -3,8 +3,8 @@
 ``export_database(store, "uslci", "ilcd", Path("uslci-ilcd.zip"))`` reads the database with
 graph/reader.py, adds the flows of other databases its exchanges and factors name (flows are
 shared in the graph, so a package that re-imports on its own needs them), writes every resolved
-supply link as the exchange's default provider, and writes the package with loaders/ilcd_export.py
-or loaders/jsonld_export.py. Both writers put the zip in place only when it is complete.
+supply link as the exchange's default provider, and writes the package with loaders/exporters/ilcd.py
+or loaders/exporters/jsonld.py. Both writers put the zip in place only when it is complete.
 
 Supply links are written as openLCA does: ``defaultProvider`` on the exchange (JSON-LD) and the
 ``olca:defaultProvider`` extension attribute (ILCD). The provider written is the one the graph
@@ -24,8 +24,8 @@ from graph.reader import read_database_content, read_databases, read_flows
 from graph.store import GraphStore
 from lcagraph.errors import InvalidArgument, NodeNotFound
 from lcagraph.records import DatabaseContent
-from loaders.ilcd_export import write_ilcd
-from loaders.jsonld_export import write_jsonld
+from loaders.exporters.ilcd import write_ilcd
+from loaders.exporters.jsonld import write_jsonld
 from loaders.xml import slug
 
 Progress = Callable[[str, int], None]

@@ -1,6 +1,6 @@
 """``lcagraph footprint``: one amount of one process — total and direct (from the Result cache when
 it is current, else calculated and written back first), and its contributions per elementary flow
-and per database from the inventory g = B s of s = A⁻¹f (the factorisation of api/calculation.py).
+and per database from the inventory g = B s of s = A⁻¹f (the factorisation of api/services/calculation.py).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from api.calculation import SHOWN_NEGATIVE, CalculationCache, Progress, calculate, calculation_cache
+from api.services.calculation import SHOWN_NEGATIVE, CalculationCache, Progress, calculate, calculation_cache
 from graph import browse
 from graph.results import read_results
 from graph.store import GraphStore

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from api.calculation import ensure_results
-from api.links import deep_link, qr_url
-from api.viewer.page import (
+from api.services.calculation import ensure_results
+from api.services.links import deep_link, qr_url
+from api.services.readmodels import (
     Completeness,
     Contributor,
     Crumb,
@@ -89,7 +89,7 @@ def _contributor(node: TreeNode, names: dict[str, str], link: LinkMaker) -> Cont
 
 @dataclass(frozen=True, slots=True)
 class LinkMaker:
-    """Deep links of one page's context (base URL, root amount, category) via ``api.links``."""
+    """Deep links of one page's context (base URL, root amount, category) via ``api.services.links``."""
 
     base: str
     amount: float | None

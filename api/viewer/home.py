@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from api.links import deep_link
+from api.services.links import deep_link
 from api.viewer.render import e, template
 from graph.browse import DatabaseView
 

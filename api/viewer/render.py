@@ -13,7 +13,7 @@ from html import escape
 from importlib import resources
 from string import Template
 
-from api.viewer.page import Completeness, Contributor, Crumb, Footprint, NodePage
+from api.services.readmodels import Completeness, Contributor, Crumb, Footprint, NodePage
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 

@@ -22,9 +22,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.graphql.context import AppState
-from api.links import deep_link, parse_path
-from api.qr import DEFAULT_SIZE, render_png, render_svg
-from api.viewer.data import PageRequest, build_page, check_path
+from api.services.links import deep_link, parse_path
+from api.services.nodes import PageRequest, build_page, check_path
+from api.services.qr import DEFAULT_SIZE, render_png, render_svg
 from api.viewer.home import MAX_HITS, render_home
 from api.viewer.render import render_message, render_node_page
 from graph.browse import read_databases, read_processes, search_processes

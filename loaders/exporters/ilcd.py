@@ -4,7 +4,7 @@
 Amounts are written as ILCD expects them: ``meanAmount`` = ``resultingAmount`` = ``amount_ref``,
 in the reference unit of the flow's reference flow property (formulas are not exported: their
 variables would need ILCD parameters; the evaluated value is what is written). Flow properties and
-unit groups come from openLCA's reference units (loaders.jsonld_export_units.ExportUnits, shared
+unit groups come from openLCA's reference units (loaders.exporters.jsonld_units.ExportUnits, shared
 with the JSON-LD exporter). A supplier is written as openLCA's ``olca:defaultProvider``
 extension attribute: the exchange's default provider, else the provider linked to it; an avoided
 product as openLCA writes it (an output with ``olca:avoidedProduct="true"``). The zip is
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from lcagraph.errors import UnresolvedReference
 from lcagraph.records import CharacterisationFactor, DatabaseContent, Exchange, Flow, Process, Uncertainty
-from loaders.ilcd_export_datasets import (
+from loaders.exporters.ilcd_datasets import (
     COMMON,
     OLCA,
     PROCESS,
@@ -37,8 +37,8 @@ from loaders.ilcd_export_datasets import (
     to_bytes,
     unit_group_dataset,
 )
+from loaders.exporters.jsonld_units import ExportUnits
 from loaders.ilcd_process import DQ_NAMES
-from loaders.jsonld_export_units import ExportUnits
 
 ALLOCATION_APPROACHES = {
     "PHYSICAL_ALLOCATION": "Allocation - physical causality",

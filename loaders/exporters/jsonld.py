@@ -20,8 +20,8 @@ from pathlib import Path
 
 from lcagraph.errors import InvalidArgument
 from lcagraph.records import DatabaseContent, Exchange, Flow, Parameter, Process
-from loaders.jsonld_export_datasets import add_methods, flow_json, product_system_json
-from loaders.jsonld_export_units import ExportUnits, name_id
+from loaders.exporters.jsonld_datasets import add_methods, flow_json, product_system_json
+from loaders.exporters.jsonld_units import ExportUnits, name_id
 
 _DISTRIBUTIONS = {
     "lognormal": "LOG_NORMAL_DISTRIBUTION",

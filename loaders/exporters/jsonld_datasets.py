@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from lcagraph.records import DatabaseContent, Exchange, Flow, ProductSystem
-from loaders.jsonld_export_units import ExportUnits, name_id
+from loaders.exporters.jsonld_units import ExportUnits, name_id
 
 _FLOW_TYPES = {"elementary": "ELEMENTARY_FLOW", "product": "PRODUCT_FLOW", "waste": "WASTE_FLOW"}
 Obj = dict[str, object]

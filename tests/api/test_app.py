@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.commands_serve import serve_in_thread
+from api.cli.serve import serve_in_thread
 from api.graphql.limits import MAX_COST
 from api.graphql.schema import schema_sdl
 from graph.store import GraphStore

@@ -25,11 +25,11 @@ import pytest
 import scipy.sparse.linalg as spla
 from typer.testing import CliRunner
 
-import api.commands_calculate as commands
-from api.calculation import CalculationCache, calculate, ensure_results, system_from_rows
+import api.cli.calculation as commands
 from api.cli import build_app
-from api.footprint import footprint
-from api.importing import import_database
+from api.services.calculation import CalculationCache, calculate, ensure_results, system_from_rows
+from api.services.footprint import footprint
+from api.services.importing import import_database
 from graph.connect import open_embedded
 from graph.embedded import EmbeddedServer
 from graph.falkor import STAGE_SUFFIX, FalkorStore
@@ -323,7 +323,7 @@ def test_graphql_calculate_mutation_and_refresh_on_demand(hand: GraphStore) -> N
     import httpx
 
     from api.app import create_app
-    from api.commands_serve import serve_in_thread
+    from api.cli.serve import serve_in_thread
     from lcagraph.config import Settings
 
     token = "calc-token"

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from api.cli import build_app, main, module_commands
+from api.cli import build_app, main
+from api.cli.app import COMMANDS
 from graph.connect import open_embedded
 from graph.writer import write_database_content
 from lcagraph.config import PROJECT_ROOT
@@ -138,12 +139,10 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2
 
 
-def test_commands_are_found_in_command_modules() -> None:
-    import api.commands_store as store_commands
-
-    assert set(module_commands(store_commands)) == {"info", "reset"}
-    names = {c.name for c in build_app().registered_commands}
-    assert {"info", "reset", "cypher"} <= names
+def test_every_command_is_registered_once() -> None:
+    names = [c.name for c in build_app().registered_commands]
+    assert len(names) == len(set(names)) == len(COMMANDS)
+    assert {"import", "calculate", "footprint", "tree", "check", "info", "reset", "cypher"} <= set(names)
 
 
 def test_console_script_runs_in_a_fresh_process(embedded_dir: Path) -> None:

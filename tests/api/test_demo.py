@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import http.server
@@ -20,10 +21,10 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from api.datasets import DEMO_FILES, DataFile, fetch_file, locate_data, sha256_of, source_url
-from api.qr import render_terminal
+from api.services.datasets import DEMO_FILES, DataFile, fetch_file, locate_data, sha256_of, source_url
+from api.services.qr import render_terminal
 from graph.connect import open_embedded
-from lcagraph.config import PROJECT_ROOT, find_data_dir
+from lcagraph.config import PROJECT_ROOT, Settings, find_data_dir, load_settings
 from lcagraph.errors import ChecksumMismatch, ConfigurationError
 
 
@@ -101,10 +102,14 @@ def test_unreachable_and_unsupported_urls_are_clear(tmp_path: Path) -> None:
     assert _leftovers(tmp_path) == []
 
 
+def _settings(data: Path, cache: Path, url: str) -> Settings:
+    """Settings whose data folder, download cache and mirror are these."""
+    return dataclasses.replace(load_settings(), data_dir=data, data_cache=cache, data_url=url)
+
+
 def test_locate_downloads_missing_files_once(mirror: tuple[_Server, list[DataFile]], tmp_path: Path) -> None:
     server, files = mirror
-    env = {"LCAGRAPH_DATA": str(tmp_path / "nowhere"), "LCAGRAPH_CACHE": str(tmp_path / "cache"),
-           "LCAGRAPH_DATA_URL": server.url}
+    env = _settings(tmp_path / "nowhere", tmp_path / "cache", server.url)
     folder = locate_data(files, env)
     assert folder == tmp_path / "cache"
     assert all(sha256_of(folder / f.path) == f.sha256 for f in files)
@@ -121,8 +126,7 @@ def test_locate_prefers_a_complete_local_folder(
     for f in files:
         (local / f.path).parent.mkdir(parents=True, exist_ok=True)
         (local / f.path).write_bytes(b"local copy")
-    env = {"LCAGRAPH_DATA": str(local), "LCAGRAPH_CACHE": str(tmp_path / "cache"),
-           "LCAGRAPH_DATA_URL": server.url}
+    env = _settings(local, tmp_path / "cache", server.url)
     assert locate_data(files, env) == local
     assert server.requests == []
 
@@ -131,7 +135,7 @@ def test_file_without_single_file_source_needs_a_mirror(tmp_path: Path) -> None:
     folder_release = DataFile(
         "m", "flcac/m.zip", "0" * 64, "FLCAC-admin/uslci-marine, folder output/marine_v1.0",
     )
-    env = {"LCAGRAPH_DATA": str(tmp_path / "none"), "LCAGRAPH_CACHE": str(tmp_path / "cache")}
+    env = _settings(tmp_path / "none", tmp_path / "cache", "")
     with pytest.raises(ConfigurationError, match=r"flcac/m\.zip.*uslci-marine.*LCAGRAPH_DATA_URL"):
         locate_data([folder_release], env)
     assert source_url(folder_release, "file:///mirror/") == "file:///mirror/flcac/m.zip"

@@ -24,15 +24,15 @@ from playwright.sync_api import BrowserContext, Page, sync_playwright
 from rich.console import Console
 
 from api.app import create_app
-from api.commands_demo import TRANSPORT, USLCI, DemoImport, demo_node, ensure_footprints, import_missing
-from api.commands_serve import serve_in_thread
-from api.datasets import DEMO_FILES, locate_data
+from api.cli.demo import TRANSPORT, USLCI, DemoImport, demo_node, ensure_footprints, import_missing
+from api.cli.serve import serve_in_thread
+from api.services.datasets import DEMO_FILES, locate_data
 from api.viewer.render import fmt_number
 from graph.connect import open_embedded
 from graph.embedded import EmbeddedServer
 from graph.falkor import STAGE_SUFFIX, FalkorStore
 from graph.store import GraphStore
-from lcagraph.config import PROJECT_ROOT, Settings
+from lcagraph.config import PROJECT_ROOT, Settings, load_settings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -73,7 +73,7 @@ def demo_store(falkordb_server: EmbeddedServer) -> Iterator[FalkorStore]:
 
 def build_demo_graph(store: GraphStore, imports: tuple[DemoImport, ...]) -> None:
     console = Console(quiet=True)
-    import_missing(store, locate_data(DEMO_FILES), console, imports)
+    import_missing(store, locate_data(DEMO_FILES, load_settings()), console, imports)
     ensure_footprints(store, console)
 
 

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 
 from api.cli import main
-from api.exporting import export_database
-from api.importing import import_database
+from api.services.exporting import export_database
+from api.services.importing import import_database
 from graph.connect import open_embedded
 from graph.embedded import EmbeddedServer
 from graph.falkor import STAGE_SUFFIX, FalkorStore

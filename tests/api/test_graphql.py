@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.commands_serve import serve_in_thread
+from api.cli.serve import serve_in_thread
 from graph.store import GraphStore
 from lcagraph.config import Settings, find_data_dir
 

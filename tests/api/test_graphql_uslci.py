@@ -1,7 +1,7 @@
 """GraphQL on real data: USLCI FY17 Q4 + the 2025 transport module on the embedded engine, served
 by uvicorn on 127.0.0.1 and queried with httpx; and every Cypher example of docs/cypher.md.
 
-Results are calculated with api/calculation.py (read from the graph, solved, written back as Result
+Results are calculated with api/services/calculation.py (read from the graph, solved, written back as Result
 nodes); the tree's root total is checked against an independent solve of the demand system
 (A s = f, h = C B s) for the root's reference amount and against `lcagraph footprint --json`.
 """
@@ -21,13 +21,13 @@ import pytest
 import scipy.sparse.linalg as spla
 from typer.testing import CliRunner
 
-import api.commands_calculate as commands
+import api.cli.calculation as commands
 from api.app import create_app
-from api.calculation import calculate, system_from_rows
 from api.cli import build_app
-from api.commands_serve import serve_in_thread
-from api.cypher import run_cypher
-from api.importing import import_database
+from api.cli.serve import serve_in_thread
+from api.services.calculation import calculate, system_from_rows
+from api.services.cypher import run_cypher
+from api.services.importing import import_database
 from graph.connect import open_embedded
 from graph.embedded import EmbeddedServer
 from graph.falkor import STAGE_SUFFIX, FalkorStore

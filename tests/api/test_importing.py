@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from api.cli import main
-from api.importing import import_database
+from api.services.importing import import_database
 from graph.falkor import FalkorStore
 from graph.reader import (
     count_labels,

@@ -1,4 +1,4 @@
-"""api.qr: every rendering decodes, with a real decoder, to the exact URL."""
+"""api.services.qr: every rendering decodes, with a real decoder, to the exact URL."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import zxingcpp
 from PIL import Image, ImageDraw
 
 from api.cli import main
-from api.qr import MAX_SIZE, MIN_SIZE, QUIET_ZONE, qr_matrix, render_png, render_svg, render_terminal
+from api.services.qr import MAX_SIZE, MIN_SIZE, QUIET_ZONE, qr_matrix, render_png, render_svg, render_terminal
 from graph.connect import open_embedded
 from graph.writer import write_database_content
 from lcagraph.errors import InvalidArgument

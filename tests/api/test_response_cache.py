@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 import api.graphql.cache as h6_cache
 from api.app import create_app
-from api.commands_serve import serve_in_thread
+from api.cli.serve import serve_in_thread
 from api.graphql.response_cache import GraphQLResponseCache
 from graph.store import GraphStore
 from graph.tree import expand_tree

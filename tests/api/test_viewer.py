@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from api.viewer.page import Completeness, Contributor, Crumb, DatabaseInfo, Footprint, NodePage
+from api.services.readmodels import Completeness, Contributor, Crumb, DatabaseInfo, Footprint, NodePage
 from api.viewer.render import fmt_number, fmt_share, render_message, render_node_page
 
 EVIL = '<script>alert("x")</script>&"\''

@@ -19,7 +19,7 @@ import zxingcpp
 from PIL import Image
 
 from api.app import create_app
-from api.commands_serve import serve_in_thread
+from api.cli.serve import serve_in_thread
 from graph import queries
 from graph.store import GraphStore
 from graph.tree_source import result_id

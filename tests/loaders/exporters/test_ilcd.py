@@ -1,4 +1,4 @@
-"""loaders.ilcd_export: structure of the written zip and round trips through loaders.ilcd.
+"""loaders.exporters.ilcd: structure of the written zip and round trips through loaders.ilcd.
 
 Round trips compare, per exchange: process, flow, direction, amount in reference units (1e-9
 relative), the reference flag and the provider (ILCD carries it as olca:defaultProvider).
@@ -19,8 +19,8 @@ import pytest
 from lcagraph.config import find_data_dir
 from lcagraph.errors import UnresolvedReference
 from lcagraph.records import Database, DatabaseContent, Exchange
+from loaders.exporters.ilcd import write_ilcd
 from loaders.ilcd import read_ilcd
-from loaders.ilcd_export import write_ilcd
 
 DATA = find_data_dir()
 ILCD = "http://lca.jrc.it/ILCD/"

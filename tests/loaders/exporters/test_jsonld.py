@@ -1,4 +1,4 @@
-"""loaders.jsonld_export: DatabaseContent → JSON-LD 2.x zip, read back by loaders.jsonld unchanged."""
+"""loaders.exporters.jsonld: DatabaseContent → JSON-LD 2.x zip, read back by loaders.jsonld unchanged."""
 
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ from lcagraph.records import (
     Process,
     Uncertainty,
 )
+from loaders.exporters.jsonld import write_jsonld
 from loaders.jsonld import read_jsonld
-from loaders.jsonld_export import write_jsonld
 
 DATA = find_data_dir()
 DB = Database(id="rt", name="round trip")

@@ -1,0 +1,5 @@
+"""``python -m api.cli``: the ``lcagraph`` command line."""
+
+from api.cli.app import main
+
+main()
