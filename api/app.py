@@ -16,15 +16,13 @@ from fastapi import FastAPI, Request
 from pydantic import BaseModel
 from strawberry.fastapi import GraphQLRouter
 
-from api.graphql.context import AppState, Context
+from api.graphql.context import Context
 from api.graphql.response_cache import GraphQLResponseCache
 from api.graphql.schema import schema
+from api.services.session import AppState, GraphStore, open_store
 from api.viewer.routes import router as viewer_router
-from graph.connect import open_store
-from graph.store import GraphStore
 from lcagraph import __version__
 from lcagraph.config import Settings, load_settings
-
 
 
 class HealthReport(BaseModel):
@@ -80,6 +78,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         """Engine and graph version (the version moves with every import and link override)."""
         state = _state(request)
         version = await to_thread.run_sync(state.store.graph_version)
-        return HealthReport(status="ok", engine=state.store.engine, graph_version=version, version=__version__)
+        return HealthReport(status="ok", engine=state.store.engine, graph_version=version,
+                            version=__version__)
 
     return app

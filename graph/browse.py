@@ -1,4 +1,4 @@
-"""Reads for browsing the graph (GraphQL API): records by id, batched; search; models; results.
+"""Reads for browsing the graph (api/services): records by id, batched; search; models; categories.
 
 Every function takes many ids and makes one round trip, so the API's DataLoaders can batch a
 whole response level into one statement.
@@ -13,8 +13,7 @@ from typing import Any
 
 from graph import queries as q
 from graph import reader
-from graph.store import GraphStore, Row
-from graph.tree_source import result_id
+from graph.store import GraphStore
 from lcagraph.errors import InvalidArgument, NodeNotFound
 from lcagraph.records import Database, Exchange, Flow, Process, ProductSystem
 
@@ -54,20 +53,6 @@ class Consumer:
 
 
 @dataclass(frozen=True, slots=True)
-class CachedResult:
-    """A Result node: per unit of the process's reference product."""
-
-    process: str
-    category: str
-    method: str
-    unit: str
-    direct: float
-    total: float
-    graph_version: int
-    residual: float | None
-
-
-@dataclass(frozen=True, slots=True)
 class Category:
     """An impact category with its method."""
 
@@ -83,26 +68,9 @@ def _s(value: Any) -> str:
 
 
 def read_processes(store: GraphStore, ids: Sequence[str]) -> dict[str, Process]:
+    """The processes with these ids by id (one row-to-record mapping: graph.reader)."""
     rows = store.read(q.READ_PROCESSES_BY_ID, {"ids": list(ids)}) if ids else []
-    return {
-        str(r["id"]): Process(
-            id=str(r["id"]),
-            name=_s(r["name"]),
-            database=_s(r["database"]),
-            type=r["type"] or "unit",
-            location=_s(r["location"]),
-            category=_s(r["category"]),
-            description=_s(r["description"]),
-            ref_flow=r["ref_flow"],
-            ref_amount=float(r["ref_amount"] if r["ref_amount"] is not None else 1.0),
-            ref_unit=_s(r["ref_unit"]),
-            ref_is_input=bool(r["ref_is_input"]),
-            allocation_method=_s(r["allocation_method"]),
-            valid_from=_s(r["valid_from"]),
-            valid_until=_s(r["valid_until"]),
-        )
-        for r in rows
-    }
+    return {str(r["id"]): reader.process_from_row(r, str(r["database"] or "")) for r in rows}
 
 
 def read_flows(store: GraphStore, ids: Sequence[str]) -> dict[str, Flow]:
@@ -181,6 +149,14 @@ def _order(exchange_id: str) -> tuple[int, str]:
     return (int(tail), "") if tail.isdigit() else (1 << 30, tail)
 
 
+def read_link_counts(store: GraphStore, ids: Sequence[str]) -> dict[str, dict[str, int]]:
+    """Per process: its product and waste exchanges counted by link state."""
+    out: dict[str, dict[str, int]] = {i: {} for i in ids}
+    for r in store.read(q.READ_LINK_COUNTS, {"ids": list(ids)}) if ids else []:
+        out[str(r["process"])][str(r["link"])] = int(r["exchanges"])
+    return out
+
+
 def read_consumers(store: GraphStore, ids: Sequence[str]) -> dict[str, list[Consumer]]:
     rows = store.read(q.READ_CONSUMERS_OF_PROCESSES, {"ids": list(ids)}) if ids else []
     out: dict[str, list[Consumer]] = {i: [] for i in ids}
@@ -226,24 +202,6 @@ def read_models(store: GraphStore, database: str | None = None) -> list[ProductS
         )
         for r in store.read(q.READ_PRODUCT_SYSTEMS, {"database": database})
     ]
-
-
-def read_results(store: GraphStore, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], CachedResult]:
-    """Cached results by (process, category); absent where not calculated."""
-    rows: list[Row] = store.read(q.READ_RESULTS, {"ids": [result_id(p, c) for p, c in keys]}) if keys else []
-    return {
-        (str(r["process"]), str(r["category"])): CachedResult(
-            process=str(r["process"]),
-            category=str(r["category"]),
-            method=_s(r["method"]),
-            unit=_s(r["unit"]),
-            direct=float(r["direct"]),
-            total=float(r["total"]),
-            graph_version=int(r["graph_version"]),
-            residual=None if r["residual"] is None else float(r["residual"]),
-        )
-        for r in rows
-    }
 
 
 def read_categories(store: GraphStore) -> list[Category]:

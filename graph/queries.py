@@ -428,11 +428,12 @@ RETURN p.id AS id, p.name AS name, p.type AS type, p.location AS location, p.cat
        d.licence AS licence, d.source AS database_source, d.kind AS database_kind
 """
 
-#: Product and waste exchanges of one process by link state ('default', 'unlinked', 'ambiguous', ...).
-VIEWER_LINK_COUNTS = """
-MATCH (:Process {id: $id})-[x:INPUT|OUTPUT]->(:Flow)
+#: Per process: its product and waste exchanges by link state ('default', 'unlinked', 'ambiguous', ...).
+READ_LINK_COUNTS = """
+UNWIND $ids AS id
+MATCH (p:Process {id: id})-[x:INPUT|OUTPUT]->(:Flow)
 WHERE x.link IS NOT NULL
-RETURN x.link AS link, count(x) AS exchanges
+RETURN p.id AS process, x.link AS link, count(x) AS exchanges
 """
 
 VIEWER_DATABASE_NAMES = "MATCH (d:Database) RETURN d.id AS id, d.name AS name"
@@ -483,13 +484,17 @@ RETURN c.id AS id, c.name AS name, c.unit AS unit, m.id AS method, m.name AS met
 ORDER BY method_name, name
 """
 
+#: The columns of READ_PROCESSES_OF_DATABASE and the database (one mapping: graph.reader).
 READ_PROCESSES_BY_ID = """
 UNWIND $ids AS id
 MATCH (p:Process {id: id})
 RETURN p.id AS id, p.name AS name, p.database AS database, p.type AS type, p.location AS location,
        p.category AS category, p.description AS description, p.ref_flow AS ref_flow,
        p.ref_amount AS ref_amount, p.ref_unit AS ref_unit, p.ref_is_input AS ref_is_input,
-       p.allocation_method AS allocation_method, p.valid_from AS valid_from, p.valid_until AS valid_until
+       p.allocation_method AS allocation_method, p.dq_system AS dq_system, p.dq_entry AS dq_entry,
+       p.dq_indicators AS dq_indicators, p.exchange_dq_system AS exchange_dq_system,
+       p.valid_from AS valid_from, p.valid_until AS valid_until, p.sources AS sources,
+       p.parameters_json AS parameters_json, p.uuid AS uuid
 """
 
 READ_DATABASES_WITH_COUNTS = """

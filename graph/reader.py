@@ -49,8 +49,8 @@ def read_database_content(store: GraphStore, database_id: str) -> DatabaseConten
     return DatabaseContent(
         database=database,
         flows=tuple(sorted((_flow(r) for r in store.read(q.READ_FLOWS_OF_DATABASE, params)), key=_id)),
-        processes=tuple(sorted((_process(r, database_id) for r in store.read(q.READ_PROCESSES_OF_DATABASE,
-                                                                               params)), key=_id)),
+        processes=tuple(sorted((process_from_row(r, database_id)
+                                for r in store.read(q.READ_PROCESSES_OF_DATABASE, params)), key=_id)),
         exchanges=tuple(sorted(exchanges, key=_id)),
         links=tuple(sorted(links, key=lambda link: link.exchange)),
         unlinked=tuple(sorted(unlinked, key=lambda u: u.exchange)),
@@ -114,7 +114,8 @@ def _flow(row: Row) -> Flow:
     return Flow(**values)
 
 
-def _process(row: Row, database_id: str) -> Process:
+def process_from_row(row: Row, database_id: str) -> Process:
+    """The one mapping of a process row (READ_PROCESSES_OF_DATABASE columns) to its record."""
     values = _pick(row, Process)
     values["database"] = database_id
     values["sources"] = tuple(row["sources"] or ())

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from graph import queries as q
-from graph.store import GraphStore
+from graph.store import GraphStore, Row
 from graph.tree_source import result_id
 
 #: Rows per statement of the write-back (bench/bench_calculate.py: MERGE in 5,000s was fastest;
@@ -80,8 +80,8 @@ def result_coverage(store: GraphStore, category: str, version: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class StoredResult:
-    """One Result node as read back."""
+class CachedResult:
+    """One Result node as read back: per unit of the process's reference product."""
 
     process: str
     category: str
@@ -93,16 +93,24 @@ class StoredResult:
     residual: float | None
 
 
-def read_results(store: GraphStore, processes: Sequence[str], category: str) -> dict[str, StoredResult]:
+def result_from_row(r: Row) -> CachedResult:
+    """The one mapping of a READ_RESULTS row to its record."""
+    return CachedResult(
+        process=str(r["process"]), category=str(r["category"]), method=str(r["method"] or ""),
+        unit=str(r["unit"] or ""), direct=float(r["direct"]), total=float(r["total"]),
+        graph_version=int(r["graph_version"]),
+        residual=None if r["residual"] is None else float(r["residual"]),
+    )
+
+
+def read_results(store: GraphStore, processes: Sequence[str], category: str) -> dict[str, CachedResult]:
     """Result nodes of ``processes`` for ``category``, by process id (absent where none)."""
-    ids = [result_id(p, category) for p in processes]
-    rows = store.read(q.READ_RESULTS, {"ids": ids}) if ids else []
-    return {
-        str(r["process"]): StoredResult(
-            process=str(r["process"]), category=str(r["category"]), method=str(r["method"] or ""),
-            unit=str(r["unit"] or ""), direct=float(r["direct"]), total=float(r["total"]),
-            graph_version=int(r["graph_version"]),
-            residual=None if r["residual"] is None else float(r["residual"]),
-        )
-        for r in rows
-    }
+    return {r.process: r for r in read_result_keys(store, [(p, category) for p in processes]).values()}
+
+
+def read_result_keys(
+    store: GraphStore, keys: Sequence[tuple[str, str]],
+) -> dict[tuple[str, str], CachedResult]:
+    """Result nodes by (process, category); absent where not calculated."""
+    rows = store.read(q.READ_RESULTS, {"ids": [result_id(p, c) for p, c in keys]}) if keys else []
+    return {(r.process, r.category): r for r in map(result_from_row, rows)}

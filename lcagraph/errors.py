@@ -90,3 +90,7 @@ class StaleResult(LcaGraphError):
 
 class ChecksumMismatch(LcaGraphError):
     """A downloaded file does not have the published sha256 (corrupt or different release)."""
+
+
+class NotAuthorized(LcaGraphError):
+    """The request lacks a valid API token."""

@@ -27,9 +27,9 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from api.services.calculation import CalculationReport, calculate, resolve_categories
-from api.services.footprint import FootprintReport, footprint
-from graph.connect import open_store
-from lcagraph.config import load_settings
+from api.services.footprint import footprint
+from api.services.readmodels import Footprint
+from api.services.session import opened_store
 
 SHOWN = 10
 
@@ -51,14 +51,11 @@ def _progress(console: Console) -> Progress:
 def calculate_command(method: MethodOpt = None, as_json: JsonOpt = False) -> None:
     """Solve every process for every impact category (or one) and cache the results on the graph."""
     err = Console(stderr=True)
-    store = open_store(load_settings())
-    try:
+    with opened_store() as store:
         categories = [c.id for c in resolve_categories(store, method)]
         with _progress(err) as bar:
             task = bar.add_task("calculating", total=None)
             report = calculate(store, categories, progress=lambda what: bar.update(task, description=what))
-    finally:
-        store.close()
     if as_json:
         typer.echo(json.dumps(calculation_json(report), indent=1))
     else:
@@ -98,21 +95,17 @@ def footprint_command(
 ) -> None:
     """The footprint of a process: total, direct, per gas and per database (from the cache if current)."""
     err = Console(stderr=True)
-    store = open_store(load_settings())
-    try:
-        with _progress(err) as bar:
-            task = bar.add_task("footprint", total=None)
-            report = footprint(store, process_id, amount, method,
-                               progress=lambda what: bar.update(task, description=what))
-    finally:
-        store.close()
+    with opened_store() as store, _progress(err) as bar:
+        task = bar.add_task("footprint", total=None)
+        report = footprint(store, process_id, amount, method,
+                           progress=lambda what: bar.update(task, description=what))
     if as_json:
         typer.echo(json.dumps(dataclasses.asdict(report), indent=1))
     else:
         print_footprint(Console(), report)
 
 
-def print_footprint(console: Console, r: FootprintReport) -> None:
+def print_footprint(console: Console, r: Footprint) -> None:
     console.print(f"[bold]{r.name}[/] ({r.process}, database {r.database})", highlight=False)
     console.print(f"{r.amount:g} {r.unit} · {r.category_name} ({r.category}) · graph version "
                   f"{r.graph_version} · {'from the cache' if r.from_cache else 'calculated now'}",
@@ -139,6 +132,9 @@ def print_footprint(console: Console, r: FootprintReport) -> None:
                   f"{r.backend}")
     for pid, value in r.negative_scaling:
         console.print(f"  negative scaling {value:.4g}: {pid}", highlight=False)
+    c = r.completeness
+    console.print(f"inputs of this process: {c.linked:,} linked · {c.cut_off:,} cut off · {c.ambiguous:,} "
+                  f"ambiguous ({c.state})")
 
 
 def _share(value: float, total: float) -> str:

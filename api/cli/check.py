@@ -19,10 +19,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from api.cli.store import opened_store
-from graph.browse import read_categories, resolve_category
-from graph.completeness import Completeness, check_database
-from graph.reader import read_databases
+from api.services.check import DatabaseCompleteness, check_databases
+from api.services.session import opened_store
 
 DatabasesArg = Annotated[list[str] | None, typer.Argument(help="database ids (default: all)")]
 MethodOpt = Annotated[str | None, typer.Option("--method", help="impact category or method id")]
@@ -36,9 +34,7 @@ def check_command(
 ) -> None:
     """Check that inputs are linked or cut off, references set, amounts present, flows characterised."""
     with opened_store() as store:
-        category = resolve_category(read_categories(store), method)
-        wanted = databases or [str(r["id"]) for r in read_databases(store) if int(r["processes"] or 0)]
-        findings = [check_database(store, db, category.id) for db in wanted]
+        findings = check_databases(store, databases or (), method)
     if as_json:
         rows = [dataclasses.asdict(f) | {"complete": f.complete, "linked": f.linked} for f in findings]
         typer.echo(json.dumps(rows, indent=1))
@@ -48,7 +44,7 @@ def check_command(
         raise typer.Exit(1)
 
 
-def _print_findings(findings: list[Completeness]) -> None:
+def _print_findings(findings: list[DatabaseCompleteness]) -> None:
     table = Table(title="completeness", show_lines=False)
     for column in ("database", "processes", "no reference", "linked", "ambiguous", "declared cut-offs",
                    "missing providers", "missing amounts", "elementary", "uncharacterised", "complete"):

@@ -17,7 +17,6 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -26,49 +25,27 @@ from rich.console import Console
 
 from api.services.calculation import ensure_results
 from api.services.datasets import DEMO_FILES, locate_data
+from api.services.demo import DEMO_IMPORTS, DemoImport, demo_node, present_databases
 from api.services.importing import import_database
 from api.services.links import deep_link
 from api.services.qr import render_terminal
-from graph import queries as q
-from graph.connect import open_store
-from graph.store import GraphStore
+from api.services.session import GraphStore, open_store
 from lcagraph.config import Settings, load_settings
-from lcagraph.errors import EngineUnavailable, NodeNotFound
-from loaders.xml import slug
+from lcagraph.errors import EngineUnavailable
 
 if TYPE_CHECKING:
     import uvicorn
-
-
-@dataclass(frozen=True, slots=True)
-class DemoImport:
-    """One import of the demo: data file key (api/services/datasets.py), database name, backgrounds."""
-
-    key: str
-    name: str
-    background: tuple[str, ...] = ()
-
-
-USLCI = "USLCI FY17 Q4"
-TRANSPORT = "USLCI transport v1.1"
-DEMO_IMPORTS: tuple[DemoImport, ...] = (
-    DemoImport("uslci", USLCI),
-    DemoImport("transport", TRANSPORT, (USLCI,)),
-    DemoImport("rail", "USLCI rail v1.0", (USLCI,)),
-    DemoImport("marine", "USLCI marine v1.0", (USLCI,)),
-    DemoImport("ipcc", "FEDEFL IPCC v1.0.3"),
-)
 
 
 def import_missing(
     store: GraphStore, data: Path, console: Console, imports: tuple[DemoImport, ...] = DEMO_IMPORTS,
 ) -> int:
     """Import each demo database that is not in the graph yet; returns how many were imported."""
-    present = {str(r["id"]) for r in store.read(q.DEMO_DATABASE_IDS)}
+    present = present_databases(store)
     files = {f.key: f for f in DEMO_FILES}
     imported = 0
     for item in imports:
-        if slug(item.name) in present:
+        if item.database in present:
             console.print(f"✓ {item.name} is in the graph")
             continue
         started = time.monotonic()
@@ -92,15 +69,6 @@ def ensure_footprints(store: GraphStore, console: Console) -> None:
     took = report.read_s + report.build_s + report.factorise_s + report.solve_s + report.write_s
     console.print(f"✓ calculated {report.processes:,} footprints in {took:.1f} s "
                   f"(relative residual {report.residual:.1e})")
-
-
-def demo_node(store: GraphStore) -> tuple[str, str]:
-    """(id, name) of the transport-module process with the most providers in other databases."""
-    rows = store.read(q.DEMO_CROSSING_PROCESS, {"database": slug(TRANSPORT)})
-    if not rows:
-        raise NodeNotFound(f"no process of {TRANSPORT!r} links into another database; re-import it with "
-                           f"`lcagraph import … --background {USLCI!r}`")
-    return str(rows[0]["id"]), str(rows[0]["name"])
 
 
 def start_server(

@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from api.services.exporting import EXPORT_FORMATS, FORMAT_NAMES, ExportResult, export_database
-from graph.connect import open_store
+from api.services.session import open_store
 from lcagraph.config import load_settings
 
 SHOWN = 15  # warnings shown in the human summary (--json gives all)

@@ -24,7 +24,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from api.services.importing import FORMATS, import_database
-from graph.connect import open_store
+from api.services.session import open_store
 from lcagraph.config import load_settings
 from lcagraph.errors import InvalidArgument
 from lcagraph.records import ImportReport

@@ -15,13 +15,12 @@ from typing import Annotated
 
 import typer
 
-from api.services.links import deep_link, parse_path
+from api.services.links import parse_path
+from api.services.nodes import node_link
 from api.services.qr import DEFAULT_SIZE, render_png, render_svg, render_terminal
-from graph.browse import read_processes
-from graph.connect import open_store
-from graph.store import GraphStore
+from api.services.session import open_store
 from lcagraph.config import load_settings
-from lcagraph.errors import InvalidArgument, NodeNotFound
+from lcagraph.errors import InvalidArgument
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
@@ -34,22 +33,6 @@ OutOpt = Annotated[Path | None, typer.Option("--out", help="write a .png or .svg
 SizeOpt = Annotated[int, typer.Option("--size", help="image size in pixels (64 to 2048)")]
 BaseOpt = Annotated[str | None, typer.Option("--base-url", help="public address of the viewer")]
 LightOpt = Annotated[bool, typer.Option("--light-background", help="terminal with a light background")]
-
-
-def node_link(
-    store: GraphStore, base: str, process_id: str, path: tuple[str, ...], amount: float | None,
-    method: str | None,
-) -> tuple[str, str]:
-    """(deep link, process name); the process and every path step must be in the graph."""
-    if path and path[-1] != process_id:
-        raise InvalidArgument(f"--path ends at {path[-1]!r}, not at {process_id!r}: a path runs from the "
-                              "model's root to the process")
-    found = read_processes(store, [process_id, *path])
-    missing = [p for p in (process_id, *path) if p not in found]
-    if missing:
-        raise NodeNotFound(f"process {missing[0]!r} is not in the graph; find its id with "
-                           "`lcagraph cypher` or the GraphQL `processes(search: …)` query")
-    return deep_link(base, process_id, path=path, amount=amount, method=method), found[process_id].name
 
 
 def write_qr(out: Path, link: str, size: int, title: str) -> None:

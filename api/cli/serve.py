@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from api.services.cypher import ROW_LIMIT, TIMEOUT_S, run_cypher
-from graph.connect import open_store
+from api.services.session import open_store
 from lcagraph.config import load_settings
 from lcagraph.errors import EngineUnavailable, InvalidArgument
 

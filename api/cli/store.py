@@ -9,40 +9,14 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from graph.connect import open_store
-from graph.reader import count_labels, count_relationship_types, read_databases
-from graph.store import GraphStore
-from lcagraph.config import load_settings
+from api.services.session import count_labels, describe_store, opened_store
 from lcagraph.errors import InvalidArgument
-
-
-@contextmanager
-def opened_store() -> Iterator[GraphStore]:
-    """The store LCAGRAPH_GRAPH_URL names, closed (embedded server stopped if unused) on exit."""
-    store = open_store(load_settings())
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-def describe_store(store: GraphStore) -> dict[str, Any]:
-    """Engine, URL, version and counts as one JSON-ready dict."""
-    engine = store.engine + (" (embedded)" if store.url.startswith("embedded://") else "")
-    return {
-        "engine": engine, "url": store.url, "graph_version": store.graph_version(),
-        "nodes": count_labels(store), "relationships": count_relationship_types(store),
-        "databases": read_databases(store),
-    }
-
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="print the information as JSON")]
 YesOpt = Annotated[bool, typer.Option("--yes", help="confirm: delete everything in the graph")]

@@ -11,6 +11,7 @@ Results are calculated first if the graph changed since the last ``lcagraph calc
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Annotated, Any
 
@@ -18,11 +19,10 @@ import typer
 from rich.console import Console
 from rich.tree import Tree as RichTree
 
-from api.cli.store import opened_store
-from api.services.calculation import ensure_results
-from graph import browse
-from graph.tree import Tree, TreeNode, TreeRequest, expand_tree
-from graph.tree_source import StoreTreeSource
+from api.services.links import parse_path
+from api.services.readmodels import TreeNode, TreeView
+from api.services.session import opened_state
+from api.services.tree import unfold
 
 ProcessArg = Annotated[str, typer.Argument(help="process id (dataset UUID)")]
 DepthOpt = Annotated[int, typer.Option("--depth", help="levels to unfold (1-8)")]
@@ -39,37 +39,36 @@ def tree_command(
     cutoff: CutoffOpt = 0.01, path: PathOpt = None, max_nodes: MaxOpt = 200, as_json: JsonOpt = False,
 ) -> None:
     """Unfold the footprint of a process, with direct, total and share at every node."""
-    with opened_store() as store:
-        category = browse.resolve_category(browse.read_categories(store), method)
-        ensure_results(store, category.id)
-        request = TreeRequest(
-            process=process_id, category=category.id, amount=amount,
-            path=tuple(path.split("/")) if path else (), depth=depth, cutoff=cutoff, max_nodes=max_nodes,
-        )
-        tree = expand_tree(StoreTreeSource(store), request)
+    with opened_state() as state:
+        view = unfold(state, process_id, amount=amount, method=method, path=parse_path(path), depth=depth,
+                      cutoff=cutoff, max_nodes=max_nodes, refresh=True)
     if as_json:
-        typer.echo(json.dumps(tree_json(tree), indent=1))
+        typer.echo(json.dumps(tree_json(view), indent=1))
         return
-    heading = f"{category.name} [{category.unit}] · graph version {tree.graph_version}"
-    root = RichTree(_label(tree.node, category.unit), guide_style="dim")
-    _add_children(root, tree.node, category.unit)
+    category = view.category
+    heading = f"{category.name} [{category.unit}] · graph version {view.tree.graph_version}"
+    root = RichTree(_label(view.node, category.unit), guide_style="dim")
+    _add_children(root, view.node, category.unit)
     Console().print(heading, highlight=False)
     Console().print(root, highlight=False)
 
 
 def node_json(node: TreeNode) -> dict[str, Any]:
-    """A node and its unfolded children as JSON-ready data."""
-    return {
-        "path": list(node.path), "process": node.process, "name": node.name, "database": node.database,
-        "amount": node.amount, "unit": node.unit, "direct": node.direct, "total": node.total,
-        "share": node.share, "crossesDatabase": node.crosses_database, "loop": node.loop,
-        "children": [node_json(child) for child in node.children],
-    }
+    """A node (every field of the read model, camelCase) and its unfolded children."""
+    out = {_camel(f.name): getattr(node, f.name) for f in dataclasses.fields(node) if f.name != "children"}
+    out["path"] = list(node.path)
+    return {**out, "children": [node_json(child) for child in node.children]}
 
 
-def tree_json(tree: Tree) -> dict[str, Any]:
+def tree_json(view: TreeView) -> dict[str, Any]:
+    tree = view.tree
     return {"graph_version": tree.graph_version, "category": tree.category, "root_total": tree.root_total,
             "truncated": tree.truncated, "node": node_json(tree.node)}
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
 
 
 def _label(node: TreeNode, unit: str) -> str:

@@ -1,4 +1,5 @@
-"""Per-request context: the app's shared state, DataLoaders of this request, and the caller's rights.
+"""Per-request context: the app's shared state (api/services/session.AppState), DataLoaders of this
+request, and the caller's rights.
 
 Store and solver calls block, so they run in the thread pool (``Context.run``); the event loop
 keeps serving other requests meanwhile. DataLoaders live for one request: a tree of 100 nodes
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from anyio import to_thread
@@ -17,27 +17,15 @@ from starlette.requests import Request
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
-from api.graphql.errors import NotAuthorized, to_problem
+from api.graphql.errors import to_problem
 from api.graphql.loaders import Loaders, make_loaders
-from graph.browse import Category, read_categories
-from graph.store import GraphStore
-from graph.tree_source import StoreTreeSource, TreeCache
+from api.services.models import read_categories
+from api.services.readmodels import Category
+from api.services.session import AppState, GraphStore
 from lcagraph.config import Settings
-from lcagraph.errors import LcaGraphError, StaleResult
+from lcagraph.errors import LcaGraphError, NotAuthorized, StaleResult
 
 T = TypeVar("T")
-
-
-@dataclass
-class AppState:
-    """What every request shares: settings, the open store and the tree cache."""
-
-    settings: Settings
-    store: GraphStore
-    tree_cache: TreeCache = field(default_factory=TreeCache)
-
-    def tree_source(self, version: int | None = None) -> StoreTreeSource:
-        return StoreTreeSource(self.store, self.tree_cache, version)
 
 
 class Context(BaseContext):

@@ -1,8 +1,9 @@
 """Expected errors as typed GraphQL results; everything else is masked and logged.
 
-A resolver catches ``LcaGraphError`` (lcagraph's one hierarchy) and returns the matching type
-below, with the message that names the value and the fix. Requests that are too large are
-refused with ``RequestRefusedError`` (a GraphQL error that is not masked, like a validation error).
+A resolver catches ``LcaGraphError`` (lcagraph's one hierarchy) and returns the type that the
+shared table (api/services/errors.py) names, with the message that names the value and the fix.
+Requests that are too large are refused with ``RequestRefusedError`` (a GraphQL error that is not
+masked, like a validation error).
 Any other exception is a bug: the client sees "Unexpected error." and the log has the trace.
 """
 
@@ -13,6 +14,7 @@ import logging
 import strawberry
 from graphql import GraphQLError
 
+from api.services.errors import outcome_of
 from lcagraph import errors as e
 
 log = logging.getLogger("lcagraph.api")
@@ -20,10 +22,6 @@ log = logging.getLogger("lcagraph.api")
 
 class RequestRefusedError(Exception):
     """A request over a limit (page size, cost, cursor): refused, not served slowly."""
-
-
-class NotAuthorized(e.LcaGraphError):
-    """The request lacks a valid API token (returned as the Unauthorized result)."""
 
 
 @strawberry.interface(description="An expected failure, with a message a user can act on.")
@@ -83,32 +81,23 @@ class EngineUnavailable(Problem):
     pass
 
 
-_SIMPLE: tuple[tuple[type[e.LcaGraphError], type[Problem]], ...] = (
-    (NotAuthorized, Unauthorized),
-    (e.NodeNotFound, NotFound),
-    (e.StaleResult, StaleResultProblem),
-    (e.ReadOnlyViolation, ReadOnlyProblem),
-    (e.StoreBusy, Busy),
-    (e.EngineUnavailable, EngineUnavailable),
-    (e.EngineError, QueryFailed),
-    (e.UnsupportedFormat, ImportFailed),
-    (e.DuplicateDataset, ImportFailed),
-    (e.NonFiniteResult, CalculationFailed),
-    (e.InvalidArgument, InvalidArgumentProblem),
-)
+#: Typed results by the ``problem`` name of the shared table (their GraphQL type names).
+_PROBLEMS: dict[str, type[Problem]] = {
+    "NotFound": NotFound, "InvalidArgument": InvalidArgumentProblem, "StaleResult": StaleResultProblem,
+    "Unauthorized": Unauthorized, "ReadOnlyViolation": ReadOnlyProblem, "QueryFailed": QueryFailed,
+    "ImportFailed": ImportFailed, "CalculationFailed": CalculationFailed, "Busy": Busy,
+    "EngineUnavailable": EngineUnavailable,
+}
 
 
 def to_problem(error: e.LcaGraphError) -> Problem:
-    """The typed result of an expected error."""
+    """The typed result of an expected error (the shared table: api/services/errors.py)."""
     message = str(error)
     if isinstance(error, e.MalformedDataset):
         return ImportFailed(message=message, file=error.file, dataset=error.dataset, field=error.field)
     if isinstance(error, e.SingularTechnosphere):
         return CalculationFailed(message=message, processes=list(error.processes))
-    for kind, problem in _SIMPLE:
-        if isinstance(error, kind):
-            return problem(message=message)
-    return InvalidArgumentProblem(message=message)
+    return _PROBLEMS[outcome_of(error).problem](message=message)
 
 
 def should_mask(error: GraphQLError) -> bool:

@@ -27,7 +27,7 @@ from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
-from graph.tree_records import MAX_NODES
+from api.services.tree import MAX_NODES
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 20

@@ -8,20 +8,16 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from graph.browse import (
-    CachedResult,
-    Consumer,
-    DatabaseView,
-    LinkedExchange,
+from api.services.models import (
     read_consumers,
     read_databases,
     read_exchanges,
     read_flows,
     read_processes,
-    read_results,
+    read_result_keys,
 )
-from graph.store import GraphStore
-from lcagraph.records import Flow, Process
+from api.services.readmodels import Consumer, DatabaseView, Flow, LinkedExchange, Process, Result
+from api.services.session import GraphStore
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -37,7 +33,7 @@ class Loaders:
     database: DataLoader[str, DatabaseView | None]
     exchanges: DataLoader[str, list[LinkedExchange]]
     consumers: DataLoader[str, list[Consumer]]
-    result: DataLoader[tuple[str, str], CachedResult | None]
+    result: DataLoader[tuple[str, str], Result | None]
 
 
 def _batched(
@@ -63,5 +59,5 @@ def make_loaders(store: GraphStore, run: Runner) -> Loaders:
         database=_batched(run, databases),
         exchanges=_batched(run, lambda ids: read_exchanges(store, ids), list),  # type: ignore[arg-type]
         consumers=_batched(run, lambda ids: read_consumers(store, ids), list),  # type: ignore[arg-type]
-        result=_batched(run, lambda keys: read_results(store, keys)),
+        result=_batched(run, lambda keys: read_result_keys(store, keys)),
     )

@@ -16,7 +16,7 @@ from api.graphql.context import Ctx
 from api.graphql.types import Database, Process
 from api.services.calculation import calculate_method
 from api.services.importing import import_database
-from graph.overrides import set_provider
+from api.services.models import set_provider
 from lcagraph.errors import InvalidArgument, LcaGraphError
 
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024

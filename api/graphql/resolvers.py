@@ -1,25 +1,22 @@
-"""Query resolvers: thin. Graph work is in graph/ (tree.py, browse.py); blocking calls run in threads."""
+"""Query resolvers: thin. They call the use-cases (api/services) in the thread pool and render
+their read models as GraphQL types; expected errors become typed results (api/graphql/errors.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar, cast
+from typing import Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
 
 from api.graphql import errors as gql_errors
 from api.graphql.context import Ctx
-from api.graphql.jumps import footprint_of, jump_to, upstream_tree
 from api.graphql.pagination import ProcessConnection, check_page_size, connection, decode_cursor
-from api.graphql.tree_types import Footprint, Jump, TreeNodeType
+from api.graphql.tree_types import Footprint, Jump, TreeNodeType, tree_node
 from api.graphql.types import Database, Flow, ImpactCategory, Model, Process
-from api.services.calculation import ensure_results
+from api.services import models, tree
 from api.services.cypher import ROW_LIMIT, TIMEOUT_S, run_cypher
-from graph import browse
-from lcagraph.errors import LcaGraphError, NodeNotFound, StaleResult
-
-T = TypeVar("T")
+from api.services.footprint import footprint
+from lcagraph.errors import LcaGraphError, NodeNotFound
 
 E = gql_errors
 Lookup = E.NotFound | E.InvalidArgumentProblem
@@ -75,20 +72,6 @@ Refresh = Annotated[
 ]
 
 
-async def refreshing(info: Ctx, method: str | None, refresh: bool, call: Callable[[], Awaitable[T]]) -> T:
-    """``call()``; with ``refresh``, where cached results are missing or stale, calculate that
-    category on demand (api.services.calculation.ensure_results: once per graph version) and call again."""
-    try:
-        return await call()
-    except StaleResult:
-        if not refresh:
-            raise
-        ctx = info.context
-        category = browse.resolve_category(await ctx.categories(), method)
-        await ctx.run(lambda: ensure_results(ctx.store, category.id))
-        return await call()
-
-
 @strawberry.type
 class Query:
     @strawberry.field(description="Engine and graph version.")
@@ -99,7 +82,7 @@ class Query:
     @strawberry.field(description="Every database and model collection in the graph.")
     async def databases(self, info: Ctx) -> list[Database]:
         return [
-            Database.of(d) for d in await info.context.run(lambda: browse.read_databases(info.context.store))
+            Database.of(d) for d in await info.context.run(lambda: models.read_databases(info.context.store))
         ]
 
     @strawberry.field
@@ -135,7 +118,7 @@ class Query:
         check_page_size(first)
         start = decode_cursor(after)
         ctx = info.context
-        ranked = await ctx.run(lambda: browse.search_processes(ctx.store, search or "", database))
+        ranked = await ctx.run(lambda: models.search_processes(ctx.store, search or "", database))
         if not (search or "").split():
             ranked.sort(key=lambda item: (item[1].lower(), item[0]))
         page = ranked[start : start + first]
@@ -146,7 +129,7 @@ class Query:
     async def models(self, info: Ctx, database: strawberry.ID | None = None) -> list[Model]:
         return [
             Model.of(m)
-            for m in await info.context.run(lambda: browse.read_models(info.context.store, database))
+            for m in await info.context.run(lambda: models.read_models(info.context.store, database))
         ]
 
     @strawberry.field(description="Impact categories that results can be asked for (`method` arguments).")
@@ -168,10 +151,15 @@ class Query:
         max_nodes: int = 200,
         refresh: Refresh = False,
     ) -> UpstreamResult:
+        ctx = info.context
         try:
-            return await refreshing(info, method, refresh, lambda: upstream_tree(
-                info.context, process_id, amount, method, tuple(path), depth, cutoff, max_nodes
+            category = models.resolve_category(await ctx.categories(), method)
+            version = await ctx.graph_version()
+            view = await ctx.run(lambda: tree.unfold(
+                ctx.state, process_id, amount=amount, path=path, depth=depth, cutoff=cutoff,
+                max_nodes=max_nodes, refresh=refresh, version=version, category=category,
             ))
+            return tree_node(view)
         except LcaGraphError as e:
             return info.context.problem(e)  # type: ignore[no-any-return]
 
@@ -189,10 +177,14 @@ class Query:
         max_nodes: int = 200,
         refresh: Refresh = False,
     ) -> JumpResult:
+        ctx = info.context
         try:
-            return await refreshing(info, method, refresh, lambda: jump_to(
-                info.context, process_id, tuple(path), method, depth, cutoff, max_nodes
+            version = await ctx.graph_version()
+            found = await ctx.run(lambda: tree.jump(
+                ctx.state, process_id, path, method=method, depth=depth, cutoff=cutoff, max_nodes=max_nodes,
+                refresh=refresh, version=version,
             ))
+            return Jump.of(found)
         except LcaGraphError as e:
             return info.context.problem(e)  # type: ignore[no-any-return]
 
@@ -207,10 +199,13 @@ class Query:
         method: strawberry.ID | None = None,
         refresh: Refresh = False,
     ) -> FootprintResult:
+        ctx = info.context
         try:
-            return await refreshing(
-                info, method, refresh, lambda: footprint_of(info.context, process_id, amount, method)
+            category = models.resolve_category(await ctx.categories(), method)
+            found = await ctx.run(
+                lambda: footprint(ctx.store, process_id, amount, category.id, refresh=refresh)
             )
+            return Footprint.of(found, category)
         except LcaGraphError as e:
             return info.context.problem(e)  # type: ignore[no-any-return]
 

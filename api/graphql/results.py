@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from api.graphql.errors import InvalidArgumentProblem, NotFound, StaleResultProblem
-from graph.browse import resolve_category
+from api.services.models import resolve_category
 from lcagraph.errors import StaleResult
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ import strawberry
 
 from api.graphql.context import Ctx
 from api.graphql.types import Database, ImpactCategory, Model, Process, load_database
-from graph.tree import Tree, TreeNode
+from api.services import readmodels as rm
 
 
 @strawberry.type(
@@ -53,8 +53,10 @@ class TreeNodeType:
         return await load_database(info, self.database_id) if self.database_id else None
 
 
-def tree_node(node: TreeNode, tree: Tree, impact_unit: str) -> TreeNodeType:
-    """Convert a graph.tree node (and its children) to the GraphQL type."""
+def tree_node(view: rm.TreeView, node: rm.TreeNode | None = None) -> TreeNodeType:
+    """A node of the read model (default: the view's top node) and its children, as the GraphQL type."""
+    node = view.node if node is None else node
+    tree = view.tree
     return TreeNodeType(
         id=strawberry.ID(node.id),
         path=[strawberry.ID(p) for p in node.path],
@@ -74,9 +76,9 @@ def tree_node(node: TreeNode, tree: Tree, impact_unit: str) -> TreeNodeType:
         unlinked_count=node.unlinked_count,
         expanded=node.expanded,
         truncated=node.truncated,
-        children=[tree_node(c, tree, impact_unit) for c in node.children],
+        children=[tree_node(view, c) for c in node.children],
         category=strawberry.ID(tree.category),
-        impact_unit=impact_unit,
+        impact_unit=view.category.unit,
         graph_version=tree.graph_version,
         root_total=tree.root_total,
     )
@@ -87,8 +89,15 @@ class Crumb:
     process_id: strawberry.ID
     name: str
     database_id: strawberry.ID
+    database_name: str
     path: list[strawberry.ID] = strawberry.field(description="Give this path to `upstream` to go back here.")
     crosses_database: bool
+
+    @classmethod
+    def of(cls, c: rm.Crumb) -> Crumb:
+        return cls(process_id=strawberry.ID(c.process), name=c.name, database_id=strawberry.ID(c.database),
+                   database_name=c.database_name, path=[strawberry.ID(p) for p in c.path],
+                   crosses_database=c.crosses_database)
 
 
 @strawberry.type(description="A process opened in its own database or model, with the way back.")
@@ -109,6 +118,52 @@ class Jump:
         found = await info.context.loaders.process.load(self.process_id)
         return Process.of(found) if found else None
 
+    @classmethod
+    def of(cls, j: rm.JumpView) -> Jump:
+        root = j.root.node
+        return cls(process_id=strawberry.ID(root.process or ""),
+                   database_id=strawberry.ID(root.database or ""), root=tree_node(j.root),
+                   breadcrumb=[Crumb.of(c) for c in j.crumbs],
+                   back_path=[strawberry.ID(p) for p in j.back_path], models=[Model.of(m) for m in j.models])
+
+
+@strawberry.type(description="How the product and waste exchanges of a process are linked to providers.")
+class Completeness:
+    linked: int
+    cut_off: int = strawberry.field(description="Unlinked: no provider, contribute nothing.")
+    ambiguous: int = strawberry.field(description="Several possible providers.")
+    reference_set: bool
+    state: str = strawberry.field(description="complete | cut-off | ambiguous | no reference")
+
+    @classmethod
+    def of(cls, c: rm.Completeness) -> Completeness:
+        return cls(linked=c.linked, cut_off=c.cut_off, ambiguous=c.ambiguous, reference_set=c.reference_set,
+                   state=c.state)
+
+
+@strawberry.type(description="An elementary flow's part of a footprint: inventory amount × factor.")
+class FlowContribution:
+    flow_id: strawberry.ID
+    name: str
+    compartment: str
+    unit: str
+    amount: float
+    factor: float
+    impact: float
+
+
+@strawberry.type(description="Direct emissions of one database's processes in a footprint's supply chain.")
+class DatabaseContribution:
+    database_id: strawberry.ID
+    impact: float
+    processes: int = strawberry.field(description="Processes of the database with a non-zero scaling factor.")
+
+
+@strawberry.type(description="A process whose scaling factor in this supply chain is negative.")
+class NegativeScaling:
+    process_id: strawberry.ID
+    value: float
+
 
 @strawberry.type(description="The footprint of an amount of a process's product (as `lcagraph footprint`).")
 class Footprint:
@@ -121,3 +176,39 @@ class Footprint:
     direct: float
     total: float
     graph_version: int
+    database_id: strawberry.ID
+    category_name: str
+    method: strawberry.ID
+    from_cache: bool = strawberry.field(description="Total and direct came from current cached results.")
+    by_flow: list[FlowContribution] = strawberry.field(description="Per elementary flow, largest first.")
+    by_database: list[DatabaseContribution] = strawberry.field(description="Per database, largest first.")
+    residual: float = strawberry.field(description="Relative residual of the inventory solve.")
+    backward_error: float
+    cutoffs: int = strawberry.field(description="Unlinked exchanges of the processes in the supply chain.")
+    negative_scaling: list[NegativeScaling] = strawberry.field(description="The first ten, largest first.")
+    negative_scaling_count: int
+    backend: str = strawberry.field(description="Sparse solver that factorised the technosphere.")
+    completeness: Completeness
+
+    @strawberry.field
+    async def database(self, info: Ctx) -> Database | None:
+        return await load_database(info, self.database_id)
+
+    @classmethod
+    def of(cls, f: rm.Footprint, category: rm.Category) -> Footprint:
+        return cls(
+            process_id=strawberry.ID(f.process), name=f.name, amount=f.amount, unit=f.unit,
+            category=ImpactCategory.of(category), impact_unit=f.impact_unit, direct=f.direct, total=f.total,
+            graph_version=f.graph_version, database_id=strawberry.ID(f.database),
+            category_name=f.category_name, method=strawberry.ID(f.method), from_cache=f.from_cache,
+            by_flow=[FlowContribution(flow_id=strawberry.ID(c.flow), name=c.name, compartment=c.compartment,
+                                      unit=c.unit, amount=c.amount, factor=c.factor, impact=c.impact)
+                     for c in f.by_flow],
+            by_database=[DatabaseContribution(database_id=strawberry.ID(d.database), impact=d.impact,
+                                              processes=d.processes) for d in f.by_database],
+            residual=f.residual, backward_error=f.backward_error, cutoffs=f.cutoffs,
+            negative_scaling=[NegativeScaling(process_id=strawberry.ID(p), value=v)
+                              for p, v in f.negative_scaling],
+            negative_scaling_count=f.negative_scaling_count, backend=f.backend,
+            completeness=Completeness.of(f.completeness),
+        )

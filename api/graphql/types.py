@@ -13,8 +13,8 @@ import strawberry
 from api.graphql.context import Ctx
 from api.graphql.results import ResultLookup, cached_result
 from api.services import links
-from graph import browse
-from lcagraph import records
+from api.services import readmodels as records
+from api.services.models import read_models
 from lcagraph.errors import LcaGraphError
 
 
@@ -27,7 +27,7 @@ class ImpactCategory:
     method_name: str
 
     @classmethod
-    def of(cls, c: browse.Category) -> ImpactCategory:
+    def of(cls, c: records.Category) -> ImpactCategory:
         return cls(
             id=strawberry.ID(c.id),
             name=c.name,
@@ -112,11 +112,11 @@ class Database:
 
     @strawberry.field(description="Product systems imported with this database.")
     async def models(self, info: Ctx) -> list[Model]:
-        found = await info.context.run(lambda: browse.read_models(info.context.store, self.id))
+        found = await info.context.run(lambda: read_models(info.context.store, self.id))
         return [Model.of(m) for m in found]
 
     @classmethod
-    def of(cls, v: browse.DatabaseView) -> Database:
+    def of(cls, v: records.DatabaseView) -> Database:
         d = v.database
         return cls(
             id=strawberry.ID(d.id),
@@ -176,7 +176,7 @@ class Exchange:
         return Process.of(found) if found else None
 
     @classmethod
-    def of(cls, le: browse.LinkedExchange) -> Exchange:
+    def of(cls, le: records.LinkedExchange) -> Exchange:
         x = le.exchange
         return cls(
             id=strawberry.ID(x.id),

@@ -5,6 +5,9 @@ mutation, the API's on-demand refresh of stale results and ``lcagraph demo``.
 - :func:`calculate`: direct and total per unit of reference product of every process, for every
   impact category (or the ones named), written as Result nodes tagged with the graph version.
 - :func:`ensure_results`: the same for one category, only when its results are missing or stale.
+- :func:`with_fresh_results`: run a read that needs fresh results; where they are missing or
+  stale, refresh them on demand (once per graph version) and run it again. Every interface that
+  refreshes (tree, viewer, GraphQL ``refresh: true``, footprint) goes through it.
 - api/services/footprint.py builds ``lcagraph footprint`` on the same cache.
 
 The matrices and their factorisation are kept per store and graph version
@@ -19,6 +22,7 @@ import time
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -28,7 +32,7 @@ from graph.results import CategoryResults, result_coverage, write_results
 from graph.store import GraphStore
 from graph.technosphere import TechnosphereRows, read_technosphere
 from lcagraph.config import load_settings
-from lcagraph.errors import NodeNotFound
+from lcagraph.errors import NodeNotFound, StaleResult
 from solver import (
     ElementaryTable,
     FactorisationCache,
@@ -43,6 +47,7 @@ from solver import (
 )
 
 FloatArray = npt.NDArray[np.float64]
+T = TypeVar("T")
 Progress = Callable[[str], None]
 SHOWN_NEGATIVE = 10  # processes with a negative scaling factor named in a footprint
 
@@ -278,3 +283,18 @@ def ensure_results(
             return None
         return calculate(store, [chosen], progress=progress, cache=cache)
 
+
+
+def with_fresh_results(
+    store: GraphStore, category: str, read: Callable[[], T], *, refresh: bool = True,
+    cache: CalculationCache | None = None, progress: Progress | None = None,
+) -> T:
+    """``read()``; where it raises StaleResult and ``refresh`` is set, calculate ``category`` (id)
+    first (:func:`ensure_results`: once per graph version) and read again."""
+    try:
+        return read()
+    except StaleResult:
+        if not refresh:
+            raise
+    ensure_results(store, category, cache=cache, progress=progress)
+    return read()

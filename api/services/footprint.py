@@ -1,98 +1,59 @@
-"""``lcagraph footprint``: one amount of one process — total and direct (from the Result cache when
-it is current, else calculated and written back first), and its contributions per elementary flow
-and per database from the inventory g = B s of s = A⁻¹f (the factorisation of api/services/calculation.py).
+"""The footprint of one amount of one process (``lcagraph footprint``, GraphQL ``footprint``): total
+and direct (from the Result cache when it is current, else calculated and written back first),
+and its contributions per elementary flow and per database from the inventory g = B s of
+s = A⁻¹f (the factorisation of api/services/calculation.py). Read model: readmodels.Footprint.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from api.services.calculation import SHOWN_NEGATIVE, CalculationCache, Progress, calculate, calculation_cache
+from api.services.calculation import (
+    SHOWN_NEGATIVE,
+    CalculationCache,
+    Progress,
+    calculation_cache,
+    with_fresh_results,
+)
+from api.services.readmodels import Completeness, DatabaseContribution, FlowContribution, Footprint
 from graph import browse
-from graph.results import read_results
+from graph.results import CachedResult, read_results
 from graph.store import GraphStore
-from lcagraph.errors import InvalidArgument, NodeNotFound
+from lcagraph.errors import InvalidArgument, NodeNotFound, StaleResult
 from solver import TechnosphereSystem, solve_inventory
 
 FloatArray = npt.NDArray[np.float64]
 
-@dataclass(frozen=True)
-class FlowContribution:
-    """An elementary flow's part of a footprint: its inventory amount × its factor."""
-
-    flow: str
-    name: str
-    compartment: str
-    unit: str
-    amount: float
-    factor: float
-    impact: float
-
-
-@dataclass(frozen=True)
-class DatabaseContribution:
-    """What the processes of one database emit directly in this footprint's supply chain."""
-
-    database: str
-    impact: float
-    processes: int  # processes of the database with a non-zero scaling factor
-
-
-@dataclass(frozen=True)
-class FootprintReport:
-    """``lcagraph footprint``: total and direct of ``amount`` of a process's reference product."""
-
-    process: str
-    name: str
-    database: str
-    amount: float
-    unit: str
-    category: str
-    category_name: str
-    method: str
-    impact_unit: str
-    total: float
-    direct: float
-    graph_version: int
-    from_cache: bool
-    by_flow: tuple[FlowContribution, ...]
-    by_database: tuple[DatabaseContribution, ...]
-    residual: float
-    backward_error: float
-    cutoffs: int  # unlinked exchanges of the processes in the supply chain
-    negative_scaling: tuple[tuple[str, float], ...]
-    negative_scaling_count: int
-    backend: str
-
-
 def footprint(
     store: GraphStore, process_id: str, amount: float | None = None, method: str | None = None, *,
-    cache: CalculationCache | None = None, progress: Progress | None = None,
-) -> FootprintReport:
+    refresh: bool = True, cache: CalculationCache | None = None, progress: Progress | None = None,
+) -> Footprint:
     """The footprint of ``amount`` (default: one reference amount of the dataset, in the flow's
     reference unit) of a process. Total and direct come from the Result cache when it is current
-    (``from_cache``); otherwise the category is calculated for every process and written back
-    first. Contributions come from the inventory of this demand."""
+    (``from_cache``); otherwise, with ``refresh``, the category is calculated for every process and
+    written back first (else StaleResult). Contributions come from the inventory of this demand."""
     if amount is not None and not np.isfinite(amount):
         raise InvalidArgument(f"--amount {amount!r} is not a finite number")
     category = browse.resolve_category(browse.read_categories(store), method)
+    info = browse.read_processes(store, [process_id]).get(process_id)
+    if info is None:
+        raise NodeNotFound(f"process {process_id!r} is not in the graph; find its id with GraphQL "
+                           "processes(search: …) or the viewer's search")
     cache = cache or calculation_cache(store)
     with cache.lock:
+        stored = read_results(store, [process_id], category.id).get(process_id)
+        from_cache = stored is not None and stored.graph_version == store.graph_version()
+        if not from_cache:
+            stored = with_fresh_results(
+                store, category.id, lambda: _fresh_result(store, process_id, category.id), refresh=refresh,
+                cache=cache, progress=progress)
+        assert stored is not None
         loaded = cache.load(store)
         system = loaded.system
         j = system.index_of(process_id)
-        stored = read_results(store, [process_id], category.id).get(process_id)
-        from_cache = stored is not None and stored.graph_version == loaded.graph_version
-        if not from_cache:
-            calculate(store, [category.id], progress=progress, cache=cache)
-            stored = read_results(store, [process_id], category.id).get(process_id)
-        if stored is None or stored.graph_version != loaded.graph_version:
-            raise NodeNotFound(f"no result was written for process {process_id!r}; "
-                               "the graph changed meanwhile: run the command again")
         size = abs(float(system.reference_amounts[j])) if amount is None else float(amount)
         inventory = solve_inventory(system, loaded.solved.factorisation, {process_id: size})
     c = system.category_ids.index(category.id)
@@ -100,19 +61,31 @@ def footprint(
     flows = _by_flow(store, system, inventory.inventory, factors)
     direct_per_process = np.asarray(system.B.T @ factors).ravel() * inventory.supply
     chain = np.flatnonzero(inventory.supply)
-    info = browse.read_processes(store, [process_id]).get(process_id)
-    unit = _reference_unit(store, info)
-    return FootprintReport(
-        process=process_id, name=info.name if info else "", database=loaded.databases[j], amount=size,
-        unit=unit, category=category.id, category_name=category.name, method=category.method,
-        impact_unit=category.unit, total=size * stored.total, direct=size * stored.direct,
-        graph_version=loaded.graph_version, from_cache=from_cache, by_flow=flows,
-        by_database=_by_database(loaded.databases, direct_per_process, chain),
+    counts = browse.read_link_counts(store, [process_id]).get(process_id, {})
+    return Footprint(
+        process=process_id, name=info.name, database=loaded.databases[j], amount=size,
+        unit=_reference_unit(store, info), category=category.id, category_name=category.name,
+        method=category.method, impact_unit=category.unit, total=size * stored.total,
+        direct=size * stored.direct, graph_version=loaded.graph_version, from_cache=from_cache,
+        by_flow=flows, by_database=_by_database(loaded.databases, direct_per_process, chain),
         residual=inventory.residual, backward_error=inventory.backward_error,
         cutoffs=int(system.cutoffs[chain].sum()),
         negative_scaling=inventory.negative_scaling[:SHOWN_NEGATIVE],
         negative_scaling_count=len(inventory.negative_scaling), backend=inventory.backend,
+        completeness=Completeness.from_counts(counts, bool(info.ref_flow)),
     )
+
+
+def _fresh_result(store: GraphStore, process_id: str, category: str) -> CachedResult:
+    """The Result of a process at the graph's version (StaleResult where missing or older)."""
+    stored = read_results(store, [process_id], category).get(process_id)
+    version = store.graph_version()
+    if stored is None or stored.graph_version != version:
+        raise StaleResult(
+            f"no current result for process {process_id!r} and category {category!r} (graph version "
+            f"{version}): run `lcagraph calculate` (or the calculate mutation), or ask with refresh"
+        )
+    return stored
 
 
 def _by_flow(

@@ -1,56 +1,70 @@
-"""What a node page shows, as plain records (filled from the graph, rendered to HTML)."""
+"""Read models: what the use-cases answer, one class per concept, rendered by every interface.
+
+The CLI (text and ``--json``), the GraphQL types and the phone viewer's HTML all render these
+records, so the same question gives the same fields and numbers everywhere. A new per-node
+figure is added to the record here (or to the graph record re-exported here), filled by its
+use-case, and rendered by each interface.
+
+- :class:`TreeNode` / :class:`Tree` (graph/tree.py builds them) with :class:`TreeView` (the tree
+  and its impact category): ``lcagraph tree``, GraphQL ``upstream``/``jump``, the viewer's
+  contributors.
+- :class:`Footprint` with :class:`FlowContribution` and :class:`DatabaseContribution`:
+  ``lcagraph footprint``, GraphQL ``footprint``.
+- :class:`Result` (the cached per-unit result of a process), :class:`Crumb` (a step of the way
+  back), :class:`Completeness` (link states of a node's inputs), :class:`NodeView` (the page of
+  one node in its context) and :class:`JumpView`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from graph.browse import Category, Consumer, DatabaseView, LinkedExchange
+from graph.results import CachedResult as Result
+from graph.tree import Tree, TreeNode
+from lcagraph.records import Database, Flow, Process, ProductSystem
+
+__all__ = [
+    "Category",
+    "Completeness",
+    "Consumer",
+    "Crumb",
+    "Database",
+    "DatabaseContribution",
+    "DatabaseView",
+    "Flow",
+    "FlowContribution",
+    "Footprint",
+    "JumpView",
+    "LinkedExchange",
+    "NodeView",
+    "Process",
+    "ProductSystem",
+    "Result",
+    "Tree",
+    "TreeNode",
+    "TreeView",
+]
 
 LINKED_KINDS = ("default", "unique", "override", "model")
 
 
 @dataclass(frozen=True, slots=True)
-class DatabaseInfo:
-    """The database a process belongs to, as shown with it."""
-
-    id: str
-    name: str
-    version: str = ""
-    licence: str = ""
-    source: str = ""
-    kind: str = "background"
-
-
-@dataclass(frozen=True, slots=True)
 class Crumb:
-    """One step of the path from the root to the page's node; ``href`` reopens it in context."""
+    """One step of the path from the root to a node: reopen it with ``path``."""
 
+    process: str
     name: str
     database: str
-    href: str
-
-
-@dataclass(frozen=True, slots=True)
-class Contributor:
-    """A child of the page's node: a provider, or the merged rest (``process`` None)."""
-
-    process: str | None
-    name: str
-    database: str | None
     database_name: str
-    amount: float | None
-    unit: str
-    direct: float
-    total: float
     path: tuple[str, ...]
-    href: str
     crosses_database: bool = False
-    loop: bool = False
-    child_count: int = 0
-    rest_count: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class Completeness:
-    """How the node's product and waste exchanges are linked to providers."""
+    """How a node's product and waste exchanges are linked to providers."""
 
     linked: int = 0
     cut_off: int = 0
@@ -67,7 +81,7 @@ class Completeness:
         return "cut-off" if self.cut_off else "complete"
 
     @classmethod
-    def from_counts(cls, counts: dict[str, int], reference_set: bool) -> Completeness:
+    def from_counts(cls, counts: Mapping[str, int], reference_set: bool) -> Completeness:
         """Fold exchange counts by ``link`` kind into the three states."""
         return cls(
             linked=sum(n for kind, n in counts.items() if kind in LINKED_KINDS),
@@ -78,43 +92,97 @@ class Completeness:
 
 
 @dataclass(frozen=True, slots=True)
-class Footprint:
-    """Result of the page's node for its amount in the model (the path's amount)."""
+class TreeView:
+    """An unfolded tree with the impact category its numbers are in."""
 
-    amount: float
-    unit: str
-    total: float
-    direct: float
-    category: str
-    category_name: str
-    method_name: str
-    root_total: float
-    graph_version: int
+    tree: Tree
+    category: Category
+
+    @property
+    def node(self) -> TreeNode:
+        return self.tree.node
 
 
 @dataclass(frozen=True, slots=True)
-class NodePage:
-    """Everything one node page shows."""
+class JumpView:
+    """A process opened as a new root of its own database, with the way back."""
+
+    root: TreeView
+    crumbs: tuple[Crumb, ...]
+    back_path: tuple[str, ...]
+    models: tuple[ProductSystem, ...]  # of the root's database, the root's own first
+
+
+@dataclass(frozen=True, slots=True)
+class FlowContribution:
+    """An elementary flow's part of a footprint: its inventory amount × its factor."""
+
+    flow: str
+    name: str
+    compartment: str
+    unit: str
+    amount: float
+    factor: float
+    impact: float
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseContribution:
+    """What the processes of one database emit directly in this footprint's supply chain."""
+
+    database: str
+    impact: float
+    processes: int  # processes of the database with a non-zero scaling factor
+
+
+@dataclass(frozen=True, slots=True)
+class Footprint:
+    """Total and direct of ``amount`` of a process's reference product, with its contributions."""
 
     process: str
     name: str
-    database: DatabaseInfo
-    footprint: Footprint
-    location: str = ""
-    category: str = ""
-    description: str = ""
-    reference_product: str = ""
-    ref_amount: float = 1.0
-    ref_unit: str = ""
-    type: str = "unit"
-    path: tuple[str, ...] = ()
-    root_amount: float | None = None
-    method: str | None = None
-    crumbs: tuple[Crumb, ...] = ()
-    contributors: tuple[Contributor, ...] = ()
-    truncated: bool = False
+    database: str
+    amount: float
+    unit: str
+    category: str
+    category_name: str
+    method: str
+    impact_unit: str
+    total: float
+    direct: float
+    graph_version: int
+    from_cache: bool
+    by_flow: tuple[FlowContribution, ...]
+    by_database: tuple[DatabaseContribution, ...]
+    residual: float
+    backward_error: float
+    cutoffs: int  # unlinked exchanges of the processes in the supply chain
+    negative_scaling: tuple[tuple[str, float], ...]
+    negative_scaling_count: int
+    backend: str
     completeness: Completeness = field(default_factory=Completeness)
-    sources: tuple[str, ...] = ()
-    deep_link: str = ""
-    qr_svg: str = ""
-    qr_png: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NodeView:
+    """One node in its context (``path`` from the root, root ``amount``): facts, its footprint
+    there (``tree.node``), its largest contributors (the node's children) and the way back."""
+
+    process: Process
+    database: Database
+    reference_product: str
+    tree: TreeView
+    completeness: Completeness
+    crumbs: tuple[Crumb, ...] = ()
+    path: tuple[str, ...] = ()
+    amount: float | None = None
+    method: str | None = None
+    database_names: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def node(self) -> TreeNode:
+        return self.tree.node
+
+    def database_name(self, database: str | None) -> str:
+        """The name of a database of this view (its id where unknown)."""
+        return self.database_names.get(database or "", database or "")

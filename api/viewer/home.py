@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from api.services.links import deep_link
+from api.services.readmodels import DatabaseView
 from api.viewer.render import e, template
-from graph.browse import DatabaseView
 
 MAX_HITS = 30
 

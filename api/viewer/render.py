@@ -8,12 +8,15 @@ as ``viewer.js``) and carry their full value in ``data-value`` for machines and 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from html import escape
 from importlib import resources
 from string import Template
 
-from api.services.readmodels import Completeness, Contributor, Crumb, Footprint, NodePage
+from api.services.links import deep_link, qr_url
+from api.services.readmodels import Completeness, Crumb, NodeView, TreeNode
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -59,66 +62,91 @@ def _value(x: float, unit: str, cls: str = "value") -> str:
     return f'{shown} <span class="u">{e(unit)}</span>' if unit else shown
 
 
-def render_breadcrumb(crumbs: tuple[Crumb, ...], current: str) -> str:
+@dataclass(frozen=True, slots=True)
+class LinkMaker:
+    """Deep links of one page's context (base URL, root amount, category) via ``api.services.links``."""
+
+    base: str
+    amount: float | None
+    category: str | None
+
+    def page(self, process: str, path: Sequence[str]) -> str:
+        """Deep link to a node at ``path`` (a one-step path is the root itself: no path)."""
+        steps = tuple(path) if len(path) > 1 else ()
+        return deep_link(self.base, process, path=steps, amount=self.amount, method=self.category)
+
+    def qr(self, process: str, path: Sequence[str], fmt: str) -> str:
+        """QR image URL of the same deep link."""
+        steps = tuple(path) if len(path) > 1 else ()
+        return qr_url(self.base, process, fmt=fmt, path=steps, amount=self.amount, method=self.category)
+
+
+def render_breadcrumb(crumbs: Sequence[Crumb], current: str, link: LinkMaker) -> str:
     """Path from the root: each ancestor reopens that node in context; the current one is text."""
     if not crumbs:
         return ""
     items = [
-        f'<li><a href="{e(c.href)}">{e(c.name)}</a> <span class="db">{e(c.database)}</span></li>'
+        f'<li><a href="{e(link.page(c.process, c.path))}">{e(c.name)}</a> '
+        f'<span class="db">{e(c.database_name)}</span></li>'
         for c in crumbs
     ]
     items.append(f'<li aria-current="page">{e(current)}</li>')
     return f'<nav class="crumbs" aria-label="Breadcrumb"><ol>{"".join(items)}</ol></nav>'
 
 
-def render_jumped(page: NodePage) -> str:
+def render_jumped(view: NodeView, link: LinkMaker) -> str:
     """After a jump into another database: where the reader is and the way back."""
-    if not page.crumbs or page.crumbs[-1].database == page.database.name:
+    here = view.database_name(view.database.id)
+    if not view.crumbs or view.crumbs[-1].database_name == here:
         return ""
-    parent = page.crumbs[-1]
+    parent = view.crumbs[-1]
     return (
-        f'<p class="jumped">You jumped from <strong>{e(parent.database)}</strong> into '
-        f"<strong>{e(page.database.name)}</strong>.<br>"
-        f'<a class="back" href="{e(parent.href)}">← Back to {e(parent.name)}</a></p>'
+        f'<p class="jumped">You jumped from <strong>{e(parent.database_name)}</strong> into '
+        f"<strong>{e(here)}</strong>.<br>"
+        f'<a class="back" href="{e(link.page(parent.process, parent.path))}">'
+        f"← Back to {e(parent.name)}</a></p>"
     )
 
 
-def render_facts(page: NodePage) -> str:
+def render_facts(view: NodeView) -> str:
     """Database (version, licence), location, reference product, type."""
-    db = page.database
-    db_text = e(db.name) + (f" {e(db.version)}" if db.version else "")
+    db, p = view.database, view.process
+    db_text = e(view.database_name(db.id)) + (f" {e(db.version)}" if db.version else "")
     rows = [
         ("Database", f'<span class="dbname">{db_text}</span>'
          + (f' · <span class="licence">{e(db.licence)}</span>' if db.licence else "")),
-        ("Location", e(page.location or "not given")),
+        ("Location", e(p.location or "not given")),
         ("Reference product",
-         f"{e(fmt_number(page.ref_amount))} {e(page.ref_unit)} {e(page.reference_product or 'not set')}"),
-        ("Dataset", e("unit process" if page.type == "unit" else "aggregated (system) process")),
+         f"{e(fmt_number(p.ref_amount))} {e(p.ref_unit)} {e(view.reference_product or 'not set')}"),
+        ("Dataset", e("unit process" if p.type == "unit" else "aggregated (system) process")),
     ]
-    if page.category:
-        rows.append(("Category", e(page.category)))
+    if p.category:
+        rows.append(("Category", e(p.category)))
     body = "".join(f"<dt>{label}</dt><dd>{value}</dd>" for label, value in rows)
     return f'<dl class="facts">{body}</dl>'
 
 
-def render_footprint(fp: Footprint, page: NodePage) -> str:
+def render_footprint(view: NodeView) -> str:
     """Total (big), direct and upstream, amount, method and the share of the model root."""
-    upstream = fp.total - fp.direct
+    node, category, unit = view.node, view.tree.category, view.tree.category.unit
+    upstream = node.total - node.direct
     in_model = ""
-    if page.path and len(page.path) > 1 and page.crumbs:
-        in_model = (f'<p class="context">{e(fmt_share(fp.total, fp.root_total))} of '
-                    f"{e(page.crumbs[0].name)}</p>")
+    if len(view.path) > 1 and view.crumbs:
+        in_model = (f'<p class="context">{e(fmt_share(node.total, view.tree.tree.root_total))} of '
+                    f"{e(view.crumbs[0].name)}</p>")
     return (
         '<section class="footprint" aria-labelledby="fp-h"><h2 id="fp-h">Footprint</h2>'
-        f'<p class="total">{_value(fp.total, fp.unit, "value total-value")}</p>'
-        f'<p class="for">for {e(fmt_number(fp.amount))} {e(page.ref_unit)} of {e(page.reference_product)}</p>'
-        f'<ul class="split"><li>Direct: {_value(fp.direct, fp.unit, "value direct-value")}</li>'
-        f"<li>Upstream: {_value(upstream, fp.unit)}</li></ul>"
-        f'<p class="method">{e(fp.method_name)} — {e(fp.category_name)}</p>{in_model}</section>'
+        f'<p class="total">{_value(node.total, unit, "value total-value")}</p>'
+        f'<p class="for">for {e(fmt_number(node.amount or 0.0))} {e(view.process.ref_unit)} of '
+        f"{e(view.reference_product)}</p>"
+        f'<ul class="split"><li>Direct: {_value(node.direct, unit, "value direct-value")}</li>'
+        f"<li>Upstream: {_value(upstream, unit)}</li></ul>"
+        f'<p class="method">{e(category.method_name or category.method)} — {e(category.name or category.id)}'
+        f"</p>{in_model}</section>"
     )
 
 
-def render_contributor(c: Contributor, node_total: float) -> str:
+def render_contributor(c: TreeNode, node_total: float, view: NodeView, link: LinkMaker) -> str:
     """One row: unfold button, name (deep link), database, value, share bar, jump link."""
     share = fmt_share(c.total, node_total)
     width = 0.0 if node_total == 0 else min(100.0, 100.0 * abs(c.total) / abs(node_total))
@@ -129,34 +157,36 @@ def render_contributor(c: Contributor, node_total: float) -> str:
         f'aria-label="Unfold {e(c.name)}">+</button>'
         if can_unfold else '<span class="leaf" aria-hidden="true"></span>'
     )
-    name = e(c.name) if c.process is None else f'<a class="name" href="{e(c.href)}">{e(c.name)}</a>'
+    href = link.page(c.process, c.path) if c.process else ""
+    name = e(c.name) if c.process is None else f'<a class="name" href="{e(href)}">{e(c.name)}</a>'
     flags = ' <span class="flag">loop</span>' if c.loop else ""
-    jump = (f'<a class="jump" href="{e(c.href)}">Jump to {e(c.database_name)} →</a>'
+    database = view.database_name(c.database)
+    jump = (f'<a class="jump" href="{e(href)}">Jump to {e(database)} →</a>'
             if c.crosses_database and c.process else "")
     path = "/".join(c.path)
     return (
         f'<li class="node" data-process="{e(c.process or "")}" data-path="{e(path)}">'
         f'<div class="row">{button}<div class="what">{name}{flags}'
-        f'<span class="db">{e(c.database_name)}</span>{jump}</div>'
+        f'<span class="db">{e(database)}</span>{jump}</div>'
         f'<div class="num">{_value(c.total, "")}<span class="share">{e(share)}</span></div>'
         f'<div class="bar{sign}" aria-hidden="true"><span style="width:{width:.1f}%"></span></div>'
         "</div></li>"
     )
 
 
-def render_contributors(page: NodePage) -> str:
+def render_contributors(view: NodeView, link: LinkMaker) -> str:
     """The bar chart of the largest contributors, each unfoldable in place."""
-    fp = page.footprint
-    if not page.contributors:
+    node, unit = view.node, view.tree.category.unit
+    if not node.children:
         body = '<p class="none">No providers: this dataset is a leaf of the supply chain.</p>'
     else:
-        rows = "".join(render_contributor(c, fp.total) for c in page.contributors)
+        rows = "".join(render_contributor(c, node.total, view, link) for c in node.children)
         body = f'<ol class="tree" id="tree">{rows}</ol>'
-    note = '<p class="note">Showing the largest contributors only.</p>' if page.truncated else ""
+    note = '<p class="note">Showing the largest contributors only.</p>' if view.tree.tree.truncated else ""
     return (
         '<section class="contributors" aria-labelledby="ct-h">'
-        f'<h2 id="ct-h">Largest contributors <span class="unit">({e(fp.unit)})</span></h2>'
-        f'<p class="direct-row">Direct emissions of this process: {_value(fp.direct, fp.unit)}</p>'
+        f'<h2 id="ct-h">Largest contributors <span class="unit">({e(unit)})</span></h2>'
+        f'<p class="direct-row">Direct emissions of this process: {_value(node.direct, unit)}</p>'
         f"{body}{note}</section>"
     )
 
@@ -177,43 +207,49 @@ def render_completeness(c: Completeness) -> str:
     )
 
 
-def render_sources(page: NodePage) -> str:
+def render_sources(view: NodeView) -> str:
     """Data sources of the dataset and the database's own source."""
-    items = [f"<li>{e(s)}</li>" for s in page.sources]
-    db = page.database
+    items = [f"<li>{e(s)}</li>" for s in view.process.sources]
+    db = view.database
     if db.source:
-        items.append(f"<li>Database: {e(db.name)} — {e(db.source)}</li>")
+        items.append(f"<li>Database: {e(view.database_name(db.id))} — {e(db.source)}</li>")
     body = f'<ul>{"".join(items)}</ul>' if items else "<p>No sources given in the dataset.</p>"
     head = '<section class="sources" aria-labelledby="src-h"><h2 id="src-h">Data sources</h2>'
     return f"{head}{body}</section>"
 
 
-def render_share(page: NodePage) -> str:
+def render_share(view: NodeView, link: LinkMaker) -> str:
     """The page's own QR code (SVG, with a PNG download) and its link."""
+    path = view.path or (view.process.id,)
+    here = link.page(view.process.id, path)
     return (
         '<section class="pass" aria-labelledby="qr-h"><h2 id="qr-h">Pass it on</h2>'
-        f'<img class="qr" src="{e(page.qr_svg)}" width="200" height="200" '
-        f'alt="QR code that opens this page: {e(page.deep_link)}">'
-        f'<div class="pass-text"><p><a href="{e(page.qr_png)}" download>Download QR code (PNG)</a></p>'
-        f'<p class="link"><a href="{e(page.deep_link)}">{e(page.deep_link)}</a></p></div></section>'
+        f'<img class="qr" src="{e(link.qr(view.process.id, path, "svg"))}" width="200" height="200" '
+        f'alt="QR code that opens this page: {e(here)}">'
+        f'<div class="pass-text"><p><a href="{e(link.qr(view.process.id, path, "png"))}" download>'
+        f"Download QR code (PNG)</a></p>"
+        f'<p class="link"><a href="{e(here)}">{e(here)}</a></p></div></section>'
     )
 
 
-def render_node_page(page: NodePage, static: str, graphql: str, base: str) -> str:
-    """The whole node page."""
-    fp = page.footprint
-    root = page.path[0] if page.path else page.process
+def render_node_page(view: NodeView, static: str, graphql: str, base: str) -> str:
+    """The whole node page (links as asked: short, with the root amount and category given)."""
+    link = LinkMaker(base=base, amount=view.amount, category=view.method)
+    node, p = view.node, view.process
+    unit = view.tree.category.unit
+    root = view.path[0] if view.path else p.id
     return template("page.html").substitute(
-        title=e(page.name), description=e(f"{page.name}: {fmt_number(fp.total)} {fp.unit}"),
-        static=e(static), home=e(base + "/"), breadcrumb=render_breadcrumb(page.crumbs, page.name),
-        jumped=render_jumped(page), root=e(root), path=e("/".join(page.path or (page.process,))),
-        category=e(fp.category),
-        method=e(page.method or ""),
-        amount=e("" if page.root_amount is None else repr(page.root_amount)), node_total=e(repr(fp.total)),
-        unit=e(fp.unit), graphql=e(graphql), base=e(base), name=e(page.name), facts=render_facts(page),
-        footprint=render_footprint(fp, page), contributors=render_contributors(page),
-        completeness=render_completeness(page.completeness), sources=render_sources(page),
-        share=render_share(page), graph_version=fp.graph_version, deep_link=e(page.deep_link),
+        title=e(p.name), description=e(f"{p.name}: {fmt_number(node.total)} {unit}"),
+        static=e(static), home=e(base + "/"), breadcrumb=render_breadcrumb(view.crumbs, p.name, link),
+        jumped=render_jumped(view, link), root=e(root), path=e("/".join(view.path or (p.id,))),
+        category=e(view.tree.category.id),
+        method=e(view.method or ""),
+        amount=e("" if view.amount is None else repr(view.amount)), node_total=e(repr(node.total)),
+        unit=e(unit), graphql=e(graphql), base=e(base), name=e(p.name), facts=render_facts(view),
+        footprint=render_footprint(view), contributors=render_contributors(view, link),
+        completeness=render_completeness(view.completeness), sources=render_sources(view),
+        share=render_share(view, link), graph_version=view.tree.tree.graph_version,
+        deep_link=e(link.page(p.id, view.path or (p.id,))),
     )
 
 

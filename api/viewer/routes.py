@@ -21,33 +21,19 @@ from anyio import to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.graphql.context import AppState
-from api.services.links import deep_link, parse_path
-from api.services.nodes import PageRequest, build_page, check_path
+from api.services.errors import outcome_of
+from api.services.links import parse_path
+from api.services.models import read_databases, search_hits
+from api.services.nodes import NodeRequest, check_path, node_link, node_view
 from api.services.qr import DEFAULT_SIZE, render_png, render_svg
+from api.services.session import AppState
 from api.viewer.home import MAX_HITS, render_home
 from api.viewer.render import render_message, render_node_page
-from graph.browse import read_databases, read_processes, search_processes
-from graph.store import GraphStore
-from lcagraph.errors import (
-    EngineUnavailable,
-    InvalidArgument,
-    LcaGraphError,
-    NodeNotFound,
-    StaleResult,
-    StoreBusy,
-)
+from lcagraph.errors import InvalidArgument, LcaGraphError, NodeNotFound
 
 T = TypeVar("T")
 STATIC = "/static/viewer"
 STATIC_FILES = {"viewer.css": "text/css; charset=utf-8", "viewer.js": "text/javascript; charset=utf-8"}
-_STATUS: list[tuple[type[LcaGraphError], int, str, str]] = [
-    (NodeNotFound, 404, "Not found", "Check the link, or search for the process by its name."),
-    (InvalidArgument, 400, "This link is not valid", "Open the node without the extra parameters."),
-    (StaleResult, 409, "No footprint yet", "Run `lcagraph calculate` on the server, then reload."),
-    (StoreBusy, 503, "Busy", "The graph is being updated; reload in a moment."),
-    (EngineUnavailable, 503, "Graph unavailable", "The graph engine is not reachable; try again later."),
-]
 HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 # Scripts and styles only from this server; the QR image may come from PUBLIC_BASE_URL's origin.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: {img}; "
@@ -87,33 +73,22 @@ def parse_amount(text: str | None) -> float | None:
     return value
 
 
-def page_request(process_id: str, path: str | None, amount: str | None, method: str | None) -> PageRequest:
+def page_request(process_id: str, path: str | None, amount: str | None, method: str | None) -> NodeRequest:
     """Parse and check the deep link's parameters."""
-    req = PageRequest(process_id, parse_path(path), parse_amount(amount), method or None)
+    req = NodeRequest(process_id, parse_path(path), parse_amount(amount), method or None)
     check_path(req)
     return req
 
 
 def message_response(request: Request, error: LcaGraphError) -> HTMLResponse:
-    """The friendly page of an expected failure."""
-    status, title, hint = next(
-        ((code, title, hint) for kind, code, title, hint in _STATUS if isinstance(error, kind)),
-        (500, "Something went wrong", "Try again later."),
-    )
-    doc = render_message(title, str(error), hint, STATIC, base_url(request))
-    return HTMLResponse(doc, status_code=status, headers=html_headers(request))
+    """The friendly page of an expected failure (status, title and hint: api/services/errors.py)."""
+    outcome = outcome_of(error)
+    doc = render_message(outcome.title, str(error), outcome.hint, STATIC, base_url(request))
+    return HTMLResponse(doc, status_code=outcome.status, headers=html_headers(request))
 
 
 async def _run(fn: Callable[[], T]) -> T:
     return await to_thread.run_sync(fn)
-
-
-def _search(store: GraphStore, query: str) -> list[tuple[str, str, str]]:
-    """(id, name, database name) of the best matches, at most one more than shown."""
-    found = search_processes(store, query, None)[: MAX_HITS + 1] if query.strip() else []
-    processes = read_processes(store, [pid for pid, _ in found])
-    names = {d.database.id: d.database.name for d in read_databases(store)}
-    return [(pid, name, names.get(processes[pid].database, "")) for pid, name in found if pid in processes]
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -121,7 +96,7 @@ async def home(request: Request, q: str = "") -> HTMLResponse:
     """Start page: search processes by name; the databases in the graph."""
     state, base = _state(request), base_url(request)
     try:
-        hits = await _run(lambda: _search(state.store, q))
+        hits = await _run(lambda: search_hits(state.store, q, MAX_HITS + 1))
         databases = await _run(lambda: read_databases(state.store))
     except LcaGraphError as e:
         return message_response(request, e)
@@ -137,10 +112,10 @@ async def node_page(
     state, base = _state(request), base_url(request)
     try:
         req = page_request(process_id, path, amount, method)
-        page = await _run(lambda: build_page(state.store, state.tree_source(), req, base))
+        view = await _run(lambda: node_view(state, req))
     except LcaGraphError as e:
         return message_response(request, e)
-    doc = render_node_page(page, STATIC, "/graphql", base)
+    doc = render_node_page(view, STATIC, "/graphql", base)
     return HTMLResponse(doc, headers=html_headers(request, **{"Cache-Control": "no-cache"}))
 
 
@@ -157,13 +132,11 @@ async def _qr(request: Request, process_id: str, fmt: str, params: dict[str, str
     try:
         req = page_request(process_id, params["path"], params["amount"], params["method"])
         size = _qr_size(params["size"])
-        found = await _run(lambda: read_processes(state.store, [process_id]))
-        if process_id not in found:
-            raise NodeNotFound(f"process {process_id!r} is not in the graph")
-        link = deep_link(base_url(request), process_id, path=req.path, amount=req.amount, method=req.category)
+        link, name = await _run(lambda: node_link(
+            state.store, base_url(request), process_id, req.path, req.amount, req.category))
         if fmt == "png":
             return Response(render_png(link, size), media_type="image/png", headers=_qr_headers())
-        svg = render_svg(link, size, title=f"QR code: {found[process_id].name}")
+        svg = render_svg(link, size, title=f"QR code: {name}")
         return Response(svg, media_type="image/svg+xml", headers=_qr_headers())
     except LcaGraphError as e:
         return message_response(request, e)

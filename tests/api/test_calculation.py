@@ -25,7 +25,7 @@ import pytest
 import scipy.sparse.linalg as spla
 from typer.testing import CliRunner
 
-import api.cli.calculation as commands
+import api.services.session as session
 from api.cli import build_app
 from api.services.calculation import CalculationCache, calculate, ensure_results, system_from_rows
 from api.services.footprint import footprint
@@ -198,7 +198,7 @@ class _Kept:
 
 def _cli(store: GraphStore, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
     kept = _Kept(store)
-    monkeypatch.setattr(commands, "open_store", lambda _settings: kept)
+    monkeypatch.setattr(session, "open_store", lambda _settings: kept)
     result = CliRunner().invoke(build_app(), list(args))
     assert result.exit_code == 0, result.output
     return result.output

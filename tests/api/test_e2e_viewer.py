@@ -24,9 +24,10 @@ from playwright.sync_api import BrowserContext, Page, sync_playwright
 from rich.console import Console
 
 from api.app import create_app
-from api.cli.demo import TRANSPORT, USLCI, DemoImport, demo_node, ensure_footprints, import_missing
+from api.cli.demo import ensure_footprints, import_missing
 from api.cli.serve import serve_in_thread
 from api.services.datasets import DEMO_FILES, locate_data
+from api.services.demo import TRANSPORT, USLCI, DemoImport, demo_node
 from api.viewer.render import fmt_number
 from graph.connect import open_embedded
 from graph.embedded import EmbeddedServer

@@ -21,7 +21,7 @@ import pytest
 import scipy.sparse.linalg as spla
 from typer.testing import CliRunner
 
-import api.cli.calculation as commands
+import api.services.session as session
 from api.app import create_app
 from api.cli import build_app
 from api.cli.serve import serve_in_thread
@@ -147,7 +147,7 @@ def _footprint_cli(store: FalkorStore, process: str) -> str:
             pass
 
     patch = pytest.MonkeyPatch()
-    patch.setattr(commands, "open_store", lambda _settings: Kept())
+    patch.setattr(session, "open_store", lambda _settings: Kept())
     try:
         result = CliRunner().invoke(build_app(), ["footprint", process, "--json"])
     finally:

@@ -1,0 +1,49 @@
+"""What ``lcagraph demo`` imports and which node it opens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graph import queries as q
+from graph.store import GraphStore
+from lcagraph.errors import NodeNotFound
+from loaders.xml import slug
+
+
+@dataclass(frozen=True, slots=True)
+class DemoImport:
+    """One import of the demo: data file key (api/services/datasets.py), database name, backgrounds."""
+
+    key: str
+    name: str
+    background: tuple[str, ...] = ()
+
+    @property
+    def database(self) -> str:
+        """The database id the import gets (slug of the name)."""
+        return slug(self.name)
+
+
+USLCI = "USLCI FY17 Q4"
+TRANSPORT = "USLCI transport v1.1"
+DEMO_IMPORTS: tuple[DemoImport, ...] = (
+    DemoImport("uslci", USLCI),
+    DemoImport("transport", TRANSPORT, (USLCI,)),
+    DemoImport("rail", "USLCI rail v1.0", (USLCI,)),
+    DemoImport("marine", "USLCI marine v1.0", (USLCI,)),
+    DemoImport("ipcc", "FEDEFL IPCC v1.0.3"),
+)
+
+
+def present_databases(store: GraphStore) -> set[str]:
+    """Ids of the databases in the graph."""
+    return {str(r["id"]) for r in store.read(q.DEMO_DATABASE_IDS)}
+
+
+def demo_node(store: GraphStore) -> tuple[str, str]:
+    """(id, name) of the transport-module process with the most providers in other databases."""
+    rows = store.read(q.DEMO_CROSSING_PROCESS, {"database": slug(TRANSPORT)})
+    if not rows:
+        raise NodeNotFound(f"no process of {TRANSPORT!r} links into another database; re-import it with "
+                           f"`lcagraph import … --background {USLCI!r}`")
+    return str(rows[0]["id"]), str(rows[0]["name"])
