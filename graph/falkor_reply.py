@@ -44,7 +44,7 @@ _NOT_CYPHER = ("\\u", "\\b", "\\f")
 
 def param_text(value: Any) -> str:
     """A parameter as Cypher literal text. A list of row lists (the writer's positional batches,
-    graph/queries.py EXCHANGE_ROW_FIELDS) is written by json, in C, about 5x faster than the
+    graph/queries.py EXCHANGE_ROW) is written by json, in C, about 5x faster than the
     client's per-value ``stringify_param_value``; json's text is a valid Cypher literal for it
     unless it escapes a control character as \\uXXXX, \\b or \\f (then the client's text is used)."""
     if isinstance(value, list) and value and isinstance(value[0], list):

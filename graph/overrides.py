@@ -47,9 +47,10 @@ def set_provider(store: GraphStore, exchange_id: str, provider_id: str) -> Provi
             f"({x['flow_name']}) as its quantitative reference, so it cannot supply this exchange; "
             "pick a process that produces (or treats) that flow"
         )
-    # positional, in the order of q.PROVIDER_LINK_ROW_FIELDS; scale None: 1.0 (the provider's reference)
-    link = [x["consumer"], provider_id, x["flow"], exchange_id, float(x["amount_ref"]), "override",
-            x["flow_type"] == "waste", None]
+    # scale None: 1.0 (per unit of the provider's reference)
+    link = q.PROVIDER_LINK_ROW.row(
+        consumer=x["consumer"], provider=provider_id, flow=x["flow"], exchange=exchange_id,
+        amount=float(x["amount_ref"]), kind="override", is_waste=x["flow_type"] == "waste", scale=None)
     params = {"consumer": x["consumer"], "exchange": exchange_id, "provider": provider_id}
     with store.unit_of_work() as writer:
         writer.run(q.SET_EXCHANGE_OVERRIDE, params)

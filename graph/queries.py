@@ -11,6 +11,8 @@ Graph model: docs/graph-model.md. Engine-specific DDL is named ``NEO4J_*`` / ``F
 
 from __future__ import annotations
 
+from graph.rows import RowColumns
+
 # --- graph version -------------------------------------------------------------------------
 
 GRAPH_VERSION = "MATCH (m:Meta {id: 'graph'}) RETURN m.version AS version"
@@ -181,11 +183,9 @@ MATCH (d:Database {id: $database})
 MERGE (p)-[:IN]->(d)
 """
 
-#: Column order of the exchange rows UPSERT_INPUTS / UPSERT_OUTPUTS take. Rows are lists, not
-#: maps: the parameter text is half as long (no key per value), which halves FalkorDB's parse
-#: time, and the client writes it with json (graph/falkor_reply.py param_text) instead of
-#: per-value Python. tests/graph/test_writer_reader.py checks the indexes against this tuple.
-EXCHANGE_ROW_FIELDS = (
+#: Columns of the exchange rows UPSERT_INPUTS / UPSERT_OUTPUTS take (positional rows: graph/rows.py;
+#: graph/writer.py builds them by name with EXCHANGE_ROW.row).
+EXCHANGE_ROW = RowColumns(
     "id", "process", "flow", "amount", "unit", "amount_ref", "is_reference", "default_provider",
     "is_avoided", "allocation", "formula", "dq", "description", "unc_distribution", "unc_geomean",
     "unc_geosd", "unc_mean", "unc_sd", "unc_min", "unc_mode", "unc_max", "link", "provider",
@@ -193,39 +193,44 @@ EXCHANGE_ROW_FIELDS = (
 )
 
 _EXCHANGE_PROPERTIES = """
-SET x.amount = row[3], x.unit = row[4], x.amount_ref = row[5], x.is_reference = row[6],
-    x.default_provider = row[7], x.is_avoided = row[8], x.allocation = row[9], x.formula = row[10],
-    x.dq = row[11], x.description = row[12], x.unc_distribution = row[13], x.unc_geomean = row[14],
-    x.unc_geosd = row[15], x.unc_mean = row[16], x.unc_sd = row[17], x.unc_min = row[18],
-    x.unc_mode = row[19], x.unc_max = row[20], x.link = row[21], x.provider = row[22],
-    x.candidates = row[23], x.link_reason = row[24], x.provider_scale = row[25]
+SET x.amount = row.amount, x.unit = row.unit, x.amount_ref = row.amount_ref,
+    x.is_reference = row.is_reference, x.default_provider = row.default_provider,
+    x.is_avoided = row.is_avoided, x.allocation = row.allocation, x.formula = row.formula, x.dq = row.dq,
+    x.description = row.description, x.unc_distribution = row.unc_distribution,
+    x.unc_geomean = row.unc_geomean, x.unc_geosd = row.unc_geosd, x.unc_mean = row.unc_mean,
+    x.unc_sd = row.unc_sd, x.unc_min = row.unc_min, x.unc_mode = row.unc_mode, x.unc_max = row.unc_max,
+    x.link = row.link, x.provider = row.provider, x.candidates = row.candidates,
+    x.link_reason = row.link_reason, x.provider_scale = row.provider_scale
 """
 
-UPSERT_INPUTS = """
+UPSERT_INPUTS = EXCHANGE_ROW.fill("""
 UNWIND $rows AS row
-MATCH (p:Process {id: row[1]})
-MATCH (f:Flow {id: row[2]})
-MERGE (p)-[x:INPUT {id: row[0]}]->(f)
-""" + _EXCHANGE_PROPERTIES
+MATCH (p:Process {id: row.process})
+MATCH (f:Flow {id: row.flow})
+MERGE (p)-[x:INPUT {id: row.id}]->(f)
+""" + _EXCHANGE_PROPERTIES)
 
-UPSERT_OUTPUTS = """
+UPSERT_OUTPUTS = EXCHANGE_ROW.fill("""
 UNWIND $rows AS row
-MATCH (p:Process {id: row[1]})
-MATCH (f:Flow {id: row[2]})
-MERGE (p)-[x:OUTPUT {id: row[0]}]->(f)
-""" + _EXCHANGE_PROPERTIES
+MATCH (p:Process {id: row.process})
+MATCH (f:Flow {id: row.flow})
+MERGE (p)-[x:OUTPUT {id: row.id}]->(f)
+""" + _EXCHANGE_PROPERTIES)
 
-#: Column order of the (positional) rows UPSERT_PROVIDER_LINKS takes.
-PROVIDER_LINK_ROW_FIELDS = ("consumer", "provider", "flow", "exchange", "amount", "kind", "is_waste", "scale")
+#: Columns of the (positional) rows UPSERT_PROVIDER_LINKS takes; also the order of the links
+#: READ_PROVIDER_LINKS_OF_DATABASE collects (graph/reader.py reads them by name).
+PROVIDER_LINK_ROW = RowColumns(
+    "consumer", "provider", "flow", "exchange", "amount", "kind", "is_waste", "scale",
+)
 
-UPSERT_PROVIDER_LINKS = """
+UPSERT_PROVIDER_LINKS = PROVIDER_LINK_ROW.fill("""
 UNWIND $rows AS row
-MATCH (c:Process {id: row[0]})
-MATCH (p:Process {id: row[1]})
-MERGE (c)-[l:PROVIDER {exchange: row[3]}]->(p)
-SET l.flow = row[2], l.amount = row[4], l.kind = row[5], l.is_waste = row[6],
-    l.scale = coalesce(row[7], 1.0)
-"""
+MATCH (c:Process {id: row.consumer})
+MATCH (p:Process {id: row.provider})
+MERGE (c)-[l:PROVIDER {exchange: row.exchange}]->(p)
+SET l.flow = row.flow, l.amount = row.amount, l.kind = row.kind, l.is_waste = row.is_waste,
+    l.scale = coalesce(row.scale, 1.0)
+""")
 
 RELINK_FOREIGN_PROVIDERS = """
 MATCH (c:Process)-[x:INPUT|OUTPUT]->(f:Flow)
@@ -320,6 +325,7 @@ RETURN p.id AS id, p.name AS name, p.type AS type, p.location AS location, p.cat
 """
 
 #: One row per process; ``exchanges`` is a list of lists in the order of EXCHANGE_FIELDS.
+#: (A grouped read stays positional: the FalkorDB client parses one row at a time slowly.)
 READ_EXCHANGES_OF_DATABASE = """
 MATCH (p:Process {database: $database})-[x:INPUT|OUTPUT]->(f:Flow)
 RETURN p.id AS process,
@@ -330,18 +336,19 @@ RETURN p.id AS process,
                 x.provider_scale, f.type]) AS exchanges
 """
 
-EXCHANGE_FIELDS = (
+EXCHANGE_FIELDS = RowColumns(
     "id", "flow", "is_input", "amount", "unit", "amount_ref", "is_reference", "default_provider",
     "is_avoided", "allocation", "formula", "dq", "description", "unc_distribution", "unc_geomean",
     "unc_geosd", "unc_mean", "unc_sd", "unc_min", "unc_mode", "unc_max", "link", "provider",
     "candidates", "link_reason", "provider_scale", "flow_type",
 )
 
-#: One row per consumer; ``links`` lists [provider, flow, exchange, amount, kind, is_waste, scale].
+#: One row per consumer; ``links`` lists rows in the order of PROVIDER_LINK_ROW.
 READ_PROVIDER_LINKS_OF_DATABASE = """
 MATCH (c:Process {database: $database})-[l:PROVIDER]->(p:Process)
 RETURN c.id AS consumer,
-       collect([p.id, l.flow, l.exchange, l.amount, l.kind, l.is_waste, coalesce(l.scale, 1.0)]) AS links
+       collect([c.id, p.id, l.flow, l.exchange, l.amount, l.kind, l.is_waste,
+                coalesce(l.scale, 1.0)]) AS links
 """
 
 READ_METHODS_OF_DATABASE = """

@@ -135,14 +135,15 @@ def _indicator(text: str) -> tuple[str, float]:
 def _read_exchanges(
     store: GraphStore, params: dict[str, str],
 ) -> tuple[list[Exchange], list[ProviderLink], list[Unlinked]]:
-    resolved: dict[str, list[Any]] = {}
+    resolved: dict[str, dict[str, Any]] = {}
     for row in store.read(q.READ_PROVIDER_LINKS_OF_DATABASE, params):
-        for link in row["links"]:
-            resolved[link[2]] = [row["consumer"], *link]
+        for values in row["links"]:
+            link = q.PROVIDER_LINK_ROW.named(values)
+            resolved[link["exchange"]] = link
     exchanges, links, unlinked = [], [], []
     for row in store.read(q.READ_EXCHANGES_OF_DATABASE, params):
         for values in row["exchanges"]:
-            x = dict(zip(q.EXCHANGE_FIELDS, values, strict=True))
+            x = q.EXCHANGE_FIELDS.named(values)
             exchanges.append(_exchange(row["process"], x))
             if x["link"] == "unlinked":
                 unlinked.append(Unlinked(row["process"], x["flow"], x["id"], x["link_reason"] or ""))
@@ -166,14 +167,14 @@ def _exchange(process: str, x: dict[str, Any]) -> Exchange:
     )
 
 
-def _link(consumer: str, x: dict[str, Any], resolved: list[Any] | None) -> ProviderLink:
+def _link(consumer: str, x: dict[str, Any], resolved: dict[str, Any] | None) -> ProviderLink:
     """From the PROVIDER relationship where the provider is in the graph, else from the
     exchange alone (a provider in a database not imported yet)."""
     candidates = tuple(x["candidates"] or ())
     if resolved is not None:
-        _, provider, flow, exchange, amount, kind, is_waste, scale = resolved
-        return ProviderLink(consumer, provider, flow, exchange, amount, kind, bool(is_waste), candidates,
-                            float(scale))
+        r = resolved
+        return ProviderLink(consumer, r["provider"], r["flow"], r["exchange"], r["amount"], r["kind"],
+                            bool(r["is_waste"]), candidates, float(r["scale"]))
     return ProviderLink(consumer, x["provider"], x["flow"], x["id"], x["amount_ref"], x["link"],
                         x["flow_type"] == "waste", candidates, float(x["provider_scale"] or 1.0))
 

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 Row = dict[str, Any]
 Params = Mapping[str, Any]
 #: A row of a batched write: a map (``row.name``) or a list (``row[i]``, positional: the
-#: parameter text is half as long, see graph/queries.py EXCHANGE_ROW_FIELDS).
+#: parameter text is half as long, see graph/rows.py).
 BatchRow = Mapping[str, Any] | Sequence[Any]
 
 

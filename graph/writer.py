@@ -136,36 +136,40 @@ def process_row(process: Process, ref_amount_ref: float | None = None) -> dict[s
 
 
 def exchange_rows(content: DatabaseContent) -> tuple[list[list[Any]], list[list[Any]]]:
-    """(input rows, output rows): per exchange a list in the order of q.EXCHANGE_ROW_FIELDS,
-    with the link state of the exchange (links and unlinked merged in)."""
+    """(input rows, output rows): per exchange a positional row of q.EXCHANGE_ROW, with the link
+    state of the exchange (links and unlinked merged in)."""
     links = {link.exchange: link for link in content.links}
     unlinked = {u.exchange: u for u in content.unlinked}
+    make = q.EXCHANGE_ROW.row
     inputs: list[list[Any]] = []
     outputs: list[list[Any]] = []
     for x in content.exchanges:
         link = links.get(x.id)
         cut = unlinked.get(x.id)
         u = x.uncertainty
-        row = [
-            x.id, x.process, x.flow, float(x.amount), x.unit, float(x.amount_ref), x.is_reference,
-            x.default_provider, x.is_avoided, float(x.allocation), x.formula, x.data_quality, x.description,
-            u.distribution if u else None, u.geomean if u else None, u.geosd if u else None,
-            u.mean if u else None, u.sd if u else None, u.minimum if u else None, u.mode if u else None,
-            u.maximum if u else None,
-            link.kind if link else ("unlinked" if cut else None),
-            link.provider if link else None,
-            list(link.candidates) if link and link.candidates else None,
-            cut.reason if cut else None,
-            float(link.provider_scale) if link else None,
-        ]
+        row = make(
+            id=x.id, process=x.process, flow=x.flow, amount=float(x.amount), unit=x.unit,
+            amount_ref=float(x.amount_ref), is_reference=x.is_reference, default_provider=x.default_provider,
+            is_avoided=x.is_avoided, allocation=float(x.allocation), formula=x.formula, dq=x.data_quality,
+            description=x.description, unc_distribution=u.distribution if u else None,
+            unc_geomean=u.geomean if u else None, unc_geosd=u.geosd if u else None,
+            unc_mean=u.mean if u else None, unc_sd=u.sd if u else None, unc_min=u.minimum if u else None,
+            unc_mode=u.mode if u else None, unc_max=u.maximum if u else None,
+            link=link.kind if link else ("unlinked" if cut else None),
+            provider=link.provider if link else None,
+            candidates=list(link.candidates) if link and link.candidates else None,
+            link_reason=cut.reason if cut else None,
+            provider_scale=float(link.provider_scale) if link else None,
+        )
         (inputs if x.is_input else outputs).append(row)
     return inputs, outputs
 
 
 def provider_link_row(link: ProviderLink, *, is_waste: bool) -> list[Any]:
-    """A PROVIDER relationship as a list in the order of q.PROVIDER_LINK_ROW_FIELDS."""
-    return [link.consumer, link.provider, link.flow, link.exchange, float(link.amount_ref), link.kind,
-            is_waste, float(link.provider_scale)]
+    """A PROVIDER relationship as a positional row of q.PROVIDER_LINK_ROW."""
+    return q.PROVIDER_LINK_ROW.row(
+        consumer=link.consumer, provider=link.provider, flow=link.flow, exchange=link.exchange,
+        amount=float(link.amount_ref), kind=link.kind, is_waste=is_waste, scale=float(link.provider_scale))
 
 
 def product_system_row(system: ProductSystem) -> dict[str, Any]:

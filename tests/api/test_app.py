@@ -94,7 +94,7 @@ def test_unexpected_errors_are_masked_and_logged(
     def broken(*_args: object) -> None:
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr("graph.browse.read_databases", broken)
+    monkeypatch.setattr("api.services.models.read_databases", broken)
     body = client.post("/graphql", json={"query": "{ databases { id } }"}).json()
     assert body["errors"][0]["message"] == "Unexpected error."
     assert "secret internal detail" not in str(body)

@@ -228,7 +228,7 @@ def test_responses_are_cached_per_graph_version_but_never_when_stale(
     store: GraphStore,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import api.graphql.jumps as jumps
+    import api.services.tree as jumps
 
     calls: list[str] = []
     real = jumps.expand_tree

@@ -42,7 +42,7 @@ CYPHER = """query($q: String!) { cypher(query: $q) { __typename ... on CypherRow
 @pytest.fixture(autouse=True)
 def fresh_h6_cache(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """A clean schema-level cache per test, and a count of real tree expansions."""
-    import api.graphql.jumps as jumps
+    import api.services.tree as jumps
 
     monkeypatch.setattr(h6_cache, "RESPONSES", h6_cache._Lru(h6_cache.MAX_ENTRIES))
     calls: list[str] = []

@@ -9,7 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from api.services.readmodels import Completeness, Contributor, Crumb, DatabaseInfo, Footprint, NodePage
+from api.services.readmodels import (
+    Category,
+    Completeness,
+    Crumb,
+    Database,
+    NodeView,
+    Process,
+    Tree,
+    TreeNode,
+    TreeView,
+)
 from api.viewer.render import fmt_number, fmt_share, render_message, render_node_page
 
 EVIL = '<script>alert("x")</script>&"\''
@@ -32,23 +42,31 @@ def test_fmt_share() -> None:
     assert fmt_share(1, 0) == "–"
 
 
-def _page(**changes: object) -> NodePage:
-    db = DatabaseInfo("transport", "USLCI transport", "1.1", "CC0", "US LCA Commons")
-    fp = Footprint(amount=1.0, unit="kg CO2-eq", total=0.2, direct=0.05, category="cat",
-                   category_name="GWP100", method_name="IPCC AR6", root_total=0.2, graph_version=7)
-    kids = (
-        Contributor("p2", "Diesel, at refinery", "uslci", "USLCI FY17 Q4", 0.01, "l", 0.1, 0.12, ("p1", "p2"),
-                    "http://h/n/p2?path=p1/p2", crosses_database=True, child_count=3),
-        Contributor("p3", "Truck maintenance", "transport", "USLCI transport", 1.0, "p", 0.03, 0.03,
-                    ("p1", "p3"), "http://h/n/p3?path=p1/p3", child_count=0),
+CATEGORY = Category("cat", "GWP100", "kg CO2-eq", "ipcc", "IPCC AR6")
+
+
+def _tree(node: TreeNode, category: Category = CATEGORY) -> TreeView:
+    return TreeView(Tree(node, node.total, 7, category.id, 1 + len(node.children), False), category)
+
+
+def _page(**changes: object) -> NodeView:
+    kids = [
+        TreeNode(("p1", "p2"), "p2", "Diesel, at refinery", "uslci", 0.01, "l", 0.1, 0.12,
+                 crosses_database=True, child_count=3),
+        TreeNode(("p1", "p3"), "p3", "Truck maintenance", "transport", 1.0, "p", 0.03, 0.03, child_count=0),
+    ]
+    node = TreeNode(("p1",), "p1", "Transport, truck", "transport", 1.0, "t*km", 0.05, 0.2, children=kids,
+                    expanded=True)
+    view = NodeView(
+        process=Process("p1", "Transport, truck", "transport", location="US", ref_amount=1.0, ref_unit="t*km",
+                        sources=("EPA 2020",)),
+        database=Database("transport", "USLCI transport", source="US LCA Commons", version="1.1",
+                          licence="CC0"),
+        reference_product="transport, truck", tree=_tree(node),
+        completeness=Completeness(linked=3, cut_off=1, ambiguous=0),
+        database_names={"transport": "USLCI transport", "uslci": "USLCI FY17 Q4"},
     )
-    page = NodePage(
-        process="p1", name="Transport, truck", database=db, footprint=fp, location="US",
-        reference_product="transport, truck", ref_amount=1.0, ref_unit="t*km", contributors=kids,
-        completeness=Completeness(linked=3, cut_off=1, ambiguous=0), sources=("EPA 2020",),
-        deep_link="http://h/n/p1", qr_svg="http://h/qr/p1.svg", qr_png="http://h/qr/p1.png",
-    )
-    return replace(page, **changes)  # type: ignore[arg-type]
+    return replace(view, **changes)  # type: ignore[arg-type]
 
 
 class _Collector(html.parser.HTMLParser):
@@ -87,24 +105,26 @@ def test_page_shows_what_the_issue_lists() -> None:
 
 
 def test_every_value_is_escaped() -> None:
-    db = DatabaseInfo(EVIL, EVIL, EVIL, EVIL, EVIL)
-    kid = Contributor(EVIL, EVIL, EVIL, EVIL, 1.0, EVIL, 0.0, 1.0, (EVIL, EVIL), EVIL, crosses_database=True,
-                      child_count=1)
-    page = _page(name=EVIL, database=db, location=EVIL, category=EVIL, reference_product=EVIL, ref_unit=EVIL,
-                 contributors=(kid,), sources=(EVIL,), deep_link=EVIL, qr_svg=EVIL, qr_png=EVIL,
-                 crumbs=(Crumb(EVIL, EVIL, EVIL),), path=(EVIL, "p1"),
-                 footprint=replace(_page().footprint, unit=EVIL, category=EVIL, category_name=EVIL,
-                                   method_name=EVIL))
+    kid = TreeNode((EVIL, EVIL), EVIL, EVIL, EVIL, 1.0, EVIL, 0.0, 1.0, crosses_database=True, child_count=1)
+    node = TreeNode((EVIL, "p1"), "p1", EVIL, EVIL, 1.0, EVIL, 0.0, 1.0, children=[kid], expanded=True)
+    page = _page(
+        process=Process("p1", EVIL, EVIL, location=EVIL, category=EVIL, ref_unit=EVIL, sources=(EVIL,)),
+        database=Database(EVIL, EVIL, EVIL, EVIL, EVIL), reference_product=EVIL, database_names={EVIL: EVIL},
+        tree=_tree(node, Category(EVIL, EVIL, EVIL, EVIL, EVIL)),
+        crumbs=(Crumb(EVIL, EVIL, EVIL, EVIL, (EVIL,)),),
+        path=(EVIL, "p1"), method=EVIL,
+    )
     doc = render_node_page(page, "/s", "/graphql", "http://h")
     assert "<script>alert" not in doc
     assert doc.count("<script") == 1  # the page's own viewer.js
     parsed = _parse(doc)
     assert any(EVIL in t for t in parsed.text)
-    assert any(a.get("href") == EVIL for _, a in parsed.tags)
+    hrefs = [a["href"] for t, a in parsed.tags if t == "a" and a.get("href")]
+    assert hrefs and all(h.startswith(("http://h/", "#")) and "<" not in h for h in hrefs)  # built from ids
 
 
 def test_breadcrumb_links_back_and_marks_current() -> None:
-    crumbs = (Crumb("Root model", "USLCI transport", "http://h/n/p0"),)
+    crumbs = (Crumb("p0", "Root model", "transport", "USLCI transport", ("p0",)),)
     doc = render_node_page(_page(crumbs=crumbs, path=("p0", "p1")), "/s", "/graphql", "http://h")
     assert '<nav class="crumbs" aria-label="Breadcrumb">' in doc
     assert '<a href="http://h/n/p0">Root model</a>' in doc

@@ -1,6 +1,6 @@
 """Positional (list) rows of the exchange and provider-link upserts, and their parameter text.
 
-The writer sends exchanges and supply links as lists (graph/queries.py EXCHANGE_ROW_FIELDS),
+The writer sends exchanges and supply links as lists (graph/queries.py EXCHANGE_ROW, graph/rows.py),
 which graph/falkor_reply.param_text writes with json; FalkorDB does not decode json's \\uXXXX,
 \\b or \\f, so text with such characters must fall back to the client's own quoting. Either way,
 every string must come back exactly as written.
@@ -96,18 +96,18 @@ def test_row_fields_match_the_upserts(make_content: MakeContent) -> None:
     """Each field name sits at the index the Cypher reads it from (x.<name> = row[i])."""
     for query in (q.UPSERT_INPUTS, q.UPSERT_OUTPUTS):
         assigned = dict(re.findall(r"x\.(\w+) = row\[(\d+)\]", query))
-        assert assigned == {name: str(i) for i, name in enumerate(q.EXCHANGE_ROW_FIELDS) if i >= 3}
+        assert assigned == {name: str(i) for i, name in enumerate(q.EXCHANGE_ROW.names) if i >= 3}
         assert "{id: row[0]}" in query and "{id: row[1]}" in query and "{id: row[2]}" in query
     links = dict(re.findall(r"l\.(\w+) = (?:coalesce\()?row\[(\d+)\]", q.UPSERT_PROVIDER_LINKS))
-    fields = q.PROVIDER_LINK_ROW_FIELDS
+    fields = q.PROVIDER_LINK_ROW.names
     assert links == {"flow": "2", "amount": "4", "kind": "5", "is_waste": "6", "scale": "7"}
     assert links == {name: str(fields.index(name)) for name in links}
     content = make_content()
     inputs, outputs = exchange_rows(content)
     assert len(inputs) + len(outputs) == len(content.exchanges)
-    assert all(len(row) == len(q.EXCHANGE_ROW_FIELDS) for row in inputs + outputs)
+    assert all(len(row) == len(q.EXCHANGE_ROW) for row in inputs + outputs)
     x: Exchange = content.exchanges[1]
-    row = dict(zip(q.EXCHANGE_ROW_FIELDS, next(r for r in inputs if r[0] == x.id), strict=True))
+    row = q.EXCHANGE_ROW.named(next(r for r in inputs if r[0] == x.id))
     assert (row["process"], row["flow"], row["amount"], row["unit"], row["formula"], row["link"]) == (
         x.process, x.flow, x.amount, x.unit, x.formula, "default")
     link: ProviderLink = content.links[0]
