@@ -24,16 +24,12 @@ from graph.reader import read_database_content, read_databases, read_flows
 from graph.store import GraphStore
 from lcagraph.errors import InvalidArgument, NodeNotFound
 from lcagraph.records import DatabaseContent
-from loaders.exporters.ilcd import write_ilcd
-from loaders.exporters.jsonld import write_jsonld
+from loaders.exporters import EXPORT_FORMATS as EXPORT_FORMATS  # for the interfaces
+from loaders.exporters import FORMAT_NAMES as FORMAT_NAMES
+from loaders.exporters import WRITERS
 from loaders.xml import slug
 
 Progress = Callable[[str, int], None]
-EXPORT_FORMATS = ("ilcd", "jsonld")
-WRITERS: dict[str, Callable[[DatabaseContent, Path], tuple[str, ...]]] = {
-    "ilcd": write_ilcd, "jsonld": write_jsonld,
-}
-FORMAT_NAMES = {"ilcd": "ILCD", "jsonld": "openLCA JSON-LD 2"}
 
 
 @dataclass(frozen=True, slots=True)

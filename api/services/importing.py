@@ -43,21 +43,15 @@ from lcagraph.records import (
     ImportReport,
     ProviderCandidate,
 )
-from loaders.detect import detect_supported_format
-from loaders.ecospold2 import read_ecospold2
+from loaders.formats import FORMATS as FORMATS  # the import formats, for the interfaces
+from loaders.formats import read_package
 from loaders.identity import HeldId, dataset_uuids, find_taken_ids, qualify_override_keys, qualify_taken_ids
-from loaders.ilcd import read_ilcd
-from loaders.jsonld import read_jsonld
 from loaders.linking import link_providers
 from loaders.matching import FactorMatch, find_unmatched_flows, match_factors_detailed
 from loaders.methods import AR6_CATEGORY_ID, ar6_category, ar6_factor_specs, ar6_method, method_specs
 from loaders.xml import slug
 
 Progress = Callable[[str, int], None]
-FORMATS = ("auto", "jsonld", "ecospold2", "ilcd")
-READERS: dict[str, Callable[[Path, Database], DatabaseContent]] = {
-    "jsonld": read_jsonld, "ecospold2": read_ecospold2, "ilcd": read_ilcd,
-}
 BUILTIN_DATABASE = Database(
     id="ipcc-ar6-gwp100", name="IPCC AR6 GWP100 (built-in)", format="built-in", kind="background",
     source="lcagraph loaders/data/ipcc_ar6_gwp100.csv", version="AR6 (2021)",
@@ -122,14 +116,6 @@ def database_for(name: str, path: Path) -> Database:
     if ident == BUILTIN_DATABASE.id:
         raise InvalidArgument(f"database name {name!r} is reserved for the built-in method; choose another")
     return Database(id=ident, name=name, source=path.name)
-
-
-def read_package(path: Path, database: Database, fmt: str = "auto") -> DatabaseContent:
-    """Read a package with the reader of its format (detected from content for 'auto')."""
-    if fmt not in FORMATS:
-        raise InvalidArgument(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
-    found = detect_supported_format(path) if fmt == "auto" else fmt
-    return READERS[found](path, replace(database, format=found))
 
 
 def qualify_ids(store: GraphStore, content: DatabaseContent) -> DatabaseContent:

@@ -3,9 +3,11 @@ httpx against the app served by uvicorn on 127.0.0.1 (random port), real embedde
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import math
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +19,7 @@ import pytest
 
 from api.app import create_app
 from api.cli.serve import serve_in_thread
+from api.services.footprint import footprint
 from graph.store import GraphStore
 from lcagraph.config import Settings, find_data_dir
 
@@ -188,6 +191,35 @@ def test_footprint_and_jump(api: Api) -> None:
     assert jump["databaseId"] == "bg" and jump["root"]["path"] == ["E"] and jump["root"]["amount"] == 1.0
     assert math.isclose(jump["root"]["total"], HAND.T_E) and jump["backPath"] == ["R", "S", "E"]
     assert [c["path"] for c in jump["breadcrumb"]] == [["R"], ["R", "S"]]
+
+
+FOOTPRINT_FIELDS = """processId name databaseId amount unit categoryName method impactUnit total direct
+    graphVersion fromCache residual backwardError cutoffs negativeScalingCount backend
+    byFlow { flowId name compartment unit amount factor impact } byDatabase { databaseId impact processes }
+    negativeScaling { processId value } completeness { linked cutOff ambiguous referenceSet }"""
+
+
+def test_footprint_has_every_field_of_the_cli_json(api: Api, hand_store: GraphStore) -> None:
+    fields = f"... on Footprint {{ {FOOTPRINT_FIELDS} category {{ id }} }}"
+    got = api.data(f'{{ footprint(processId: "R", amount: 3, method: "gwp") {{ {fields} }} }}')["footprint"]
+    got["category"] = got["category"]["id"]
+    cli = dataclasses.asdict(footprint(hand_store, "R", 3.0, "gwp", refresh=False))
+    renamed = {"process": "processId", "database": "databaseId"}
+    for key, value in cli.items():
+        name = renamed.get(key, re.sub(r"_(\w)", lambda m: m.group(1).upper(), key))
+        assert name in got, key
+        if key == "by_flow":
+            value = [{"flowId": f["flow"], **{k: v for k, v in f.items() if k != "flow"}} for f in value]
+        elif key == "by_database":
+            value = [{"databaseId": d["database"], "impact": d["impact"], "processes": d["processes"]}
+                     for d in value]
+        elif key == "negative_scaling":
+            value = [{"processId": p, "value": v} for p, v in value]
+        elif key == "completeness":
+            value = {"linked": value["linked"], "cutOff": value["cut_off"], "ambiguous": value["ambiguous"],
+                     "referenceSet": value["reference_set"]}
+        assert got[name] == value, key
+    assert math.isclose(got["total"], 3 * HAND.T_R, rel_tol=1e-14) and got["fromCache"]
 
 
 def test_cypher_is_read_only_and_needs_the_token(api: Api) -> None:
