@@ -422,18 +422,7 @@ WHERE split(s.id, '@')[0] IN $uuids
 RETURN s.id AS id, split(s.id, '@')[0] AS uuid, s.database AS database, s.name AS name
 """
 
-# --- phone viewer (api/viewer) --------------------------------------------------------------
-
-VIEWER_PROCESS = """
-MATCH (p:Process {id: $id})
-OPTIONAL MATCH (p)-[:IN]->(d:Database)
-OPTIONAL MATCH (f:Flow {id: p.ref_flow})
-RETURN p.id AS id, p.name AS name, p.type AS type, p.location AS location, p.category AS category,
-       p.description AS description, p.ref_amount AS ref_amount, p.ref_unit AS ref_unit,
-       p.ref_flow AS ref_flow, f.name AS ref_flow_name, p.sources AS sources,
-       d.id AS database, d.name AS database_name, d.version AS database_version,
-       d.licence AS licence, d.source AS database_source, d.kind AS database_kind
-"""
+# --- node pages (api/services/nodes.py) and footprints ---------------------------------------
 
 #: Per process: its product and waste exchanges by link state ('default', 'unlinked', 'ambiguous', ...).
 READ_LINK_COUNTS = """
@@ -442,8 +431,6 @@ MATCH (p:Process {id: id})-[x:INPUT|OUTPUT]->(:Flow)
 WHERE x.link IS NOT NULL
 RETURN p.id AS process, x.link AS link, count(x) AS exchanges
 """
-
-VIEWER_DATABASE_NAMES = "MATCH (d:Database) RETURN d.id AS id, d.name AS name"
 
 
 # --- GraphQL API: upstream tree and browsing (graph/tree_source.py, graph/browse.py) --------
