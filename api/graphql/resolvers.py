@@ -11,11 +11,12 @@ from strawberry.scalars import JSON
 from api.graphql import errors as gql_errors
 from api.graphql.context import Ctx
 from api.graphql.pagination import ProcessConnection, check_page_size, connection, decode_cursor
-from api.graphql.tree_types import Footprint, Jump, TreeNodeType, tree_node
+from api.graphql.tree_types import Footprint, Jump, NodeViewType, TreeNodeType, tree_node
 from api.graphql.types import Database, Flow, ImpactCategory, Model, Process
 from api.services import models, tree
 from api.services.cypher import ROW_LIMIT, TIMEOUT_S, run_cypher
 from api.services.footprint import footprint
+from api.services.nodes import NodeRequest, node_view
 from lcagraph.errors import LcaGraphError, NodeNotFound
 
 E = gql_errors
@@ -27,6 +28,7 @@ DatabaseLookup = Annotated[Database | Lookup, strawberry.union("DatabaseLookup")
 UpstreamResult = Annotated[TreeNodeType | TreeProblems, strawberry.union("UpstreamResult")]
 JumpResult = Annotated[Jump | TreeProblems, strawberry.union("JumpResult")]
 FootprintResult = Annotated[Footprint | TreeProblems, strawberry.union("FootprintResult")]
+NodeResult = Annotated[NodeViewType | TreeProblems, strawberry.union("NodeResult")]
 
 
 @strawberry.type(description="Columns and rows of a read-only Cypher statement, as JSON.")
@@ -206,6 +208,26 @@ class Query:
                 lambda: footprint(ctx.store, process_id, amount, category.id, refresh=refresh)
             )
             return Footprint.of(found, category)
+        except LcaGraphError as e:
+            return info.context.problem(e)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="One node in its context (`path` from the root, root `amount`), as the "
+                      "phone viewer's page shows it: facts, footprint, largest contributors, the way back.")
+    async def node(
+        self,
+        info: Ctx,
+        process_id: strawberry.ID,
+        path: list[strawberry.ID] = [],  # noqa: B006
+        amount: float | None = None,
+        method: strawberry.ID | None = None,
+        refresh: Refresh = False,
+    ) -> NodeResult:
+        ctx = info.context
+        try:
+            version = await ctx.graph_version()
+            req = NodeRequest(process_id, tuple(path), amount, method)
+            view = await ctx.run(lambda: node_view(ctx.state, req, refresh=refresh, version=version))
+            return NodeViewType.of(view, ctx.base_url)
         except LcaGraphError as e:
             return info.context.problem(e)  # type: ignore[no-any-return]
 

@@ -6,6 +6,7 @@ import strawberry
 
 from api.graphql.context import Ctx
 from api.graphql.types import Database, ImpactCategory, Model, Process, load_database
+from api.services import links
 from api.services import readmodels as rm
 
 
@@ -211,4 +212,33 @@ class Footprint:
                               for p, v in f.negative_scaling],
             negative_scaling_count=f.negative_scaling_count, backend=f.backend,
             completeness=Completeness.of(f.completeness),
+        )
+
+
+@strawberry.type(name="NodeView", description="One node in its context: what the phone viewer's page shows.")
+class NodeViewType:
+    process: Process
+    database_id: strawberry.ID
+    reference_product: str = strawberry.field(description="Name of the reference flow.")
+    node: TreeNodeType = strawberry.field(
+        description="The node at `path`; its largest contributors as children.",
+    )
+    completeness: Completeness
+    breadcrumb: list[Crumb]
+    path: list[strawberry.ID]
+    deep_link: str = strawberry.field(description="The link of this node's page (and QR code).")
+
+    @strawberry.field
+    async def database(self, info: Ctx) -> Database | None:
+        return await load_database(info, self.database_id)
+
+    @classmethod
+    def of(cls, v: rm.NodeView, base_url: str) -> NodeViewType:
+        steps = v.path if len(v.path) > 1 else ()
+        return cls(
+            process=Process.of(v.process), database_id=strawberry.ID(v.database.id),
+            reference_product=v.reference_product, node=tree_node(v.tree),
+            completeness=Completeness.of(v.completeness),
+            breadcrumb=[Crumb.of(c) for c in v.crumbs], path=[strawberry.ID(p) for p in v.path],
+            deep_link=links.deep_link(base_url, v.process.id, path=steps, amount=v.amount, method=v.method),
         )

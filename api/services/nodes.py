@@ -41,7 +41,9 @@ def check_path(req: NodeRequest) -> None:
         )
 
 
-def node_view(state: AppState, req: NodeRequest) -> NodeView:
+def node_view(
+    state: AppState, req: NodeRequest, *, refresh: bool = True, version: int | None = None,
+) -> NodeView:
     """Everything the page of ``req`` shows (NodeNotFound / StaleResult / InvalidArgument)."""
     check_path(req)
     store = state.store
@@ -50,7 +52,7 @@ def node_view(state: AppState, req: NodeRequest) -> NodeView:
         raise NodeNotFound(f"process {req.process!r} is not in the graph")
     tree = unfold(state, req.path[0] if req.path else req.process, amount=req.amount, method=req.category,
                   path=req.path, depth=1, cutoff=CONTRIBUTOR_CUTOFF, max_nodes=MAX_CONTRIBUTORS + 1,
-                  refresh=True)
+                  refresh=refresh, version=version)
     databases = read_databases(store)
     names = database_names(databases)
     found = [d.database for d in databases if d.database.id == process.database]
@@ -60,7 +62,7 @@ def node_view(state: AppState, req: NodeRequest) -> NodeView:
         process=process, database=found[0] if found else Database(id=process.database, name=process.database),
         reference_product=ref_flow.name if ref_flow else "", tree=tree,
         completeness=Completeness.from_counts(counts, bool(process.ref_flow)),
-        crumbs=crumbs(state.tree_source(), req.path or (req.process,), names), path=req.path,
+        crumbs=crumbs(state.tree_source(version), req.path or (req.process,), names), path=req.path,
         amount=req.amount, method=req.category, database_names=names,
     )
 

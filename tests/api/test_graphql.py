@@ -20,6 +20,8 @@ import pytest
 from api.app import create_app
 from api.cli.serve import serve_in_thread
 from api.services.footprint import footprint
+from api.services.nodes import NodeRequest, node_view
+from api.services.session import AppState
 from graph.store import GraphStore
 from lcagraph.config import Settings, find_data_dir
 
@@ -220,6 +222,26 @@ def test_footprint_has_every_field_of_the_cli_json(api: Api, hand_store: GraphSt
                      "referenceSet": value["reference_set"]}
         assert got[name] == value, key
     assert math.isclose(got["total"], 3 * HAND.T_R, rel_tol=1e-14) and got["fromCache"]
+
+
+def test_node_view_is_the_viewer_page(api: Api, hand_store: GraphStore) -> None:
+    query = """{ node(processId: "S", path: ["R", "S"], method: "gwp") { ... on NodeView {
+        process { id } databaseId path deepLink breadcrumb { processId databaseName path }
+        completeness { linked cutOff state }
+        node { amount total direct children { processId total } } } } }"""
+    got = api.data(query)["node"]
+    page = node_view(AppState(settings(), hand_store), NodeRequest("S", ("R", "S"), None, "gwp"))
+    assert got["process"]["id"] == "S" and got["databaseId"] == page.database.id and got["path"] == ["R", "S"]
+    assert got["deepLink"] == "https://lca.example/n/S?path=R/S&method=gwp"
+    crumbs = [{"processId": c.process, "databaseName": c.database_name, "path": list(c.path)} for c in page.crumbs]
+    assert got["breadcrumb"] == crumbs and crumbs[0]["processId"] == "R"
+    assert got["completeness"] == {"linked": page.completeness.linked, "cutOff": page.completeness.cut_off,
+                                   "state": page.completeness.state}
+    node = page.node
+    assert (got["node"]["amount"], got["node"]["total"], got["node"]["direct"]) == (node.amount, node.total,
+                                                                                  node.direct)
+    assert got["node"]["children"] == [{"processId": c.process, "total": c.total} for c in node.children]
+    assert math.isclose(node.total, node.direct + math.fsum(c.total for c in node.children), rel_tol=1e-12)
 
 
 def test_cypher_is_read_only_and_needs_the_token(api: Api) -> None:
