@@ -233,7 +233,8 @@ def test_node_view_is_the_viewer_page(api: Api, hand_store: GraphStore) -> None:
     page = node_view(AppState(settings(), hand_store), NodeRequest("S", ("R", "S"), None, "gwp"))
     assert got["process"]["id"] == "S" and got["databaseId"] == page.database.id and got["path"] == ["R", "S"]
     assert got["deepLink"] == "https://lca.example/n/S?path=R/S&method=gwp"
-    crumbs = [{"processId": c.process, "databaseName": c.database_name, "path": list(c.path)} for c in page.crumbs]
+    crumbs = [{"processId": c.process, "databaseName": c.database_name, "path": list(c.path)}
+              for c in page.crumbs]
     assert got["breadcrumb"] == crumbs and crumbs[0]["processId"] == "R"
     assert got["completeness"] == {"linked": page.completeness.linked, "cutOff": page.completeness.cut_off,
                                    "state": page.completeness.state}
