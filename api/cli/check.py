@@ -6,20 +6,24 @@ For each database (default: every database with processes): processes without a 
 or with a zero reference amount, product/waste exchanges by link state (default provider, unique,
 ambiguous, override, model, unlinked — the unlinked split into declared cut-offs and missing
 providers), exchanges without an amount or unit, and elementary flows the impact category does
-not characterise. ``--strict`` exits with 1 when anything is missing.
+not characterise (information: not covered by the method). For a climate category, the
+greenhouse gases that are emitted but have no factor (api/services/coverage.py) - a defect.
+``--strict`` exits with 1 when anything is missing or a greenhouse gas was missed.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Mapping, Sequence
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from api.services.check import DatabaseCompleteness, check_databases
+from api.services.check import DatabaseCompleteness, MissedGas, check_databases
 from api.services.session import opened_store
 
 DatabasesArg = Annotated[list[str] | None, typer.Argument(help="database ids (default: all)")]
@@ -34,17 +38,22 @@ def check_command(
 ) -> None:
     """Check that inputs are linked or cut off, references set, amounts present, flows characterised."""
     with opened_store() as store:
-        findings = check_databases(store, databases or (), method)
+        report = check_databases(store, databases or (), method)
+    findings, missed = report.findings, report.missed
     if as_json:
-        rows = [dataclasses.asdict(f) | {"complete": f.complete, "linked": f.linked} for f in findings]
+        rows = [dataclasses.asdict(f) | {"complete": f.complete, "linked": f.linked,
+                                         "missed_greenhouse_gases": [dataclasses.asdict(m) for m in
+                                                                     missed[f.database]]}
+                for f in findings]
         typer.echo(json.dumps(rows, indent=1))
     else:
         _print_findings(findings)
-    if strict and not all(f.complete for f in findings):
+        _print_missed(report.category, missed)
+    if strict and not all(f.complete and not missed[f.database] for f in findings):
         raise typer.Exit(1)
 
 
-def _print_findings(findings: list[DatabaseCompleteness]) -> None:
+def _print_findings(findings: Sequence[DatabaseCompleteness]) -> None:
     table = Table(title="completeness", show_lines=False)
     for column in ("database", "processes", "no reference", "linked", "ambiguous", "declared cut-offs",
                    "missing providers", "missing amounts", "elementary", "uncharacterised", "complete"):
@@ -61,5 +70,17 @@ def _print_findings(findings: list[DatabaseCompleteness]) -> None:
     console.print(table)
     for f in findings:
         if f.uncharacterised_names:
-            console.print(f"[bold]{f.database}[/]: not characterised by {f.category}: "
-                          + "; ".join(f.uncharacterised_names), highlight=False)
+            console.print(f"[bold]{escape(f.database)}[/]: not covered by {escape(f.category)} "
+                          "(information): " + escape("; ".join(f.uncharacterised_names)), highlight=False)
+
+
+def _print_missed(category: str, missed: Mapping[str, tuple[MissedGas, ...]]) -> None:
+    console = Console()
+    for database, gases in missed.items():
+        if not gases:
+            continue
+        console.print(f"[bold red]{escape(database)}[/]: {len(gases)} greenhouse gases emitted without a "
+                      f"factor in {escape(category)}:", highlight=False)
+        for m in gases:
+            console.print(f"  {m.flow} {m.name!r} [{m.compartment}] is {m.gas} (CAS {m.cas}): "
+                          f"{m.exchanges} exchanges, {m.amount:.4g} {m.unit}", markup=False, highlight=False)
