@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from api.calculation import system_from_rows
-from api.services.importing import import_database
 
 from api.services.characterisation import characterise_graph
 from api.services.coverage import find_missed_greenhouse_gases
+from api.services.importing import import_database
 from graph.falkor import FalkorStore
 from graph.reader import read_category_factors
 from graph.technosphere import read_technosphere
