@@ -17,7 +17,7 @@ SHOWN = 20  # ids/names listed per finding; the counts are always complete
 
 
 @dataclass(frozen=True, slots=True)
-class Completeness:
+class DatabaseCompleteness:
     """Findings for one database and one impact category."""
 
     database: str
@@ -48,7 +48,7 @@ class Completeness:
                     or self.missing_amounts)
 
 
-def check_database(store: GraphStore, database: str, category: str) -> Completeness:
+def check_database(store: GraphStore, database: str, category: str) -> DatabaseCompleteness:
     """Read the findings for ``database`` (id) under impact category ``category`` (id)."""
     params = {"database": database}
     processes = store.read(q.CHECK_PROCESSES, params)
@@ -63,7 +63,7 @@ def check_database(store: GraphStore, database: str, category: str) -> Completen
     unlinked = [r for r in link_rows if r["link"] == "unlinked"]
     bare = sorted(f"{r['name']} [{r['compartment'] or 'no compartment'}]" for r in flows
                   if not r["characterised"])
-    return Completeness(
+    return DatabaseCompleteness(
         database=database, category=category, processes=len(processes),
         without_reference=tuple(sorted(str(r["id"]) for r in processes if r["ref_flow"] is None)),
         zero_reference=tuple(sorted(str(r["id"]) for r in processes

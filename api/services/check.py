@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 from api.services.coverage import MissedGas, find_missed_greenhouse_gases, is_climate_category
 from api.services.models import choose_category
-from graph.completeness import Completeness as DatabaseCompleteness
-from graph.completeness import check_database
+from graph.completeness import DatabaseCompleteness, check_database
 from graph.reader import read_databases
 from graph.store import GraphStore
 
