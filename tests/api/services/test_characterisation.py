@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from api.calculation import system_from_rows
 
+from api.services.calculation import system_from_rows
 from api.services.characterisation import characterise_graph
 from api.services.coverage import find_missed_greenhouse_gases
 from api.services.importing import import_database
