@@ -30,7 +30,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from lcagraph.errors import MalformedDataset, UnresolvedReference
+from lcagraph.config import LIMIT_VARIABLES, InputLimits, input_limits
+from lcagraph.errors import LimitExceeded, MalformedDataset, UnresolvedReference, quoted
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
@@ -104,11 +105,32 @@ class Neg:
 Node = Num | Var | Call | BinOp | Neg
 
 
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 class _Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, limits: InputLimits) -> None:
         self.text = text
+        if len(text) > limits.formula_chars:
+            raise LimitExceeded(
+                f"formula {quoted(text)} has {len(text)} characters, more than "
+                f"{LIMIT_VARIABLES['formula_chars']}={limits.formula_chars}; refused"
+            )
         self.tokens = self._tokenize(text)
+        self._check_depth(limits.formula_depth)
         self.pos = 0
+
+    def _check_depth(self, limit: int) -> None:
+        # The parser recurses once per parenthesis; bounding it keeps far from Python's stack limit.
+        depth = deepest = 0
+        for tok in self.tokens:
+            depth += (tok == "(") - (tok == ")")
+            deepest = max(deepest, depth)
+        if deepest > limit:
+            raise LimitExceeded(
+                f"formula {quoted(self.text)} nests parentheses {deepest} deep, more than "
+                f"{LIMIT_VARIABLES['formula_depth']}={limit}; refused"
+            )
 
     def _tokenize(self, text: str) -> list[str]:
         tokens: list[str] = []
@@ -117,7 +139,7 @@ class _Parser:
             m = _TOKEN.match(text, i)
             if m is None:
                 raise MalformedDataset(
-                    f"formula {text!r}: unexpected character {text[i:].strip()[0]!r} at position {i}"
+                    f"formula {quoted(text)}: unexpected character {text[i:].strip()[0]!r} at position {i}"
                 )
             tokens.append(m.group("num") or m.group("name") or m.group("op"))
             i = m.end()
@@ -125,7 +147,7 @@ class _Parser:
 
     def fail(self, what: str) -> MalformedDataset:
         at = self.tokens[self.pos] if self.pos < len(self.tokens) else "end of formula"
-        return MalformedDataset(f"formula {self.text!r}: {what} (at {at!r}); fix the formula")
+        return MalformedDataset(f"formula {quoted(self.text)}: {what} (at {at!r}); fix the formula")
 
     def peek(self) -> str | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -195,22 +217,26 @@ class _Parser:
                 raise self.fail("';' or ')' expected in function arguments")
 
 
-def parse(text: str) -> Node:
+def parse(text: str, limits: InputLimits | None = None) -> Node:
     """Parse a formula into a tree; raises MalformedDataset naming the formula."""
-    return _Parser(text).parse()
+    return _Parser(text, limits or input_limits()).parse()
 
 
 def variables_of(node: Node) -> set[str]:
     """Lower-case names of the variables a parsed formula refers to (constants included)."""
-    if isinstance(node, Var):
-        return {node.name}
-    if isinstance(node, Call):
-        return set().union(*(variables_of(a) for a in node.args)) if node.args else set()
-    if isinstance(node, BinOp):
-        return variables_of(node.left) | variables_of(node.right)
-    if isinstance(node, Neg):
-        return variables_of(node.operand)
-    return set()
+    names: set[str] = set()
+    todo = [node]  # a loop, not recursion: a chain of 5,000 '+' is 5,000 levels deep
+    while todo:
+        item = todo.pop()
+        if isinstance(item, Var):
+            names.add(item.name)
+        elif isinstance(item, Call):
+            todo.extend(item.args)
+        elif isinstance(item, BinOp):
+            todo += (item.left, item.right)
+        elif isinstance(item, Neg):
+            todo.append(item.operand)
+    return names
 
 
 def evaluate_node(node: Node, variables: Mapping[str, float], text: str = "") -> float:
@@ -223,7 +249,7 @@ def evaluate_node(node: Node, variables: Mapping[str, float], text: str = "") ->
         if node.name in _CONSTANTS:
             return _CONSTANTS[node.name]
         raise UnresolvedReference(
-            f"formula {text!r} refers to parameter {node.name!r}, which is not defined; "
+            f"formula {quoted(text)} refers to parameter {node.name!r}, which is not defined; "
             "define it as a process or global parameter"
         )
     if isinstance(node, Neg):
@@ -234,7 +260,18 @@ def evaluate_node(node: Node, variables: Mapping[str, float], text: str = "") ->
 
 
 def _binary(node: BinOp, variables: Mapping[str, float], text: str) -> float:
-    a = evaluate_node(node.left, variables, text)
+    # Operators of one level chain to the left (1+1+...+1 is BinOp(BinOp(...), 1)): walk that
+    # spine in a loop, so only parentheses (bounded by formula_depth) make the evaluation recurse.
+    spine: list[BinOp] = [node]
+    while isinstance(spine[-1].left, BinOp):
+        spine.append(spine[-1].left)
+    a = evaluate_node(spine[-1].left, variables, text)
+    for step in reversed(spine):
+        a = _apply(step, a, variables, text)
+    return a
+
+
+def _apply(node: BinOp, a: float, variables: Mapping[str, float], text: str) -> float:
     if node.op in ("&&", "&") and not a:
         return 0.0
     if node.op in ("||", "|") and a:
@@ -247,7 +284,7 @@ def _binary(node: BinOp, variables: Mapping[str, float], text: str) -> float:
             return float(bool(b))
         result = _ARITHMETIC[node.op](a, b)
     except (ZeroDivisionError, OverflowError, ValueError) as e:
-        raise MalformedDataset(f"formula {text!r}: {node.op!r} on {a!r} and {b!r} fails ({e})") from e
+        raise MalformedDataset(f"formula {quoted(text)}: {node.op!r} on {a!r} and {b!r} fails ({e})") from e
     return _finite(result, text)
 
 
@@ -255,30 +292,32 @@ def _call(node: Call, variables: Mapping[str, float], text: str) -> float:
     if node.name in _LAZY:
         if len(node.args) != 3:
             raise MalformedDataset(
-                f"formula {text!r}: {node.name}() takes 3 arguments (condition; then; else)"
+                f"formula {quoted(text)}: {node.name}() takes 3 arguments (condition; then; else)"
             )
         cond = evaluate_node(node.args[0], variables, text)
         return evaluate_node(node.args[1] if cond else node.args[2], variables, text)
     func = _FUNCTIONS.get(node.name)
     if func is None:
-        raise MalformedDataset(f"formula {text!r}: unknown function {node.name!r}")
+        raise MalformedDataset(f"formula {quoted(text)}: unknown function {node.name!r}")
     args = [evaluate_node(a, variables, text) for a in node.args]
     try:
         return _finite(float(func(*args)), text)
     except (TypeError, ValueError, ZeroDivisionError, OverflowError) as e:
-        raise MalformedDataset(f"formula {text!r}: {node.name}{tuple(args)} fails ({e})") from e
+        raise MalformedDataset(f"formula {quoted(text)}: {node.name}{tuple(args)} fails ({e})") from e
 
 
 def _finite(x: float, text: str) -> float:
     if not math.isfinite(x):
-        raise MalformedDataset(f"formula {text!r} gives {x}; check its parameters")
+        raise MalformedDataset(f"formula {quoted(text)} gives {x}; check its parameters")
     return x
 
 
-def evaluate(text: str, variables: Mapping[str, float] | None = None) -> float:
+def evaluate(
+    text: str, variables: Mapping[str, float] | None = None, limits: InputLimits | None = None
+) -> float:
     """Evaluate one formula; `variables` keys are matched case-insensitively."""
     scope = {k.lower(): v for k, v in (variables or {}).items()}
-    return evaluate_node(parse(text), scope, text)
+    return evaluate_node(parse(text, limits), scope, text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,16 +330,25 @@ class ParameterDef:
 
 
 def evaluate_parameters(
-    params: Sequence[ParameterDef], outer: Mapping[str, float] | None = None
+    params: Sequence[ParameterDef],
+    outer: Mapping[str, float] | None = None,
+    limits: InputLimits | None = None,
 ) -> dict[str, float]:
     """Values of all `params` (lower-case names); formulas may use each other and `outer`.
 
     Local parameters shadow outer (global) ones. Raises MalformedDataset on a cycle (naming
-    its parameters) or a duplicate name, UnresolvedReference on an undefined name.
+    its parameters), a duplicate name or a name that is no identifier, UnresolvedReference on an
+    undefined name.
     """
     defs: dict[str, ParameterDef] = {}
     for p in params:
         key = p.name.lower()
+        if not _NAME.fullmatch(p.name):
+            raise MalformedDataset(
+                f"parameter name {quoted(p.name)} is not a name formulas can use (letters, digits and '_', "
+                "not starting with a digit); rename the parameter",
+                field="parameters",
+            )
         if key in defs:
             raise MalformedDataset(
                 f"parameter {p.name!r} is defined twice (names are case-insensitive)",
@@ -308,7 +356,7 @@ def evaluate_parameters(
             )
         defs[key] = p
     scope: dict[str, float] = {k.lower(): v for k, v in (outer or {}).items() if k.lower() not in defs}
-    trees = {k: parse_parameter(p) for k, p in defs.items() if p.formula.strip()}
+    trees = {k: parse_parameter(p, limits) for k, p in defs.items() if p.formula.strip()}
     for key, p in defs.items():
         if key not in trees:
             if p.value is None:
@@ -317,42 +365,46 @@ def evaluate_parameters(
                 )
             scope[key] = p.value
     for key in trees:
-        _resolve(key, trees, defs, scope, [])
+        _resolve(key, trees, defs, scope)
     return scope
 
 
-def parse_parameter(p: ParameterDef) -> Node:
+def parse_parameter(p: ParameterDef, limits: InputLimits | None = None) -> Node:
     """Parse a parameter's formula, naming the parameter on failure."""
     try:
-        return parse(p.formula)
+        return parse(p.formula, limits)
     except MalformedDataset as e:
-        raise MalformedDataset(str(e), field=f"parameters.{p.name}.formula") from e
+        raise type(e)(str(e), field=f"parameters.{p.name}.formula") from e
 
 
 def _resolve(
-    key: str,
-    trees: Mapping[str, Node],
-    defs: Mapping[str, ParameterDef],
-    scope: dict[str, float],
-    stack: list[str],
+    key: str, trees: Mapping[str, Node], defs: Mapping[str, ParameterDef], scope: dict[str, float]
 ) -> None:
-    if key in scope:
-        return
-    if key in stack:
-        cycle = [*stack[stack.index(key) :], key]
-        raise MalformedDataset(
-            "parameters form a cycle: " + " -> ".join(defs[k].name for k in cycle),
-            field=f"parameters.{defs[key].name}.formula",
-        )
-    stack.append(key)
-    for dep in variables_of(trees[key]):
-        if dep in trees:
-            _resolve(dep, trees, defs, scope, stack)
-    stack.pop()
-    p = defs[key]
+    """Evaluate parameter `key` after the parameters it depends on (depth-first, with an explicit
+    stack: a chain of 3,000 parameters each using the previous one must not exhaust Python's)."""
+    path: list[str] = []  # parameters being resolved, outermost first
+    todo: list[tuple[str, bool]] = [(key, False)]
+    while todo:
+        name, ready = todo.pop()
+        if ready:
+            path.pop()
+            _evaluate_parameter(defs[name], trees[name], scope)
+            continue
+        if name in scope:
+            continue
+        if name in path:
+            cycle = [*path[path.index(name) :], name]
+            raise MalformedDataset(
+                "parameters form a cycle: " + " -> ".join(defs[k].name for k in cycle),
+                field=f"parameters.{defs[name].name}.formula",
+            )
+        path.append(name)
+        todo.append((name, True))
+        todo.extend((dep, False) for dep in sorted(variables_of(trees[name])) if dep in trees)
+
+
+def _evaluate_parameter(p: ParameterDef, tree: Node, scope: dict[str, float]) -> None:
     try:
-        scope[key] = evaluate_node(trees[key], scope, p.formula)
-    except UnresolvedReference as e:
-        raise UnresolvedReference(str(e), field=f"parameters.{p.name}.formula") from e
+        scope[p.name.lower()] = evaluate_node(tree, scope, p.formula)
     except MalformedDataset as e:
-        raise MalformedDataset(str(e), field=f"parameters.{p.name}.formula") from e
+        raise type(e)(str(e), field=f"parameters.{p.name}.formula") from e

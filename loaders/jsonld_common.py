@@ -8,15 +8,74 @@ list, or a path string ``"a/b/c"``); the helpers here accept both.
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from lcagraph.errors import MalformedDataset, UnresolvedReference
+import numpy as np
+
+from lcagraph.config import LIMIT_VARIABLES, InputLimits, input_limits
+from lcagraph.errors import LimitExceeded, MalformedDataset, UnresolvedReference, quoted
 from lcagraph.records import Parameter
 from loaders.units import UnitTable
 
 Json = dict[str, object]
+
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
+_OPENING = np.frombuffer(b"[{", dtype=np.uint8)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def decode_json(data: bytes, file: str, limits: InputLimits) -> object:
+    """Parse one JSON file after checking string lengths, nesting depth and NUL characters in the
+    bytes (cheap scans, only where the file is big or deep enough to matter)."""
+    if len(data) > limits.string_bytes:
+        _check_strings(data, file, limits.string_bytes)
+    if data.count(b"[") + data.count(b"{") > limits.json_depth:
+        _check_depth(data, file, limits.json_depth)
+    if b"\\u0000" in data:
+        raise MalformedDataset("contains a NUL character (\\u0000); remove it from the dataset", file=file)
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError) as e:  # JSONDecodeError, bad UTF-8, a >4300-digit integer
+        reason = quoted(str(e))[1:-1]
+        raise MalformedDataset(f"not valid JSON ({reason}); re-export the dataset", file=file) from e
+
+
+def _check_strings(data: bytes, file: str, limit: int) -> None:
+    for m in _STRING.finditer(data):
+        if m.end() - m.start() - 2 > limit:
+            raise LimitExceeded(
+                f"a string of {m.end() - m.start() - 2} bytes at byte {m.start()}, more than "
+                f"{LIMIT_VARIABLES['string_bytes']}={limit}; refused",
+                file=file,
+            )
+
+
+def _nesting(data: bytes) -> int:
+    brackets = np.frombuffer(data.translate(None, _NOT_BRACKETS), dtype=np.uint8)
+    steps = np.where(np.isin(brackets, _OPENING), 1, -1)
+    return int(np.cumsum(steps).max()) if steps.size else 0
+
+
+def _check_depth(data: bytes, file: str, limit: int) -> None:
+    # Brackets inside strings can only add to the count: strip strings only when it is over.
+    if _nesting(data) > limit and (depth := _nesting(_STRING.sub(b'""', data))) > limit:
+        raise LimitExceeded(
+            f"arrays and objects nested {depth} deep, more than {LIMIT_VARIABLES['json_depth']}={limit}; "
+            "refused",
+            file=file,
+        )
+
+
+def check_id(value: str, where: Where, field: str) -> str:
+    """A dataset id without control characters (ids end up in URLs and messages)."""
+    if _CONTROL.search(value):
+        raise where.error(f"id {quoted(value)} contains a control character; use printable ids", field)
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +137,7 @@ class Context:
     categories: dict[str, Json] = field(default_factory=dict)
     locations: dict[str, str] = field(default_factory=dict)
     dq_systems: dict[str, DqSystem] = field(default_factory=dict)
+    limits: InputLimits = field(default_factory=input_limits)
     globals: dict[str, float] = field(default_factory=dict)  # lower-case name -> value
     global_params: dict[str, Parameter] = field(default_factory=dict)  # lower-case name -> record
     global_formulas: int = 0
@@ -143,11 +203,28 @@ def text(obj: Mapping[str, object], key: str) -> str:
 def number(value: object, where: Where, field: str) -> float:
     """A finite number; raises MalformedDataset naming the field otherwise."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise where.error(f"{value!r} is not a number; give a numeric value", field)
-    result = float(value)
+        raise where.error(f"{quoted(value)} is not a number; give a numeric value", field)
+    try:
+        result = float(value)
+    except OverflowError as e:  # an integer beyond the float range
+        raise where.error(f"{quoted(value)} is too large for a number; give a value below 1e308",
+                          field) from e
     if not math.isfinite(result):
-        raise where.error(f"{value!r} is not a finite number", field)
+        raise where.error(f"{quoted(value)} is not a finite number", field)
     return result
+
+
+def object_list(obj: Mapping[str, object], key: str, where: Where) -> list[Json]:
+    """A list of JSON objects (absent or null: empty); anything else is refused, naming the field."""
+    value = obj.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise where.error(f"{quoted(value)} is a {type(value).__name__}, not a list of objects", key)
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise where.error(f"{quoted(item)} is a {type(item).__name__}, not an object", f"{key}[{i}]")
+    return value
 
 
 def optional_number(obj: Mapping[str, object], key: str, where: Where, field: str) -> float | None:
