@@ -39,20 +39,35 @@ def decode_json(data: bytes, file: str, limits: InputLimits) -> object:
     if b"\\u0000" in data:
         raise MalformedDataset("contains a NUL character (\\u0000); remove it from the dataset", file=file)
     try:
-        return json.loads(data)
-    except (ValueError, RecursionError) as e:  # JSONDecodeError, bad UTF-8, a >4300-digit integer
+        return json.loads(data, parse_int=_integer)
+    except _HugeInteger as e:
+        raise MalformedDataset(f"{e}; give a value below 1e308", file=file) from e
+    except (ValueError, RecursionError) as e:  # JSONDecodeError, bad UTF-8
         reason = quoted(str(e))[1:-1]
         raise MalformedDataset(f"not valid JSON ({reason}); re-export the dataset", file=file) from e
 
 
+class _HugeInteger(ValueError):
+    pass
+
+
+def _integer(digits: str) -> int:
+    # Beyond 309 digits an integer is no float; beyond 4,300 int() itself refuses, with a traceback.
+    if len(digits.lstrip("-")) > 309:
+        raise _HugeInteger(f"an integer of {len(digits.lstrip('-'))} digits is too large for a number")
+    return int(digits)
+
+
 def _check_strings(data: bytes, file: str, limit: int) -> None:
-    for m in _STRING.finditer(data):
-        if m.end() - m.start() - 2 > limit:
-            raise LimitExceeded(
-                f"a string of {m.end() - m.start() - 2} bytes at byte {m.start()}, more than "
-                f"{LIMIT_VARIABLES['string_bytes']}={limit}; refused",
-                file=file,
-            )
+    # Escapes become two placeholder bytes (same length, no quote), so the remaining quotes are
+    # exactly the string delimiters and every odd piece of the split is one string's content.
+    plain = data.replace(b"\\\\", b"__").replace(b'\\"', b"__")
+    longest = max(map(len, plain.split(b'"')[1::2]), default=0)
+    if longest > limit:
+        raise LimitExceeded(
+            f"a string of {longest} bytes, more than {LIMIT_VARIABLES['string_bytes']}={limit}; refused",
+            file=file,
+        )
 
 
 def _nesting(data: bytes) -> int:
