@@ -39,7 +39,11 @@ def check_solvable(content: DatabaseContent) -> None:
     _check_reference_amounts(content, ids, ref_amounts)
     processes = ProcessTable(ids, ref_amounts, ref_is_input)
     system = build_system(processes, _link_rows(content, set(ids)), _NO_ELEMENTARY, _NO_FACTORS)
-    defects = find_structural_defects(system.A)
+    # A reference product used up exactly by the process itself leaves a zero on the diagonal: name
+    # that process alone (a maximum matching would also name the consumers it leaves unmatched).
+    defects = np.flatnonzero(system.A.diagonal() == 0)
+    if not defects.size:
+        defects = find_structural_defects(system.A)
     kind = "structurally"
     if not defects.size:
         defects, kind = locate_singular_loops(system.A), "numerically"
