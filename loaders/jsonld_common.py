@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -25,7 +26,7 @@ Json = dict[str, object]
 
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 _NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
-_OPENING = np.frombuffer(b"[{", dtype=np.uint8)
+_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")  # +1 / -1 as int8
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -39,23 +40,16 @@ def decode_json(data: bytes, file: str, limits: InputLimits) -> object:
     if b"\\u0000" in data:
         raise MalformedDataset("contains a NUL character (\\u0000); remove it from the dataset", file=file)
     try:
-        return json.loads(data, parse_int=_integer)
-    except _HugeInteger as e:
-        raise MalformedDataset(f"{e}; give a value below 1e308", file=file) from e
-    except (ValueError, RecursionError) as e:  # JSONDecodeError, bad UTF-8
+        return json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
         reason = quoted(str(e))[1:-1]
         raise MalformedDataset(f"not valid JSON ({reason}); re-export the dataset", file=file) from e
-
-
-class _HugeInteger(ValueError):
-    pass
-
-
-def _integer(digits: str) -> int:
-    # Beyond 309 digits an integer is no float; beyond 4,300 int() itself refuses, with a traceback.
-    if len(digits.lstrip("-")) > 309:
-        raise _HugeInteger(f"an integer of {len(digits.lstrip('-'))} digits is too large for a number")
-    return int(digits)
+    except ValueError as e:  # the one other failure of json.loads: int() refuses a too long integer
+        raise MalformedDataset(
+            f"an integer of more than {sys.get_int_max_str_digits()} digits is too large for a number; "
+            "give a value below 1e308",
+            file=file,
+        ) from e
 
 
 def _check_strings(data: bytes, file: str, limit: int) -> None:
@@ -71,9 +65,8 @@ def _check_strings(data: bytes, file: str, limit: int) -> None:
 
 
 def _nesting(data: bytes) -> int:
-    brackets = np.frombuffer(data.translate(None, _NOT_BRACKETS), dtype=np.uint8)
-    steps = np.where(np.isin(brackets, _OPENING), 1, -1)
-    return int(np.cumsum(steps).max()) if steps.size else 0
+    steps = np.frombuffer(data.translate(_STEPS, _NOT_BRACKETS), dtype=np.int8)
+    return int(steps.cumsum(dtype=np.int64).max()) if steps.size else 0
 
 
 def _check_depth(data: bytes, file: str, limit: int) -> None:

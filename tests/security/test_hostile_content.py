@@ -114,6 +114,16 @@ def test_non_finite_amounts_refused(write_package: WritePackage, literal: str, s
     )
 
 
+def test_1000_digit_integer_amount_refused(write_package: WritePackage) -> None:
+    text = json.dumps(process([exchange("out", 999.0, is_input=False, ref=True)]))
+    path = write_package(members(text.replace("999.0", "9" * 1000)))
+    assert refused(path) == (
+        f"file '{path}!processes/0.json', dataset '{P1}', field 'exchanges[1].amount': "
+        "9999999999999999999999999999999999999999… (1000 characters) is too large for a number; "
+        "give a value below 1e308"
+    )
+
+
 def test_string_for_a_number_refused(write_package: WritePackage) -> None:
     path = write_package(members(process([exchange("out", "1.5", is_input=False, ref=True)])))
     assert refused(path) == (
@@ -126,7 +136,7 @@ def test_5000_digit_integer_amount_refused(write_package: WritePackage) -> None:
     text = json.dumps(process([exchange("out", 999.0, is_input=False, ref=True)]))
     path = write_package(members(text.replace("999.0", "9" * 5000)))
     assert refused(path) == (
-        f"file '{path}!processes/0.json': an integer of 5000 digits is too large for a number; "
+        f"file '{path}!processes/0.json': an integer of more than 4300 digits is too large for a number; "
         "give a value below 1e308"
     )
 
