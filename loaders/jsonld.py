@@ -19,7 +19,6 @@ from pathlib import Path
 from lcagraph.errors import MalformedDataset, UnsupportedFormat, quoted
 from lcagraph.records import Database, DatabaseContent, ImportReport, Parameter
 from loaders.archive import Archive, open_archive
-from loaders.formulas import ParameterDef, evaluate_parameters
 from loaders.jsonld_common import (
     Context,
     DqSystem,
@@ -34,6 +33,7 @@ from loaders.jsonld_common import (
 from loaders.jsonld_flows import FlowUnits, read_flow
 from loaders.jsonld_models import read_methods, read_product_system
 from loaders.jsonld_process import ProcessResult, read_process
+from loaders.parameters import ParameterDef, evaluate_parameters
 from loaders.units import builtin_units, table_from_olca
 
 FOLDERS = (

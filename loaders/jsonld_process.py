@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from lcagraph.config import LIMIT_VARIABLES
 from lcagraph.errors import LimitExceeded, MalformedDataset
 from lcagraph.records import DataQuality, Exchange, Parameter, Process, Uncertainty
-from loaders.formulas import ParameterDef, evaluate, evaluate_parameters, parse, variables_of
+from loaders.formulas import evaluate, parse, variables_of
 from loaders.jsonld_allocation import apply_allocation, is_provided
 from loaders.jsonld_common import (
     Context,
@@ -30,6 +30,7 @@ from loaders.jsonld_common import (
     text,
 )
 from loaders.jsonld_flows import FlowUnits, to_reference
+from loaders.parameters import ParameterDef, evaluate_parameters
 
 _DISTRIBUTIONS = {
     "LOG_NORMAL_DISTRIBUTION": "lognormal",

@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lcagraph.errors import LcaGraphError, MalformedDataset
-from loaders.formulas import ParameterDef, evaluate, evaluate_parameters
+from loaders.formulas import evaluate
+from loaders.parameters import ParameterDef, evaluate_parameters
 from loaders.units import Unit, builtin_units, unit_factor_by_name
 
 PROPERTIES = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
