@@ -12,9 +12,12 @@ from typing import Any
 
 import pytest
 
+from lcagraph.config import find_data_dir, input_limits
 from lcagraph.errors import LimitExceeded, MalformedDataset, UnresolvedReference
 from lcagraph.records import Database, DatabaseContent
+from loaders.ecospold2 import read_ecospold2
 from loaders.formulas import evaluate
+from loaders.ilcd import read_ilcd
 from loaders.jsonld import read_jsonld
 
 MASS = {"@type": "FlowProperty", "@id": "93a60a56-a3c8-11da-a746-0800200b9a66", "name": "Mass"}
@@ -243,3 +246,20 @@ def test_parameter_chain_of_3000_steps_is_evaluated(write_package: WritePackage)
                  {**exchange("in", 0.0), "amountFormula": "p2999"}]
     content = read_jsonld(write_package(members(process(exchanges, parameters=chain))), DB)
     assert [x.amount for x in content.exchanges] == [1.0, 3000.0]
+
+
+def test_exchange_limit_in_the_xml_formats(monkeypatch: pytest.MonkeyPatch) -> None:
+    samples = find_data_dir() / "samples"
+    monkeypatch.setenv("LCAGRAPH_MAX_EXCHANGES", "4")
+    with pytest.raises(LimitExceeded) as spold:
+        read_ecospold2(samples / "ecospold2" / "sample_ecospold2.xml", "x")
+    assert str(spold.value).endswith(
+        "field 'flowData': 5 exchanges in one process, more than LCAGRAPH_MAX_EXCHANGES=4; refused")
+    with pytest.raises(LimitExceeded) as ilcd:
+        read_ilcd(samples / "ilcd" / "ilcd_example.zip", "x")
+    assert str(ilcd.value).endswith(
+        "field 'exchanges': 15 exchanges in one process, more than LCAGRAPH_MAX_EXCHANGES=4; refused")
+    monkeypatch.setenv("LCAGRAPH_MAX_EXCHANGES", "15")
+    input_limits.cache_clear()
+    assert read_ecospold2(samples / "ecospold2" / "sample_ecospold2.xml", "x").processes
+    assert read_ilcd(samples / "ilcd" / "ilcd_example.zip", "x").processes
