@@ -31,6 +31,7 @@ _RATIO_FLOOR = 64 << 10  # a member below 64 KiB uncompressed is no bomb alone, 
 _TOTAL_RATIO_FLOOR = 64 << 20  # many small members are, together: the package's ratio counts above 64 MiB
 _NESTED_SUFFIXES = (".zip", ".jar")  # zips in the zip: a nested bomb is refused unread
 _S_IFMT, _S_IFLNK = 0o170000, 0o120000
+_EOCD_SEARCH = 22 + 0xFFFF  # the end record (22 bytes) and a zip comment of at most 64 KiB
 
 
 def check_member_name(name: str, file: str) -> str:
@@ -172,8 +173,31 @@ def check_file_size(path: Path, limits: InputLimits) -> None:
         )
 
 
+def declared_entries(path: Path) -> int:
+    """Entry count from the zip's end-of-central-directory record (ZIP64 too), read before
+    zipfile builds one ZipInfo per entry; 0 where the record is not found (zipfile then says why)."""
+    with path.open("rb") as fh:
+        fh.seek(max(0, path.stat().st_size - _EOCD_SEARCH))
+        tail = fh.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) < at + 22:
+        return 0
+    count = int.from_bytes(tail[at + 10 : at + 12], "little")
+    locator = tail.rfind(b"PK\x06\x07", 0, at)
+    if count == 0xFFFF and locator >= 0:  # ZIP64: the count is in the zip64 record the locator points to
+        with path.open("rb") as fh:
+            fh.seek(int.from_bytes(tail[locator + 8 : locator + 16], "little") + 32)
+            count = int.from_bytes(fh.read(8), "little")
+    return count
+
+
 def _index_zip(archive: Archive) -> None:
     file = str(archive.source)
+    entries = declared_entries(archive.source)
+    if entries > archive.limits.members:
+        raise UnsafeArchive(
+            f"{entries} members exceed {LIMIT_VARIABLES['members']}={archive.limits.members}", file=file
+        )
     try:
         zf = zipfile.ZipFile(archive.source)
     except (zipfile.BadZipFile, OSError) as e:

@@ -226,6 +226,20 @@ def test_archive_limits_from_the_environment(
     assert message == f"file '{path}': " + expected.format(size=path.stat().st_size)
 
 
+def test_member_count_is_read_before_the_zip_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a 100 MB zip can hold a million empty entries; zipfile would build all their records first
+    path = deflated(tmp_path / "p.zip", {"processes/a.json": b"{}"})
+    data = bytearray(path.read_bytes())
+    end = data.rfind(b"PK\x05\x06")
+    data[end + 8 : end + 12] = (60_000).to_bytes(2, "little") * 2  # entries on this disk, in total
+    path.write_bytes(bytes(data))
+    monkeypatch.setenv("LCAGRAPH_MAX_MEMBERS", "1000")
+    assert refusal(lambda: detect_format(path), UnsafeArchive) == (
+        f"file '{path}': 60000 members exceed LCAGRAPH_MAX_MEMBERS=1000")
+
+
 def test_a_limit_variable_that_is_no_number_is_a_configuration_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
