@@ -27,6 +27,7 @@ Json = dict[str, object]
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 _NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
 _STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")  # +1 / -1 as int8
+_ID_CHARS = 255
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -80,7 +81,10 @@ def _check_depth(data: bytes, file: str, limit: int) -> None:
 
 
 def check_id(value: str, where: Where, field: str) -> str:
-    """A dataset id without control characters (ids end up in URLs and messages)."""
+    """A dataset id of at most 255 printable characters (ids end up in URLs, QR codes and every
+    message about the dataset; openLCA's are 36-character UUIDs)."""
+    if len(value) > _ID_CHARS:
+        raise where.error(f"id {quoted(value)} is longer than {_ID_CHARS} characters; use a UUID", field)
     if _CONTROL.search(value):
         raise where.error(f"id {quoted(value)} contains a control character; use printable ids", field)
     return value

@@ -199,6 +199,14 @@ def test_control_character_in_an_id_refused(write_package: WritePackage) -> None
     )
 
 
+def test_long_id_refused(write_package: WritePackage) -> None:
+    path = write_package(members(process(**{"@id": "x" * 5000})))
+    assert refused(path) == (
+        f"file '{path}!processes/0.json', field '@id': id 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx… "
+        "(5002 characters) is longer than 255 characters; use a UUID"
+    )
+
+
 def test_parameter_name_with_a_backtick_refused(write_package: WritePackage) -> None:
     path = write_package(members(process(parameters=[{"name": "a`b", "value": 1.0}])))
     assert refused(path) == (
