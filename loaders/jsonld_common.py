@@ -24,8 +24,7 @@ from loaders.units import UnitTable
 
 Json = dict[str, object]
 
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
-_NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
+_NOT_STRUCTURE = bytes(sorted(set(range(256)) - set(b'[]{}"')))
 _STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")  # +1 / -1 as int8
 _ID_CHARS = 255
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -34,10 +33,12 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 def decode_json(data: bytes, file: str, limits: InputLimits) -> object:
     """Parse one JSON file after checking string lengths, nesting depth and NUL characters in the
     bytes (cheap scans, only where the file is big or deep enough to matter)."""
-    if len(data) > limits.string_bytes:
-        _check_strings(data, file, limits.string_bytes)
-    if data.count(b"[") + data.count(b"{") > limits.json_depth:
-        _check_depth(data, file, limits.json_depth)
+    # A file shorter than the string limit holds no longer string; one with fewer opening
+    # brackets than the depth limit nests no deeper: most files need no scan.
+    long = len(data) > limits.string_bytes
+    deep = data.count(b"[") + data.count(b"{") > limits.json_depth
+    if long or deep:
+        _check_shape(data, file, limits, long, deep)
     if b"\\u0000" in data:
         raise MalformedDataset("contains a NUL character (\\u0000); remove it from the dataset", file=file)
     try:
@@ -53,31 +54,27 @@ def decode_json(data: bytes, file: str, limits: InputLimits) -> object:
         ) from e
 
 
-def _check_strings(data: bytes, file: str, limit: int) -> None:
+def _check_shape(data: bytes, file: str, limits: InputLimits, long: bool, deep: bool) -> None:
     # Escapes become two placeholder bytes (same length, no quote), so the remaining quotes are
-    # exactly the string delimiters and every odd piece of the split is one string's content.
-    plain = data.replace(b"\\\\", b"__").replace(b'\\"', b"__")
-    longest = max(map(len, plain.split(b'"')[1::2]), default=0)
-    if longest > limit:
-        raise LimitExceeded(
-            f"a string of {longest} bytes, more than {LIMIT_VARIABLES['string_bytes']}={limit}; refused",
-            file=file,
-        )
-
-
-def _nesting(data: bytes) -> int:
-    steps = np.frombuffer(data.translate(_STEPS, _NOT_BRACKETS), dtype=np.int8)
-    return int(steps.cumsum(dtype=np.int64).max()) if steps.size else 0
-
-
-def _check_depth(data: bytes, file: str, limit: int) -> None:
-    # Brackets inside strings can only add to the count: strip strings only when it is over.
-    if _nesting(data) > limit and (depth := _nesting(_STRING.sub(b'""', data))) > limit:
-        raise LimitExceeded(
-            f"arrays and objects nested {depth} deep, more than {LIMIT_VARIABLES['json_depth']}={limit}; "
-            "refused",
-            file=file,
-        )
+    # exactly the string delimiters: odd pieces of a split on them are strings, even ones structure.
+    plain = data.replace(b"\\\\", b"__").replace(b'\\"', b"__") if b'\\"' in data else data
+    if long:
+        longest = max(map(len, plain.split(b'"')[1::2]), default=0)
+        if longest > limits.string_bytes:
+            raise LimitExceeded(
+                f"a string of {longest} bytes, more than "
+                f"{LIMIT_VARIABLES['string_bytes']}={limits.string_bytes}; refused",
+                file=file,
+            )
+    if deep:
+        brackets = b"".join(plain.translate(None, _NOT_STRUCTURE).split(b'"')[0::2]).translate(_STEPS)
+        depth = int(np.frombuffer(brackets, dtype=np.int8).cumsum(dtype=np.int64).max(initial=0))
+        if depth > limits.json_depth:
+            raise LimitExceeded(
+                f"arrays and objects nested {depth} deep, more than "
+                f"{LIMIT_VARIABLES['json_depth']}={limits.json_depth}; refused",
+                file=file,
+            )
 
 
 def check_id(value: str, where: Where, field: str) -> str:

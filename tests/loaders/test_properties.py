@@ -1,16 +1,22 @@
-"""Property tests (Hypothesis) of the formula evaluator and the unit conversions: the evaluator never
-raises anything but lcagraph's errors and agrees with Python arithmetic; conversions round-trip."""
+"""Property tests (Hypothesis) of the formula evaluator, the unit conversions and the JSON byte scans:
+the evaluator never raises anything but lcagraph's errors and agrees with Python arithmetic;
+conversions round-trip; depth and string length measured in the bytes equal the parsed value's."""
 
 from __future__ import annotations
 
+import json
 import math
 import random
+from dataclasses import replace
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lcagraph.errors import LcaGraphError, MalformedDataset
+from lcagraph.config import InputLimits
+from lcagraph.errors import LcaGraphError, LimitExceeded, MalformedDataset
 from loaders.formulas import evaluate
+from loaders.jsonld_common import decode_json
 from loaders.parameters import ParameterDef, evaluate_parameters
 from loaders.units import Unit, builtin_units, unit_factor_by_name
 
@@ -140,3 +146,45 @@ def test_unit_lookup_raises_only_lcagraph_errors(name: str) -> None:
     except LcaGraphError:
         return
     assert prop_id in TABLE.properties and 0 < factor < math.inf
+
+
+texts = st.text(st.characters(blacklist_characters="\x00"))  # NUL is refused on its own
+keys = st.text(st.characters(blacklist_characters="\x00"), max_size=8)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | texts,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4),
+    max_leaves=30,
+)
+
+
+def depth_of(value: object) -> int:
+    if isinstance(value, list):
+        return 1 + max(map(depth_of, value), default=0)
+    if isinstance(value, dict):
+        return 1 + max(map(depth_of, value.values()), default=0)
+    return 0
+
+
+def longest_string(value: object, ascii_only: bool) -> int:
+    """Bytes between the quotes of the longest string (or key) as json.dumps writes it."""
+    if isinstance(value, str):
+        return len(json.dumps(value, ensure_ascii=ascii_only).encode()) - 2
+    items: list[object] = list(value) if isinstance(value, list) else []
+    if isinstance(value, dict):
+        items = [*value, *value.values()]
+    return max((longest_string(v, ascii_only) for v in items), default=0)
+
+
+@PROPERTIES
+@given(json_values, st.booleans())
+def test_byte_scans_measure_what_the_parser_finds(value: object, ascii_only: bool) -> None:
+    data = json.dumps(value, ensure_ascii=ascii_only).encode()
+    depth, longest = depth_of(value), longest_string(value, ascii_only)
+    exact = InputLimits(json_depth=max(depth, 1), string_bytes=max(longest, 1))
+    assert decode_json(data, "f", exact) == value
+    if depth > 1:
+        with pytest.raises(LimitExceeded, match=f"nested {depth} deep"):
+            decode_json(data, "f", replace(exact, json_depth=depth - 1))
+    if longest > 1:
+        with pytest.raises(LimitExceeded, match=f"a string of {longest} bytes"):
+            decode_json(data, "f", replace(exact, string_bytes=longest - 1))
