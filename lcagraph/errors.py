@@ -72,7 +72,9 @@ class UnresolvedReference(MalformedDataset):
 
 
 class UnsafeArchive(MalformedDataset):
-    """A zip with path traversal, an entity bomb or an excessive expansion ratio."""
+    """A package or file refused unread: path traversal, a symbolic link or an archive inside the
+    archive, XML with a DTD (entity bombs, external entities), an excessive expansion ratio, or more
+    bytes or members than the input limits allow."""
 
 
 class LimitExceeded(MalformedDataset):
