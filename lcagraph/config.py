@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from platformdirs import user_data_dir
@@ -24,6 +25,29 @@ class Settings:
     neo4j_database: str
     public_base_url: str
     api_token: str
+    pact: PactSettings = field(default_factory=lambda: PactSettings())
+
+
+@dataclass(frozen=True, slots=True)
+class PactCallback:
+    """A data recipient lcagraph sends PACT events to: its base URL (events go to
+    ``{url}/3/events``) and the client credentials it issued to us for its ``{url}/auth/token``."""
+
+    url: str
+    client_id: str
+    client_secret: str
+
+
+@dataclass(frozen=True, slots=True)
+class PactSettings:
+    """The PACT v3.0 API (api/pact). ``token_key`` signs access tokens (empty: a random key per
+    process, so tokens do not survive a restart nor cross workers); ``callbacks`` are the only
+    addresses events are sent to."""
+
+    require_https: bool = False
+    token_key: str = ""
+    token_lifetime_s: int = 3600
+    callbacks: tuple[PactCallback, ...] = ()
 
 
 def default_graph_url() -> str:
@@ -55,4 +79,39 @@ def load_settings() -> Settings:
         neo4j_database=os.environ.get("NEO4J_DATABASE", "neo4j"),
         public_base_url=os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         api_token=os.environ.get("LCAGRAPH_API_TOKEN", ""),
+        pact=load_pact_settings(),
     )
+
+
+def load_pact_settings() -> PactSettings:
+    """``LCAGRAPH_PACT_REQUIRE_HTTPS`` (1/true/yes), ``LCAGRAPH_PACT_TOKEN_KEY``,
+    ``LCAGRAPH_PACT_TOKEN_LIFETIME`` (seconds) and ``LCAGRAPH_PACT_CALLBACKS`` (a JSON list of
+    ``{"url", "client_id", "client_secret"}``)."""
+    lifetime = os.environ.get("LCAGRAPH_PACT_TOKEN_LIFETIME", "3600").strip()
+    if not lifetime.isdigit() or int(lifetime) == 0:
+        raise ConfigurationError(f"LCAGRAPH_PACT_TOKEN_LIFETIME={lifetime!r}: give whole seconds > 0")
+    require_https = os.environ.get("LCAGRAPH_PACT_REQUIRE_HTTPS", "").strip().lower()
+    return PactSettings(
+        require_https=require_https in {"1", "true", "yes"},
+        token_key=os.environ.get("LCAGRAPH_PACT_TOKEN_KEY", ""),
+        token_lifetime_s=int(lifetime),
+        callbacks=_pact_callbacks(os.environ.get("LCAGRAPH_PACT_CALLBACKS", "").strip()),
+    )
+
+
+def _pact_callbacks(text: str) -> tuple[PactCallback, ...]:
+    if not text:
+        return ()
+    fix = 'write [{"url": "https://…", "client_id": "…", "client_secret": "…"}, …]'
+    try:
+        entries = json.loads(text)
+        callbacks = tuple(
+            PactCallback(str(e["url"]).rstrip("/"), str(e["client_id"]), str(e["client_secret"]))
+            for e in entries
+        )
+    except (ValueError, TypeError, KeyError) as e:
+        raise ConfigurationError(f"LCAGRAPH_PACT_CALLBACKS is not a list of callbacks ({e}): {fix}") from e
+    for callback in callbacks:
+        if not callback.url.startswith(("https://", "http://")):
+            raise ConfigurationError(f"LCAGRAPH_PACT_CALLBACKS: url {callback.url!r} is not http(s); {fix}")
+    return callbacks
