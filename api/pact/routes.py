@@ -34,7 +34,7 @@ from api.pact.publishing import document_of
 from graph import pact_store
 from graph.store import GraphStore
 from lcagraph.config import PactCallback, Settings
-from lcagraph.errors import InvalidArgument, NodeNotFound, NotAuthenticated, TokenExpired
+from lcagraph.errors import InvalidArgument, LcaGraphError, NodeNotFound, NotAuthenticated, TokenExpired
 
 Next = Callable[[Request], Awaitable[Response]]
 PACT_PATHS = ("/auth/token", "/3/")
@@ -65,6 +65,9 @@ class PactRoute(APIRoute):
                 return error(404, "NotFound", str(e))
             except InvalidArgument as e:
                 return error(400, "BadRequest", str(e))
+            except LcaGraphError:  # engine down, store busy, …: a PACT Error, the details in the log
+                log.exception("PACT %s %s failed", request.method, request.url.path)
+                return error(500, "InternalError", "The request could not be completed; try again later.")
         return handle
 
 
