@@ -65,15 +65,16 @@ def delete_client(store: GraphStore, client_id: str) -> bool:
 
 def publish_footprint(
     store: GraphStore, footprint: PactFootprint, keys: FootprintKeys, supersedes: str | None,
-) -> None:
-    """Write ``footprint`` as Active and mark ``supersedes`` (if any) Deprecated, in one statement."""
-    store.write(q.PUBLISH_PACT_FOOTPRINT, {
+) -> bool:
+    """Write ``footprint`` as Active and mark ``supersedes`` (if any) Deprecated, in one statement;
+    False (nothing written) when ``supersedes`` is no longer the process's Active footprint."""
+    return bool(store.write(q.PUBLISH_PACT_FOOTPRINT, {
         "id": footprint.id, "process": footprint.process, "created": footprint.created,
         "document": footprint.document, "content_hash": footprint.content_hash,
         "product_keys": list(keys.product_ids), "company_keys": list(keys.company_ids),
         "classification_keys": list(keys.classifications), "geography_keys": list(keys.geographies),
         "valid_from": keys.valid_from, "valid_until": keys.valid_until, "supersedes": supersedes,
-    })
+    }))
 
 
 def read_footprint(store: GraphStore, footprint_id: str) -> PactFootprint | None:

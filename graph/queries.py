@@ -770,7 +770,12 @@ RETURN id
 
 #: Publishes a footprint (its frozen document and lower-cased search keys) and, in the same
 #: statement, deprecates the one it supersedes ($supersedes: an id, or null for a first version).
+#: Nothing is written (no row) unless $supersedes is still the process's Active footprint: two
+#: publications of one process racing each other cannot both become Active.
 PUBLISH_PACT_FOOTPRINT = """
+OPTIONAL MATCH (current:PactFootprint {process: $process, status: 'Active'})
+WITH collect(current.id) AS active
+WHERE active = CASE WHEN $supersedes IS NULL THEN [] ELSE [$supersedes] END
 MERGE (n:PactFootprint {id: $id})
 ON CREATE SET n.process = $process, n.status = 'Active', n.created = $created, n.document = $document,
     n.content_hash = $content_hash, n.product_keys = $product_keys, n.company_keys = $company_keys,

@@ -23,6 +23,7 @@ from graph import pact_store
 from graph.pact_store import FootprintKeys
 from graph.store import GraphStore
 from lcagraph.config import Settings
+from lcagraph.errors import StoreBusy
 from lcagraph.records import PactFootprint
 
 _FALLBACK_VALIDITY_YEARS = 3  # spec: without a validity period, valid 3 years from referencePeriodEnd
@@ -58,9 +59,11 @@ def publish(
     document.update(body)
     footprint = PactFootprint(id=document["id"], process=declaration.process, status="Active",
                               created=created, document=json.dumps(document), content_hash=content_hash)
-    pact_store.publish_footprint(store, footprint, search_keys(document),
-                                 previous.id if previous is not None else None)
-    event = published_event([footprint.id], source="/3/events")
+    if not pact_store.publish_footprint(store, footprint, search_keys(document),
+                                        previous.id if previous is not None else None):
+        raise StoreBusy(f"another footprint of process {declaration.process!r} was published meanwhile; "
+                        "publish again to supersede it")
+    event = published_event([footprint.id], source=f"{settings.public_base_url}/3/events")
     return Publication(footprint, created=True, deliveries=deliver_all(settings.pact, event))
 
 

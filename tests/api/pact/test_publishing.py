@@ -12,7 +12,7 @@ import pytest
 from pact_harness import OpenApi, Receiver, declaration, pact_settings
 
 from api.pact.figures import read_figures
-from api.pact.publishing import publish
+from api.pact.publishing import publish, search_keys
 from graph import pact_store
 from graph.falkor import FalkorStore
 from lcagraph.config import PactCallback, PactSettings
@@ -100,3 +100,15 @@ def test_stored_document_has_no_status(pact_graph: FalkorStore, receiver: Receiv
     """Only ``status`` changes after publication, so it lives beside the frozen document."""
     done = publish(pact_graph, pact_settings(receiver), declaration("power", product_name="Grid power"))
     assert "status" not in json.loads(done.footprint.document)
+
+
+def test_only_the_active_footprint_can_be_superseded(pact_graph: FalkorStore, receiver: Receiver) -> None:
+    """A publication that read an Active footprint which another one superseded meanwhile writes
+    nothing (the statement checks what is Active when it runs)."""
+    first = publish(pact_graph, pact_settings(receiver), declaration("power", product_name="Power A"))
+    publish(pact_graph, pact_settings(receiver), declaration("power", product_name="Power B"))
+    late = replace(first.footprint, id="7f9c2c1e-0000-4000-8000-000000000001")
+    keys = search_keys(json.loads(first.footprint.document))
+    assert not pact_store.publish_footprint(pact_graph, late, keys, supersedes=first.footprint.id)
+    assert pact_store.read_footprint(pact_graph, late.id) is None
+    assert not pact_store.publish_footprint(pact_graph, late, keys, supersedes=None)
