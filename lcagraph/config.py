@@ -15,6 +15,28 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True, slots=True)
+class PactCallback:
+    """A data recipient lcagraph sends PACT events to: its base URL (events go to
+    ``{url}/3/events``) and the client credentials it issued to us for its ``{url}/auth/token``."""
+
+    url: str
+    client_id: str
+    client_secret: str = field(repr=False)  # never in a log line or a traceback
+
+
+@dataclass(frozen=True, slots=True)
+class PactSettings:
+    """The PACT v3.0 API (api/pact). ``token_key`` signs access tokens (empty: a random key per
+    process, so tokens do not survive a restart nor cross workers); ``callbacks`` are the only
+    addresses events are sent to."""
+
+    require_https: bool = False
+    token_key: str = field(default="", repr=False)
+    token_lifetime_s: int = 3600
+    callbacks: tuple[PactCallback, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Environment-derived settings; see README for each variable."""
 
@@ -25,29 +47,7 @@ class Settings:
     neo4j_database: str
     public_base_url: str
     api_token: str
-    pact: PactSettings = field(default_factory=lambda: PactSettings())
-
-
-@dataclass(frozen=True, slots=True)
-class PactCallback:
-    """A data recipient lcagraph sends PACT events to: its base URL (events go to
-    ``{url}/3/events``) and the client credentials it issued to us for its ``{url}/auth/token``."""
-
-    url: str
-    client_id: str
-    client_secret: str
-
-
-@dataclass(frozen=True, slots=True)
-class PactSettings:
-    """The PACT v3.0 API (api/pact). ``token_key`` signs access tokens (empty: a random key per
-    process, so tokens do not survive a restart nor cross workers); ``callbacks`` are the only
-    addresses events are sent to."""
-
-    require_https: bool = False
-    token_key: str = ""
-    token_lifetime_s: int = 3600
-    callbacks: tuple[PactCallback, ...] = ()
+    pact: PactSettings = field(default_factory=PactSettings)
 
 
 def default_graph_url() -> str:
