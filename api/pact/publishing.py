@@ -47,7 +47,9 @@ def publish(
 ) -> Publication:
     """Publish the footprint of one reference amount of ``declaration.process``."""
     body = footprint_body(read_figures(store, declaration.process), declaration)
-    content_hash = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    # the comment names the graph version: a new version alone (another database imported) is no new content
+    stated = {k: v for k, v in body.items() if k != "comment"}
+    content_hash = hashlib.sha256(json.dumps(stated, sort_keys=True).encode()).hexdigest()
     previous = pact_store.read_active_footprint(store, declaration.process)
     if previous is not None and previous.content_hash == content_hash:
         return Publication(previous, created=False, deliveries=())

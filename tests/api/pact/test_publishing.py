@@ -112,3 +112,16 @@ def test_only_the_active_footprint_can_be_superseded(pact_graph: FalkorStore, re
     assert not pact_store.publish_footprint(pact_graph, late, keys, supersedes=first.footprint.id)
     assert pact_store.read_footprint(pact_graph, late.id) is None
     assert not pact_store.publish_footprint(pact_graph, late, keys, supersedes=None)
+
+
+def test_a_new_graph_version_with_the_same_figures_is_no_new_footprint(
+    pact_graph: FalkorStore, receiver: Receiver,
+) -> None:
+    chosen = declaration("wood", product_name="Wood across graph versions")
+    first = publish(pact_graph, pact_settings(receiver), chosen)
+    version = pact_graph.graph_version()
+    with pact_graph.unit_of_work() as writer:  # e.g. another database imported: figures unchanged
+        writer.run("MATCH (m:Meta {id: 'graph'}) RETURN m.version AS version")
+    assert pact_graph.graph_version() == version + 1
+    again = publish(pact_graph, pact_settings(receiver), chosen)
+    assert (again.created, again.footprint.id) == (False, first.footprint.id)
