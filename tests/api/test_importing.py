@@ -17,8 +17,8 @@ from graph.falkor import FalkorStore
 from graph.reader import (
     count_labels,
     count_relationship_types,
+    read_category_factors,
     read_database_content,
-    read_factor_specs,
     read_provider_candidates,
 )
 from graph.writer import delete_database
@@ -66,9 +66,8 @@ def raw_default_providers(zip_path: Path) -> list[tuple[str, str, str]]:
 def factor_values(store: FalkorStore, category: str) -> dict[str, set[float]]:
     """Factor values of a category in the graph, by stripped flow name."""
     values: dict[str, set[float]] = {}
-    for spec in read_factor_specs(store):
-        if spec.category == category:
-            values.setdefault(spec.name.strip(), set()).add(spec.value)
+    for factor, name in read_category_factors(store, category):
+        values.setdefault(name.strip(), set()).add(factor.value)
     return values
 
 
@@ -226,7 +225,8 @@ def test_reimport_is_idempotent_and_bumps_the_version(store: FalkorStore) -> Non
 
 
 @pytest.mark.parametrize(
-    "step", ["processes", "provider links", "characterisation factors", "factors of other databases' methods"]
+    "step", ["processes", "provider links", "declared characterisation factors",
+             "matched elementary flows (whole graph)"]
 )
 def test_failure_in_the_middle_of_the_write_leaves_the_graph_as_it_was(store: FalkorStore, step: str) -> None:
     import_database(store, BEEF, "Beef")
