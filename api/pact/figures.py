@@ -4,7 +4,8 @@ This is the one module of api/pact that asks the footprint use-case (``footprint
 completeness check for figures; everything else in api/pact works from :class:`PcfFigures`.
 
 - ``pcfExcludingBiogenicUptake``: the total of one reference amount under the built-in
-  ``ipcc-ar6-gwp100/climate-change`` (AR6 GWP100, biogenic CO2 0).
+  ``ipcc-ar6-gwp100/climate-change-excl-biogenic-uptake`` (AR6 GWP100 with biogenic CO2 emissions
+  at 1, uptake left out: PACT counts "all biogenic emissions" in this figure).
 - ``pcfIncludingBiogenicUptake``: the same under ``ipcc-ar6-gwp100/climate-change-incl-biogenic``
   (biogenic CO2 emissions counted, CO2 taken up from air counted as a removal).
 - ``fossilGhgEmissions``: the contributions to the first total of elementary flows that are not
@@ -24,9 +25,10 @@ from graph import browse
 from graph.completeness import check_database
 from graph.store import GraphStore
 from lcagraph.errors import NodeNotFound
+from loaders.methods import EXCL_UPTAKE_CATEGORY_ID, INCL_UPTAKE_CATEGORY_ID
 
-EXCLUDING_UPTAKE = "ipcc-ar6-gwp100/climate-change"
-INCLUDING_UPTAKE = "ipcc-ar6-gwp100/climate-change-incl-biogenic"
+EXCLUDING_UPTAKE = EXCL_UPTAKE_CATEGORY_ID
+INCLUDING_UPTAKE = INCL_UPTAKE_CATEGORY_ID
 _NOT_FOSSIL = re.compile(r"biogenic|non-fossil|land use|land transformation|in air", re.IGNORECASE)
 
 

@@ -6,9 +6,10 @@ The model (hand-solvable; kg CO2-eq per 1 kg or 1 kWh):
 
 - power (US, 1 kWh): 0.5 kg fossil CO2, 0.001 kg fossil CH4 (29.8) -> 0.5298 in both categories.
 - wood (DE, 1 kg): takes up 1.6 kg CO2 from air, emits 0.1 kg fossil and 0.2 kg biogenic CO2
-  -> excluding uptake (biogenic CO2 0) 0.1; including uptake 0.1 + 0.2 - 1.6 = -1.3.
+  -> excluding uptake 0.1 + 0.2 = 0.3; including uptake 0.3 - 1.6 = -1.3; fossil 0.1.
 - steel (US, 1 kg): 1.5 kg fossil CO2, 2 kWh power, 0.5 kg wood, 0.01 kg "CUTOFF paint" (unlinked)
-  -> excluding 1.5 + 2 x 0.5298 + 0.5 x 0.1 = 2.6096; including 1.5 + 1.0596 - 0.65 = 1.9096.
+  -> excluding 1.5 + 2 x 0.5298 + 0.5 x 0.3 = 2.7096; including 1.5 + 1.0596 - 0.65 = 1.9096;
+  fossil 1.5 + 1.0596 + 0.5 x 0.1 = 2.6096.
 - 1 of the database's 3 inputs needing a provider has none: exemptedEmissionsPercent 33.3333.
 """
 
@@ -60,7 +61,8 @@ from lcagraph.records import (
     Unlinked,
 )
 
-EXCL = "ipcc-ar6-gwp100/climate-change"
+AR6 = "ipcc-ar6-gwp100/climate-change"  # the carbon-neutral one: not used by PACT, here to be ignored
+EXCL = "ipcc-ar6-gwp100/climate-change-excl-biogenic-uptake"
 INCL = "ipcc-ar6-gwp100/climate-change-incl-biogenic"
 CLIENT_ID, CLIENT_SECRET = "conformance-client", "a-secret-only-for-tests"
 RECEIVER_ID, RECEIVER_SECRET = "lcagraph-at-recipient", "another-secret-only-for-tests"
@@ -107,10 +109,12 @@ def model() -> DatabaseContent:
     links = (ProviderLink("steel", "power", "f-power", "steel/3", 2.0, "unique"),
              ProviderLink("steel", "wood", "f-wood", "steel/4", 0.5, "unique"))
     method = ImpactMethod("ipcc-ar6-gwp100", "IPCC AR6 GWP100", "AR6 (2021)")
-    categories = (ImpactCategory(EXCL, "Climate change - GWP100", method.id, "kg CO2-eq"),
-                  ImpactCategory(INCL, "Climate change - GWP100, biogenic", method.id, "kg CO2-eq"))
+    categories = (ImpactCategory(AR6, "Climate change - GWP100", method.id, "kg CO2-eq"),
+                  ImpactCategory(EXCL, "Climate change - GWP100, uptake excluded", method.id, "kg CO2-eq"),
+                  ImpactCategory(INCL, "Climate change - GWP100, uptake included", method.id, "kg CO2-eq"))
     f = CharacterisationFactor
-    factors = (f(EXCL, "f-co2", 1.0), f(EXCL, "f-ch4", 29.8), f(EXCL, "f-co2-bio", 0.0),
+    factors = (f(AR6, "f-co2", 1.0), f(AR6, "f-ch4", 29.8), f(AR6, "f-co2-bio", 0.0),
+               f(EXCL, "f-co2", 1.0), f(EXCL, "f-ch4", 29.8), f(EXCL, "f-co2-bio", 1.0),
                f(INCL, "f-co2", 1.0), f(INCL, "f-ch4", 29.8), f(INCL, "f-co2-bio", 1.0),
                f(INCL, "f-co2-air", 1.0))  # a resource input is negative in B: uptake lowers the total
     return DatabaseContent(

@@ -70,6 +70,6 @@ def test_publish_from_the_command_line(graph_dir: Path, capsys: pytest.CaptureFi
     assert document["pcf"]["pcfIncludingBiogenicUptake"] == "-1.3" and document["status"] == "Active"
     code, out, _ = run(capsys, *args)
     assert code == 0
-    assert out.startswith(f"unchanged, still active: {document['id']} (0.1 kg CO2-eq per 1 kilogram)")
+    assert out.startswith(f"unchanged, still active: {document['id']} (0.3 kg CO2-eq per 1 kilogram)")
     code, _, err = run(capsys, *args, "--reference-period-start", "2023-01-01")
     assert code == 1 and "give both --reference-period-start and --reference-period-end" in err
