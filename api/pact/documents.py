@@ -19,6 +19,7 @@ from lcagraph.errors import InvalidArgument
 SPEC_VERSION = "3.0.0"
 _URN = re.compile(r"^urn:", re.IGNORECASE)
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
+_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(Z|[+-]\d{2}:\d{2})?$")
 _SUBDIVISION = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
 #: lcagraph reference unit (lower case) -> PACT declared unit and how many of it one unit is.
 UNITS: dict[str, tuple[str, float]] = {
@@ -89,15 +90,16 @@ def _carbon_footprint(f: PcfFigures, d: ProductDeclaration) -> dict[str, Any]:
     if not (start and end):
         raise InvalidArgument(f"process {f.process!r} has no validity dates for the reference period: "
                               "give --reference-period START END (e.g. 2024-01-01 2024-12-31)")
+    per_unit = 1.0 / (f.amount * factor)  # figures are for the reference amount; PACT: 1 declared unit
     return {
-        "declaredUnitOfMeasurement": unit, "declaredUnitAmount": decimal_text(f.amount * factor),
-        "productMassPerDeclaredUnit": decimal_text(_mass(f, d, unit)),
+        "declaredUnitOfMeasurement": unit, "declaredUnitAmount": "1",
+        "productMassPerDeclaredUnit": decimal_text(_mass(f, d, unit, factor)),
         "referencePeriodStart": utc_text(start), "referencePeriodEnd": utc_text(end, end=True),
         **geography(d.geography if d.geography is not None else f.location),
         "boundaryProcessesDescription": d.boundary,
-        "pcfExcludingBiogenicUptake": decimal_text(f.excluding_uptake),
-        "pcfIncludingBiogenicUptake": decimal_text(f.including_uptake),
-        "fossilGhgEmissions": decimal_text(f.fossil),
+        "pcfExcludingBiogenicUptake": decimal_text(f.excluding_uptake * per_unit),
+        "pcfIncludingBiogenicUptake": decimal_text(f.including_uptake * per_unit),
+        "fossilGhgEmissions": decimal_text(f.fossil * per_unit),
         "fossilCarbonContent": decimal_text(d.fossil_carbon_content),
         "ipccCharacterizationFactors": ["AR6"],
         "crossSectoralStandards": list(d.standards),
@@ -107,7 +109,7 @@ def _carbon_footprint(f: PcfFigures, d: ProductDeclaration) -> dict[str, Any]:
     }
 
 
-def _mass(f: PcfFigures, d: ProductDeclaration, unit: str) -> float:
+def _mass(f: PcfFigures, d: ProductDeclaration, unit: str, factor: float) -> float:
     if d.mass_per_declared_unit is not None:
         return d.mass_per_declared_unit
     if unit in _MASSLESS:
@@ -115,7 +117,7 @@ def _mass(f: PcfFigures, d: ProductDeclaration, unit: str) -> float:
     if f.mass_per_unit is None:
         raise InvalidArgument(f"the reference flow of {f.process!r} (unit {f.unit!r}) has no mass: "
                               "give --mass-per-declared-unit KG")
-    return f.mass_per_unit * f.amount
+    return f.mass_per_unit / factor
 
 
 def declared_unit(unit: str) -> tuple[str, float]:
@@ -149,10 +151,12 @@ def utc_text(value: str, *, end: bool = False) -> str:
     """``value`` (a date, or a date and time; without zone: UTC) as UTC text; a date alone as an
     ``end`` is the start of the next day (the period includes the whole day)."""
     text = value.strip()
+    dated = _DATE.match(text)  # a date, maybe with a zone as xsd:date has it ('2011-01-01-05:00')
     try:
-        if len(text) == 10:
-            day = date.fromisoformat(text) + timedelta(days=1 if end else 0)
-            moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        if dated:
+            day = date.fromisoformat(dated[1]) + timedelta(days=1 if end else 0)
+            zone = datetime.strptime(dated[2].replace("Z", "+00:00"), "%z").tzinfo if dated[2] else UTC
+            moment = datetime(day.year, day.month, day.day, tzinfo=zone)
         else:
             moment = datetime.fromisoformat(text)
     except ValueError as e:

@@ -9,13 +9,15 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
-from pact_harness import OpenApi, Receiver, declaration, pact_settings
+from pact_harness import EXCL, INCL, OpenApi, Receiver, declaration, pact_settings
 
+from api.footprint import footprint
+from api.importing import import_database
 from api.pact.figures import read_figures
 from api.pact.publishing import publish, search_keys
 from graph import pact_store
 from graph.falkor import FalkorStore
-from lcagraph.config import PactCallback, PactSettings
+from lcagraph.config import PactCallback, PactSettings, find_data_dir
 from lcagraph.errors import InvalidArgument, NodeNotFound
 
 
@@ -125,3 +127,24 @@ def test_a_new_graph_version_with_the_same_figures_is_no_new_footprint(
     assert pact_graph.graph_version() == version + 1
     again = publish(pact_graph, pact_settings(receiver), chosen)
     assert (again.created, again.footprint.id) == (False, first.footprint.id)
+
+
+def test_a_real_model_per_declared_unit(store: FalkorStore, openapi: OpenApi) -> None:
+    """The beef sample (openLCA JSON-LD) imported with the built-in categories: its reference
+    amount is 2 914 841 kg, the footprint is declared per 1 kilogram, the figures are those of the
+    footprint use-case for 1 kg, and its xsd dates with a zone become UTC times."""
+    import_database(store, find_data_dir() / "samples" / "jsonld" / "beef-cattle-finishing", "Beef")
+    beef = "1b97b691-7c00-4150-9e97-df2020bfd203"
+    settings = replace(pact_settings(Receiver()), pact=PactSettings())
+    document = publish(store, settings, replace(declaration("steel"), process=beef)).document
+    openapi.validate(document, "/components/schemas/ProductFootprint")
+    pcf = document["pcf"]
+    declared = ("declaredUnitOfMeasurement", "declaredUnitAmount", "productMassPerDeclaredUnit")
+    assert [pcf[k] for k in declared] == ["kilogram", "1", "1"]
+    for field, category in (("pcfExcludingBiogenicUptake", EXCL), ("pcfIncludingBiogenicUptake", INCL)):
+        expected = footprint(store, beef, amount=1.0, method=category).total
+        np.testing.assert_allclose(float(pcf[field]), expected, rtol=1e-8)
+    assert 0 < float(pcf["fossilGhgEmissions"]) <= float(pcf["pcfExcludingBiogenicUptake"])
+    period = (pcf["referencePeriodStart"], pcf["referencePeriodEnd"])
+    assert period == ("2011-01-01T05:00:00Z", "2012-01-01T05:00:00Z")
+    assert pcf["geographyCountrySubdivision"] == "US-NE"
