@@ -95,7 +95,7 @@ def publish_command(
     standard: Annotated[list[str] | None, typer.Option(help="cross-sectoral standard, e.g. ISO14067")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the ProductFootprint")] = False,
 ) -> None:
-    """Publish one reference amount of a process as a PACT ProductFootprint (a new version, and the
+    """Publish the reference product of a process as a PACT ProductFootprint (a new version, and the
     previous one Deprecated, when the figures or the declaration changed)."""
     declaration = ProductDeclaration(
         process=process_id, product_ids=tuple(product_id), company_ids=tuple(company_id),

@@ -45,7 +45,7 @@ class Publication:
 def publish(
     store: GraphStore, settings: Settings, declaration: ProductDeclaration, now: datetime | None = None,
 ) -> Publication:
-    """Publish the footprint of one reference amount of ``declaration.process``."""
+    """Publish the footprint of one declared unit of ``declaration.process``'s reference product."""
     body = footprint_body(read_figures(store, declaration.process), declaration)
     # the comment names the graph version: a new version alone (another database imported) is no new content
     stated = {k: v for k, v in body.items() if k != "comment"}
