@@ -2,6 +2,7 @@
 
     lcagraph pact client add NAME            # prints the client id and secret, once
     lcagraph pact client list | remove ID
+    lcagraph pact footprints [--json]         # published footprints and their status
     lcagraph pact publish PROCESS_ID --product-id urn:… --company-id urn:… --company-name NAME
                           [--classification urn:…] [--reference-period-start D --reference-period-end D] …
 """
@@ -18,9 +19,11 @@ import typer
 
 from api.pact.credentials import hash_secret, new_client_credentials
 from api.pact.documents import ProductDeclaration
-from api.pact.publishing import publish
+from api.pact.listing import MAX_LIMIT
+from api.pact.publishing import document_of, publish
 from graph import pact_store
 from graph.connect import open_store
+from graph.pact_store import FootprintSelection
 from graph.store import GraphStore
 from lcagraph.config import Settings, load_settings
 from lcagraph.errors import CallbackFailed, InvalidArgument, NodeNotFound
@@ -118,6 +121,24 @@ def publish_command(
     if failed:
         raise CallbackFailed("the footprint is published, but the PublishedEvent did not reach "
                              + "; ".join(f"{d.url} ({d.error})" for d in failed))
+
+
+@pact_app.command("footprints")
+def list_published(
+    as_json: Annotated[bool, typer.Option("--json", help="print the ProductFootprints")] = False,
+) -> None:
+    """Published footprints, oldest first: id, status, process, product ids and the two PCFs."""
+    with opened() as (_, store):
+        found, _ = pact_store.list_footprints(store, FootprintSelection(), 0, MAX_LIMIT)
+    documents = [document_of(f) for f in found]
+    if as_json:
+        typer.echo(json.dumps(documents, indent=2))
+        return
+    for f, d in zip(found, documents, strict=True):
+        pcf = d["pcf"]
+        typer.echo(f"{d['id']}  {d['status']:<10}  {f.process}  {' '.join(d['productIds'])}  "
+                   f"{pcf['pcfExcludingBiogenicUptake']} / {pcf['pcfIncludingBiogenicUptake']} kg CO2-eq "
+                   f"per {pcf['declaredUnitOfMeasurement']}")
 
 
 def _pair(option: str, start: str | None, end: str | None) -> tuple[str, str] | None:

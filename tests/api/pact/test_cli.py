@@ -71,5 +71,7 @@ def test_publish_from_the_command_line(graph_dir: Path, capsys: pytest.CaptureFi
     code, out, _ = run(capsys, *args)
     assert code == 0
     assert out.startswith(f"unchanged, still active: {document['id']} (0.3 kg CO2-eq per 1 kilogram)")
+    code, out, _ = run(capsys, "pact", "footprints")
+    assert code == 0 and out.split()[:4] == [document["id"], "Active", "wood", "urn:gtin:4012345000023"]
     code, _, err = run(capsys, *args, "--reference-period-start", "2023-01-01")
     assert code == 1 and "give both --reference-period-start and --reference-period-end" in err
