@@ -22,6 +22,7 @@ class PactCallback:
     url: str
     client_id: str
     client_secret: str = field(repr=False)  # never in a log line or a traceback
+    token_url: str = ""  # where the recipient issues tokens, if not at {url}/auth/token
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +87,7 @@ def load_settings() -> Settings:
 def load_pact_settings() -> PactSettings:
     """``LCAGRAPH_PACT_REQUIRE_HTTPS`` (1/true/yes), ``LCAGRAPH_PACT_TOKEN_KEY``,
     ``LCAGRAPH_PACT_TOKEN_LIFETIME`` (seconds) and ``LCAGRAPH_PACT_CALLBACKS`` (a JSON list of
-    ``{"url", "client_id", "client_secret"}``)."""
+    ``{"url", "client_id", "client_secret"[, "token_url"]}``)."""
     lifetime = os.environ.get("LCAGRAPH_PACT_TOKEN_LIFETIME", "3600").strip()
     if not lifetime.isdigit() or int(lifetime) == 0:
         raise ConfigurationError(f"LCAGRAPH_PACT_TOKEN_LIFETIME={lifetime!r}: give whole seconds > 0")
@@ -106,7 +107,8 @@ def _pact_callbacks(text: str) -> tuple[PactCallback, ...]:
     try:
         entries = json.loads(text)
         callbacks = tuple(
-            PactCallback(str(e["url"]).rstrip("/"), str(e["client_id"]), str(e["client_secret"]))
+            PactCallback(str(e["url"]).rstrip("/"), str(e["client_id"]), str(e["client_secret"]),
+                         str(e.get("token_url", "")))
             for e in entries
         )
     except (ValueError, TypeError, KeyError) as e:

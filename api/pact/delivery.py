@@ -1,7 +1,8 @@
 """Sending PACT events to data recipients: only to the callbacks configured in settings
 (LCAGRAPH_PACT_CALLBACKS), each with the client credentials that recipient issued to us.
 
-One delivery: a token from ``{url}/auth/token`` (client credentials, HTTP Basic), then the
+One delivery: a token from ``{url}/auth/token`` or the callback's ``token_url`` (client
+credentials, HTTP Basic), then the
 event to ``{url}/3/events``. Connection failures and 5xx answers are retried with exponential
 backoff (``ATTEMPTS`` tries); the outcome of each delivery is returned, never swallowed.
 """
@@ -67,7 +68,8 @@ def deliver(callback: PactCallback, event: dict[str, Any]) -> Delivery:
 
 
 def _post_event(client: httpx.Client, callback: PactCallback, event: dict[str, Any]) -> httpx.Response:
-    granted = client.post(f"{callback.url}/auth/token", data={"grant_type": "client_credentials"},
+    token_url = callback.token_url or f"{callback.url}/auth/token"
+    granted = client.post(token_url, data={"grant_type": "client_credentials"},
                           auth=(callback.client_id, callback.client_secret))
     if granted.status_code != 200:
         return granted

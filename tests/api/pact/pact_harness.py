@@ -144,6 +144,7 @@ class Receiver:
     url: str = ""
     events: list[dict[str, Any]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
+    token_requests: int = 0
 
     def wait_for(self, kind: str, request_id: str | None = None, timeout_s: float = 20.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout_s
@@ -161,6 +162,7 @@ def receiver_app(receiver: Receiver) -> FastAPI:
 
     @app.post("/auth/token")
     async def token(request: Request) -> Response:
+        receiver.token_requests += 1
         expected = httpx.BasicAuth(RECEIVER_ID, RECEIVER_SECRET)._auth_header
         if request.headers.get("authorization") != expected:
             return JSONResponse({"error": "invalid_client"}, status_code=401)

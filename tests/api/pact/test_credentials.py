@@ -68,10 +68,14 @@ def test_pact_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("LCAGRAPH_PACT_REQUIRE_HTTPS", "true")
     monkeypatch.setenv("LCAGRAPH_PACT_TOKEN_LIFETIME", "600")
     monkeypatch.setenv("LCAGRAPH_PACT_CALLBACKS",
-                       '[{"url": "https://recipient.example/", "client_id": "us", "client_secret": "pw"}]')
+                       '[{"url": "https://recipient.example/", "client_id": "us", "client_secret": "pw"},'
+                       ' {"url": "https://b.example", "client_id": "b", "client_secret": "q",'
+                       '  "token_url": "https://login.b.example/oauth2/token"}]')
     pact = load_settings().pact
     assert pact.require_https and pact.token_lifetime_s == 600
-    assert [(c.url, c.client_id) for c in pact.callbacks] == [("https://recipient.example", "us")]
+    assert [(c.url, c.client_id, c.token_url) for c in pact.callbacks] == [
+        ("https://recipient.example", "us", ""), ("https://b.example", "b", "https://login.b.example/oauth2/token")]
+    assert "pw" not in repr(pact)
     monkeypatch.setenv("LCAGRAPH_PACT_CALLBACKS", '[{"url": "ftp://x"}]')
     with pytest.raises(ConfigurationError, match="LCAGRAPH_PACT_CALLBACKS"):
         load_settings()
