@@ -39,6 +39,7 @@ from loaders.identity import HeldId, dataset_uuids, find_taken_ids, qualify_over
 from loaders.ilcd import read_ilcd
 from loaders.jsonld import read_jsonld
 from loaders.linking import link_providers
+from loaders.solvability import check_solvable
 from loaders.xml import slug
 
 Progress = Callable[[str, int], None]
@@ -71,6 +72,8 @@ def import_database(
                                                                                  overrides))
     known = {c.process for c in candidates} | {c.uuid for c in candidates if c.uuid}
     content = _hint_missing_providers(store, content, known)
+    # a package whose own supply loops cannot be solved would break every footprint: refuse it here
+    check_solvable(content)
     step("linked providers", len(content.links))
     with store.unit_of_work() as writer:
         write_database_content(writer, builtin_content(), progress=step)
