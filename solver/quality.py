@@ -9,9 +9,10 @@ any per-process value x_k, one transposed solve gives every node at once:
     weighted_j = sum_k x_k |q_k| S[k, j] / sum_k |q_k| S[k, j] = [A^-T (x |q|)]_j / [A^-T |q|]_j
 
 Negative supply (avoided products, co-product loops: S[k, j] < 0) stays signed: such weights
-lower the node's sums, and a value outside its scale is clipped back to it ([1, 5] for the DQR,
-[0, 1] for shares). A node whose gross sum is not positive (nothing characterised upstream, or
-credits outweighing burdens) gets NaN.
+lower the node's sums. Shares are clipped to [0, 1]; a weighted DQR that leaves [1, 5] (credits
+weighing more than the burdens they offset) is not clipped into a rating but reported NaN and
+rated "undetermined". A node whose gross sum is not positive (nothing characterised upstream,
+or credits outweighing burdens) gets NaN.
 
 - DQR_j: x = DQR_k over processes with data; ``without_data`` = share of processes without DQ
   data (x = 1 for them), which is never rated: the DQR is the average over the part with data;
@@ -33,14 +34,15 @@ from solver.matrices import TechnosphereSystem
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 # EU PEF (Commission Recommendation (EU) 2021/2279, Annex I, table 17): DQR <= bound -> rating.
+SLACK = 1e-9  # round-off of the weighted sums
 RATINGS = ((1.5, "excellent"), (2.0, "very good"), (3.0, "good"), (4.0, "fair"), (np.inf, "poor"))
 
 
 @dataclass(frozen=True)
 class QualityRating:
-    """Per process (n,), one category: ``dqr`` (NaN where undefined), ``rating`` (PEF words,
-    "no data" where no contribution has DQ data), ``without_data`` share of the gross total
-    from processes without DQ data."""
+    """Per process (n,), one category: ``dqr`` (NaN where undefined), ``rating`` (PEF words;
+    "no data" where no contribution has DQ data, "undetermined" where credits make the average
+    meaningless), ``without_data`` share of the gross total from processes without DQ data."""
 
     process_ids: tuple[str, ...]
     category_id: str
@@ -88,9 +90,11 @@ def aggregate_dqr(
     without = np.clip(weighted[:, 1], 0.0, 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         node = np.where(without < 1.0, weighted[:, 0] / (1.0 - without), np.nan)
-    node = np.where(np.isfinite(node), np.clip(node, 1.0, 5.0), np.nan)
-    return QualityRating(system.process_ids, system.category_ids[category], node,
-                         tuple(rate_dqr(v) for v in node), without)
+    inside = np.isfinite(node) & (node >= 1.0 - SLACK) & (node <= 5.0 + SLACK)
+    node = np.where(inside, np.clip(node, 1.0, 5.0), np.nan)
+    words = tuple(rate_dqr(v) if np.isfinite(v) or not (w < 1.0) else "undetermined"
+                  for v, w in zip(node, without, strict=True))
+    return QualityRating(system.process_ids, system.category_ids[category], node, words, without)
 
 
 def compute_coverage(
