@@ -62,13 +62,13 @@ def place_entries(
 ) -> EntryDistributions:
     """Cells of ``matrix`` from k exchanges at (rows, cols) with their signed contribution
     ``amounts`` to the cell (as in the matrix: allocation applied) and multipliers; exchanges
-    without variance are dropped, cells summing several are combined (module docstring)."""
+    without variance or amount are dropped, cells summing several are combined (module docstring)."""
     r = np.asarray(rows, dtype=np.int64).reshape(-1)
     c = np.asarray(cols, dtype=np.int64).reshape(-1)
     a = np.asarray(amounts, dtype=np.float64).reshape(-1)
     if not (r.size == c.size == a.size == multipliers.variance_ln.size):
         raise InvalidArgument("rows, cols, amounts and multipliers must have one value per exchange")
-    keep = multipliers.variance_ln > 0
+    keep = (multipliers.variance_ln > 0) & (a != 0)
     if not keep.any():
         return _empty()
     r, c, a = r[keep], c[keep], a[keep]
