@@ -29,11 +29,12 @@ IntArray = npt.NDArray[np.int64]
 
 @dataclass(frozen=True)
 class EntryDistributions:
-    """k uncertain cells of one matrix: ``rows``, ``cols`` (k,) and their multipliers
-    (solver.pedigree.Multipliers, relative to the cell's value)."""
+    """k uncertain cells of one matrix: ``rows``, ``cols`` (k,), the cells' deterministic
+    ``values`` (k,) and their multipliers (solver.pedigree.Multipliers, relative to the value)."""
 
     rows: IntArray
     cols: IntArray
+    values: FloatArray
     multipliers: Multipliers
 
     @property
@@ -53,7 +54,7 @@ class SystemUncertainty:
 
 def _empty() -> EntryDistributions:
     none = Multipliers(np.zeros(0, dtype=np.int8), np.zeros((0, 3)), np.zeros(0))
-    return EntryDistributions(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), none)
+    return EntryDistributions(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0), none)
 
 
 def place_entries(
@@ -86,7 +87,7 @@ def place_entries(
     out_kind = np.where(alone, kind[first], np.int8(Kind.LOGNORMAL)).astype(np.int8)
     out_params = np.where(alone[:, np.newaxis], params[first], np.nan)
     out_params[~alone, 0] = np.sqrt(combined[~alone])
-    return EntryDistributions(r[first], c[first], Multipliers(out_kind, out_params, combined))
+    return EntryDistributions(r[first], c[first], cell[first], Multipliers(out_kind, out_params, combined))
 
 
 def place_system_uncertainty(

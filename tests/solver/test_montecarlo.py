@@ -22,7 +22,8 @@ def test_samplers_have_the_moments_of_their_distributions() -> None:
     multipliers = describe_multipliers(
         [Kind.TRIANGULAR, Kind.UNIFORM, Kind.NORMAL, Kind.LOGNORMAL], [2.0] * 4,
         [[1.0, 2.0, 3.0], [1.0, 3.0, NAN], [2.0, 0.2, NAN], [1.2, NAN, NAN]])
-    entries = EntryDistributions(np.zeros(4, dtype=np.int64), np.arange(4, dtype=np.int64), multipliers)
+    entries = EntryDistributions(np.zeros(4, dtype=np.int64), np.arange(4, dtype=np.int64), np.ones(4),
+                                 multipliers)
     rng = np.random.default_rng(5)
     draws = np.array([sample_multipliers(entries, rng) for _ in range(40_000)])
     np.testing.assert_allclose(draws[:, :3].mean(axis=0), [1.0, 1.0, 1.0], atol=0.005)

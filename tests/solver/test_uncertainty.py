@@ -103,9 +103,10 @@ def test_monte_carlo_agrees_with_the_analytic_interval(loop: TechnosphereSystem,
 
 
 def test_sketch_matches_exact_within_its_error(looped_system: TechnosphereSystem) -> None:
-    """500 processes with loops, credits and waste; every link and emission sigma2 = 0.01. The
-    sketch solves half its budget of rows exactly and estimates the rest with relative sd
-    sqrt(2/m) of that part (m = 64 probes: 18 %), so the total is far closer."""
+    """500 processes with loops, credits and waste; every link and emission sigma2 = 0.01. With
+    128 probes plain Johnson-Lindenstrauss has a relative sd of sqrt(2/128) = 12.5 % on the
+    variance (6 % on sd, 12 % at the 95th percentile); the first-layer control variate brings the
+    sd's median error to about 3.5 % (measured: 3.4 %, 95th percentile 9.7 %, worst 14 %)."""
     system = looped_system
     factors = factorise(system)
     intensities = compute_intensities(system, factors)
@@ -117,11 +118,11 @@ def test_sketch_matches_exact_within_its_error(looped_system: TechnosphereSystem
     )
     exact = propagate_uncertainty(system, factors, intensities, uncertainty, budget=10_000)
     sketch = propagate_uncertainty(system, factors, intensities, uncertainty, budget=128, seed=3)
-    assert exact.method == "exact" and sketch.method == "sketch" and sketch.solves == 129
+    assert exact.method == "exact" and sketch.method == "sketch" and sketch.solves == 128
     finite = np.isfinite(exact.variance_ln) & (exact.variance_ln > 0)
-    ratio = sketch.variance_ln[finite] / exact.variance_ln[finite]
-    assert np.median(np.abs(ratio - 1)) < 0.05 and np.abs(ratio - 1).max() < 0.5
-    np.testing.assert_allclose(np.sqrt(ratio).mean(), 1.0, atol=0.03)
+    gap = np.sqrt(sketch.variance_ln[finite] / exact.variance_ln[finite]) - 1  # relative error of sd
+    assert np.median(np.abs(gap)) < 0.05 and np.percentile(np.abs(gap), 95) < 0.15 and np.abs(gap).max() < 0.3
+    assert abs(gap.mean()) < 0.04  # no bias
 
 
 def test_arguments_are_checked(loop: TechnosphereSystem) -> None:

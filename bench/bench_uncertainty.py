@@ -1,0 +1,141 @@
+"""All-process analytic uncertainty next to the all-process solve, on USLCI and on the synthetic
+ecoinvent-sized database (target: uncertainty <= 3 x the solve).
+
+    .venv/bin/python bench/bench_uncertainty.py [--processes 20000] [--seed 42] [--budgets 16 32 64]
+                                                [--exact-limit 25000] [--backend NAME] [--skip-uslci]
+
+Both use one factorisation (not timed in the ratio: the cached one is reused). "solve" is
+compute_intensities (direct + total of every process, one category); "uncertainty" is
+propagate_uncertainty with every link and elementary cell lognormal (pedigree (2;2;2;2;2), basic
+0.0006): exact (one solve per row of R) where R has at most --exact-limit rows, and the sketch
+at each budget with its error against the exact figures.
+USLCI is imported into a throw-away embedded graph (about 3 s, not timed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.synthetic import generate_database
+from solver.distributions import SystemUncertainty, place_system_uncertainty
+from solver.factorisation import factorise, select_backend
+from solver.intensities import compute_intensities
+from solver.matrices import TechnosphereSystem, build_system
+from solver.pedigree import Kind, Multipliers, describe_multipliers
+from solver.quality import aggregate_dqr
+from solver.uncertainty import propagate_uncertainty
+
+REPEAT = 5
+
+
+def best_of(action: Callable[[], Any]) -> tuple[Any, float]:
+    times, result = [], None
+    for _ in range(REPEAT):
+        start = time.perf_counter()
+        result = action()
+        times.append(time.perf_counter() - start)
+    return result, min(times)
+
+
+def small(count: int) -> Multipliers:
+    return describe_multipliers([Kind.NONE] * count, np.ones(count), np.full((count, 3), math.nan),
+                                scores=np.full((count, 5), 2))
+
+
+def every_cell_uncertain(system: TechnosphereSystem) -> SystemUncertainty:
+    a, b = system.A.tocoo(), system.B.tocoo()
+    off = (a.row != a.col) & (a.data != 0)
+    bio = b.data != 0
+    return place_system_uncertainty(system, (a.row[off], a.col[off], a.data[off], small(int(off.sum()))),
+                                    (b.row[bio], b.col[bio], b.data[bio], small(int(bio.sum()))))
+
+
+def line(label: str, value: str) -> None:
+    print(f"  {label:<56} {value}")
+
+
+def bench(label: str, system: TechnosphereSystem, backend: str, budgets: list[int], exact_limit: int) -> None:
+    print(f"{label}: {system.size} processes, A nnz {system.A.nnz}, B nnz {system.B.nnz} (backend {backend})")
+    factors = factorise(system, backend)
+    intensities, t_solve = best_of(lambda: compute_intensities(system, factors))
+    uncertainty = every_cell_uncertain(system)
+    _, t_dqr = best_of(lambda: aggregate_dqr(system, factors, np.full(system.size, 2.0)))
+    line("all-process solve (direct + total, 1 category)", f"{t_solve * 1e3:9.1f} ms")
+    line("contribution-weighted DQR (all processes)",
+         f"{t_dqr * 1e3:9.1f} ms  = {t_dqr / t_solve:5.2f} x solve")
+    exact = None
+    rows = propagate_uncertainty(system, factors, intensities, uncertainty, budget=2).rows
+    if rows <= exact_limit:
+        start = time.perf_counter()
+        exact = propagate_uncertainty(system, factors, intensities, uncertainty, budget=rows)
+        t_exact = time.perf_counter() - start
+        line(f"all-process uncertainty, exact ({rows} solves, one run)",
+             f"{t_exact * 1e3:9.1f} ms  = {t_exact / t_solve:5.2f} x solve")
+    for budget in budgets:
+        result, t_unc = best_of(lambda budget=budget: propagate_uncertainty(  # type: ignore[misc]
+            system, factors, intensities, uncertainty, budget=budget))
+        line(f"all-process uncertainty, {result.method} ({result.solves} solves)",
+             f"{t_unc * 1e3:9.1f} ms  = {t_unc / t_solve:5.2f} x solve")
+        if exact is not None and result.method == "sketch":
+            ok = np.isfinite(exact.variance_ln) & (exact.variance_ln > 0)
+            gap = np.abs(np.sqrt(result.variance_ln[ok] / exact.variance_ln[ok]) - 1)
+            line("    relative error of sd(ln) vs exact: median / 95th pct / max",
+                 f"{np.median(gap):.3f} / {np.percentile(gap, 95):.3f} / {gap.max():.3f}")
+    reference = exact or result
+    sd = np.sqrt(reference.variance_ln[np.isfinite(reference.variance_ln) & (reference.variance_ln > 0)])
+    line("GSD^2 of totals: median / 95th pct", f"{np.exp(2 * np.median(sd)):.3f} / "
+         f"{np.exp(2 * np.percentile(sd, 95)):.3f}")
+
+
+def uslci_system() -> TechnosphereSystem:
+    from api.calculation import system_from_rows
+    from api.importing import import_database
+    from graph.connect import open_embedded
+    from graph.embedded import start_server, stop_server
+    from graph.technosphere import read_technosphere
+    from lcagraph.config import find_data_dir
+
+    with tempfile.TemporaryDirectory(prefix="lcg-") as folder:
+        server = start_server(Path(folder))
+        try:
+            store = open_embedded(server.data_dir, graph="bench", stop_on_close=False)
+            store.ensure_schema()
+            import_database(store, find_data_dir() / "uslci/uslci_fy17q4_jsonld.zip", "USLCI FY17 Q4")
+            system = system_from_rows(read_technosphere(store))
+            store.close()
+        finally:
+            stop_server(server)
+    return system
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--processes", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--budgets", type=int, nargs="+", default=[16, 32, 64])
+    parser.add_argument("--exact-limit", type=int, default=25_000,
+                        help="largest R also solved exactly, for the sketch's error")
+    parser.add_argument("--backend", default=None)
+    parser.add_argument("--skip-uslci", action="store_true")
+    args = parser.parse_args()
+    backend = select_backend(args.backend)
+    if not args.skip_uslci:
+        bench("USLCI FY17 Q4", uslci_system(), backend, args.budgets, args.exact_limit)
+    db = generate_database(args.processes, seed=args.seed)
+    system = build_system(db.processes, db.links, db.elementary, db.factors, unlinked=db.unlinked)
+    bench("synthetic ecoinvent-sized", system, backend, args.budgets, args.exact_limit)
+
+
+if __name__ == "__main__":
+    main()
