@@ -126,17 +126,40 @@ def compute_pedigree_variance(scores: npt.ArrayLike, table: PedigreeTable = "eco
     return np.asarray(factors[np.arange(len(INDICATORS)), s].sum(axis=1), dtype=np.float64)
 
 
-def parse_pedigree_entry(entry: str) -> tuple[int, int, int, int, int]:
-    """Scores from an entry "(1;2;3;1;2)" (openLCA / EcoSpold order: reliability, completeness,
-    temporal, geographical, technological); "n.a." or "" -> 0."""
+_KEYWORDS = (("reliab",), ("complet", "collection"), ("tempor", "time"), ("geograph",), ("techn",))
+
+
+def order_indicators(names: tuple[str, ...] | list[str]) -> tuple[int, ...]:
+    """Position in INDICATORS of each indicator name of a DQ system, in the system's order (the
+    US EPA flow pedigree lists reliability, temporal, geographical, technological, data
+    collection; "data collection methods" is read as completeness)."""
+    positions = []
+    for name in names:
+        low = name.lower()
+        hit = [i for i, words in enumerate(_KEYWORDS) if any(w in low for w in words)]
+        if len(hit) != 1:
+            raise InvalidArgument(f"DQ indicator {name!r} matches no pedigree indicator (or several); "
+                                  f"expected names like {', '.join(INDICATORS)}")
+        positions.append(hit[0])
+    if len(set(positions)) != len(positions):
+        raise InvalidArgument(f"DQ indicators {list(names)} name one pedigree indicator twice")
+    return tuple(positions)
+
+
+def parse_pedigree_entry(entry: str, indicators: tuple[str, ...] | list[str] = ()) -> tuple[int, ...]:
+    """Scores (reliability, completeness, temporal, geographical, technological) from an entry
+    "(1;2;3;1;2)"; "n.a." or "" -> 0. ``indicators``: the DQ system's indicator names in the
+    entry's order (default: openLCA's / EcoSpold2's ecoinvent order, as INDICATORS)."""
     parts = [p.strip() for p in entry.strip().strip("()").split(";")]
-    if len(parts) != len(INDICATORS):
-        raise InvalidArgument(f"pedigree entry {entry!r} has {len(parts)} scores; give 5 as (1;2;3;4;5)")
-    try:
-        scores = tuple(int(p) if p.isdigit() else 0 for p in parts)
-    except ValueError as e:
-        raise InvalidArgument(f"pedigree entry {entry!r} is not numeric") from e
-    return scores  # type: ignore[return-value]
+    order = order_indicators(indicators) if indicators else tuple(range(len(INDICATORS)))
+    if len(parts) != len(order):
+        raise InvalidArgument(
+            f"pedigree entry {entry!r} has {len(parts)} scores; give {len(order)} as (1;2;3;4;5)"
+        )
+    scores = [0] * len(INDICATORS)
+    for position, part in zip(order, parts, strict=True):
+        scores[position] = int(part) if part.isdigit() else 0
+    return tuple(scores)
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,16 @@ def test_pedigree_entries_parse_in_openlca_order() -> None:
         parse_pedigree_entry("(1;2)")
 
 
+def test_entries_of_other_dq_systems_are_reordered() -> None:
+    # US EPA flow pedigree (FLCAC modules): reliability, temporal, geographical, technological,
+    # data collection methods; "(2;3;1;1;4)" is reliability 2, completeness 4, temporal 3.
+    epa = ["Flow Reliability", "Temporal Correlation", "Geographical Correlation",
+           "Technological Correlation", "Data Collection Methods"]
+    assert parse_pedigree_entry("(2;3;1;1;4)", epa) == (2, 4, 3, 1, 1)
+    with pytest.raises(InvalidArgument, match="matches no pedigree indicator"):
+        parse_pedigree_entry("(1;1)", ["Representativeness", "Precision"])
+
+
 def test_basic_variance_table() -> None:
     assert look_up_basic_variance("air: CH4, NH3", "a") == 0.008
     assert look_up_basic_variance("air: PM2.5") == 0.3
