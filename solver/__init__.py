@@ -21,6 +21,7 @@ from solver.distributions import (
     SystemUncertainty,
     place_entries,
     place_system_uncertainty,
+    place_table_uncertainty,
 )
 from solver.factorisation import Factorisation, available_backends, factorise, select_backend
 from solver.intensities import Intensities, compute_intensities, measure_layer_identity, supply_coefficients
@@ -77,6 +78,7 @@ __all__ = [
     "parse_pedigree_entry",
     "place_entries",
     "place_system_uncertainty",
+    "place_table_uncertainty",
     "propagate_uncertainty",
     "rate_dqr",
     "run_monte_carlo",

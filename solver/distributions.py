@@ -20,8 +20,9 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from lcagraph.errors import InvalidArgument
-from solver.matrices import TechnosphereSystem
+from solver.matrices import TechnosphereSystem, allocation_factors, link_entries
 from solver.pedigree import Kind, Multipliers
+from solver.tables import ElementaryTable, LinkTable, ProcessTable
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -101,3 +102,23 @@ def place_system_uncertainty(
         place_entries(system.A, *technosphere), place_entries(system.B, *biosphere),
         None if characterisation is None else place_entries(system.C, *characterisation),
     )
+
+
+def place_table_uncertainty(
+    system: TechnosphereSystem, processes: ProcessTable, links: LinkTable, elementary: ElementaryTable,
+    link_multipliers: Multipliers, elementary_multipliers: Multipliers,
+) -> SystemUncertainty:
+    """SystemUncertainty from multipliers given row by row for the LinkTable and ElementaryTable
+    the system was built from (solver.matrices.build_system): each row's cell and signed amount
+    follow the same rules as A and B (credits, waste, allocation)."""
+    phi = allocation_factors(processes, system.process_ids)
+    rows, cols, values = link_entries(links, system.process_index, phi, system.reference_amounts)
+    flow_index = {f: i for i, f in enumerate(system.flow_ids)}
+    flows = np.fromiter(map(flow_index.__getitem__, elementary.flows), dtype=np.int64,
+                        count=len(elementary.flows))
+    owners = np.fromiter(map(system.process_index.__getitem__, elementary.processes), dtype=np.int64,
+                         count=flows.size)
+    inputs = np.asarray(elementary.is_input, dtype=bool).reshape(-1)
+    signed = np.where(inputs, -1.0, 1.0) * np.asarray(elementary.amounts, dtype=np.float64) * phi[owners]
+    return SystemUncertainty(place_entries(system.A, rows, cols, values, link_multipliers),
+                             place_entries(system.B, flows, owners, signed, elementary_multipliers))

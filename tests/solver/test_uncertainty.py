@@ -20,12 +20,18 @@ import numpy as np
 import pytest
 
 from lcagraph.errors import InvalidArgument
-from solver.distributions import SystemUncertainty, place_entries, place_system_uncertainty
+from solver.distributions import (
+    SystemUncertainty,
+    place_entries,
+    place_system_uncertainty,
+    place_table_uncertainty,
+)
 from solver.factorisation import factorise
 from solver.intensities import compute_intensities
-from solver.matrices import TechnosphereSystem
+from solver.matrices import TechnosphereSystem, build_system
 from solver.montecarlo import run_monte_carlo
 from solver.pedigree import Kind, Multipliers, describe_multipliers
+from solver.tables import ElementaryTable, FactorTable, LinkTable, ProcessTable
 from solver.uncertainty import propagate_uncertainty
 
 MakeSystem = Callable[..., TechnosphereSystem]
@@ -132,3 +138,25 @@ def test_arguments_are_checked(loop: TechnosphereSystem) -> None:
         propagate_uncertainty(loop, factors, intensities, loop_uncertainty(loop), category=3)
     with pytest.raises(InvalidArgument, match="at least 2"):
         run_monte_carlo(loop, loop_uncertainty(loop), {"p1": 1.0}, runs=1)
+
+
+def test_rows_of_the_input_tables_find_their_cells() -> None:
+    """The loop from tables: p1 has allocation 0.5 (its link and emission halve: cells -0.25 and
+    0.5), p2 also avoids 0.1 kg of p1's product (A[p1, p2] = -0.2 + 0.1 = -0.1) and takes 3 kg of
+    ore (a resource: -3). Each row finds its cell with the sign and factor build_system gave it."""
+    processes = ProcessTable(["p1", "p2"], [1.0, 1.0], [False, False], [0.5, 1.0])
+    links = LinkTable(["p1", "p2", "p2"], ["p2", "p1", "p1"], [0.5, 0.2, 0.1], [True, True, False],
+                      [False, False, True])
+    elementary = ElementaryTable(["p1", "p2", "p2"], ["co2", "co2", "ore"], [1.0, 2.0, 3.0],
+                                 [False, False, True])
+    system = build_system(processes, links, elementary, FactorTable(["gwp"], ["co2"], [1.0]))
+    cells = place_table_uncertainty(system, processes, links, elementary, lognormal(3, 0.01),
+                                    lognormal(3, 0.01))
+    a = cells.technosphere
+    cells_a = sorted(zip(a.rows.tolist(), a.cols.tolist(), a.values.tolist(), strict=True))
+    assert cells_a == [(0, 1, pytest.approx(-0.1)), (1, 0, -0.25)]
+    # two exchanges share A[p1, p2] = -0.2 + 0.1: first order (2^2 + 1^2) 0.01
+    shared = a.multipliers.variance_ln[a.cols.tolist().index(1)]
+    assert shared == pytest.approx(0.05, rel=1e-12)
+    b = cells.biosphere
+    assert sorted(b.values.tolist()) == [-3.0, 0.5, 2.0]  # the ore is a resource input
