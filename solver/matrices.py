@@ -97,6 +97,14 @@ class TechnosphereSystem:
         transposed = sp.csr_matrix((self.A.data, self.A.indices, self.A.indptr), shape=self.A.shape[::-1])
         return forward, abs(forward), transposed, abs(transposed)
 
+    @cached_property
+    def first_layer(self) -> sp.csc_matrix:
+        """P = D^-1 + D^-1 L D^-1 (n x n, pattern of A), D = diag(A), L = D - A: A^-1 up to the
+        first layer of links (two Neumann terms), built once; solver.uncertainty's control variate."""
+        inverse = sp.diags(1.0 / self.A.diagonal())
+        links = sp.diags(self.A.diagonal()) - self.A
+        return sp.csc_matrix(inverse + inverse @ links @ inverse)
+
     def index_of(self, process_id: str) -> int:
         """Column of a process; NodeNotFound names an unknown id."""
         try:

@@ -103,14 +103,6 @@ def _squared_norms(factorisation: Factorisation, weights: sp.csr_matrix) -> Floa
     return d
 
 
-def first_layer(system: TechnosphereSystem) -> sp.csc_matrix:
-    """P = D^-1 + D^-1 L D^-1 (n x n, pattern of A): A^-1 up to its first layer of links, with
-    D = diag(A) and L = D - A (the first two terms of the Neumann series of A^-1)."""
-    inverse = sp.diags(1.0 / system.A.diagonal())
-    links = sp.diags(system.A.diagonal()) - system.A
-    return sp.csc_matrix(inverse + inverse @ links @ inverse)
-
-
 def _sketched_norms(
     system: TechnosphereSystem, factorisation: Factorisation, weights: sp.csr_matrix, probes: int, seed: int
 ) -> FloatArray:
@@ -119,7 +111,7 @@ def _sketched_norms(
     cells exactly, so only the deeper part carries the sketch's noise."""
     gauss = np.random.default_rng(seed).standard_normal((probes, weights.shape[0]))
     solved = factorisation.solve_transposed(np.asarray(weights.T @ gauss.T))  # (n, m) = (G R A^-1)^T
-    near = sp.csc_matrix(weights @ first_layer(system))  # (p, n): columns c_j
+    near = sp.csc_matrix(weights @ system.first_layer)  # (p, n): columns c_j
     near_sketch = np.asarray(near.T @ gauss.T)  # (n, m) = (G R P)^T
     exact_near = np.asarray(near.multiply(near).sum(axis=0)).ravel()
     estimate = exact_near + (np.square(solved).sum(axis=1) - np.square(near_sketch).sum(axis=1)) / probes
