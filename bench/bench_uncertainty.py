@@ -8,7 +8,8 @@ Both use one factorisation (not timed in the ratio: the cached one is reused). "
 compute_intensities (direct + total of every process, one category); "uncertainty" is
 propagate_uncertainty with every link and elementary cell lognormal (pedigree (2;2;2;2;2), basic
 0.0006): exact (one solve per row of R) where R has at most --exact-limit rows, and the sketch
-at each budget with its error against the exact figures.
+at each budget with its error against the exact figures. Times are CPU times of this process
+(BLAS and MKL single-threaded), best of ROUNDS with the solve and the task alternating.
 USLCI is imported into a throw-away embedded graph (about 3 s, not timed).
 """
 
@@ -51,9 +52,11 @@ def run_single_threaded() -> None:
 
 
 def timed(action: Callable[[], Any]) -> tuple[Any, float]:
-    start = time.perf_counter()
+    """(result, CPU seconds of this process): single-threaded, so the CPU time is the work done,
+    unlike wall time, which on the shared machine also counts waiting for a core."""
+    start = time.process_time()
     result = action()
-    return result, time.perf_counter() - start
+    return result, time.process_time() - start
 
 
 def versus_solve(
