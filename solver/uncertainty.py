@@ -110,9 +110,10 @@ def _sketched_norms(
     unbiased for any c_j (E ||G x||^2 / m = ||x||^2); P captures the process's own and first-layer
     cells exactly, so only the deeper part carries the sketch's noise."""
     gauss = np.random.default_rng(seed).standard_normal((probes, weights.shape[0]))
-    solved = factorisation.solve_transposed_unrefined(np.asarray(weights.T @ gauss.T))  # (G R A^-1)^T
+    sketch = np.asarray(weights.T @ gauss.T)  # (n, m) = (G R)^T
+    solved = factorisation.solve_transposed_unrefined(sketch)  # (n, m) = (G R A^-1)^T
+    near_sketch = np.asarray(system.first_layer.T @ sketch)  # (n, m) = (G R P)^T
     near = sp.csc_matrix(weights @ system.first_layer)  # (p, n): columns c_j
-    near_sketch = np.asarray(near.T @ gauss.T)  # (n, m) = (G R P)^T
     exact_near = np.asarray(near.multiply(near).sum(axis=0)).ravel()
     estimate = exact_near + (np.square(solved).sum(axis=1) - np.square(near_sketch).sum(axis=1)) / probes
     return np.asarray(np.maximum(estimate, 0.0), dtype=np.float64)
