@@ -121,7 +121,7 @@ def _sketched_norms(
 
 def propagate_uncertainty(
     system: TechnosphereSystem, factorisation: Factorisation, intensities: Intensities,
-    uncertainty: SystemUncertainty, *, category: int = 0, budget: int = 32, seed: int = 0,
+    uncertainty: SystemUncertainty, *, category: int = 0, budget: int = 16, seed: int = 0,
 ) -> TotalUncertainty:
     """Var(ln total) of every process in one category (module docstring). ``budget`` caps the
     right-hand sides solved (exact when R has at most that many rows); ``seed`` fixes the sketch."""
