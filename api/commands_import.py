@@ -103,8 +103,13 @@ def print_report(console: Console, report: ImportReport, name: str, version: int
                   f"co-products {len(report.co_products):,}")
     if report.characterised:
         console.print(_pairs("Elementary flows characterised", report.characterised))
+    if report.matched_by:
+        console.print(_pairs("Matched by rule (category / rule)",
+                             [(f"{category} / {rule}", n) for category, rule, n in report.matched_by]))
     _print_list(console, "Unmatched elementary flows (non-zero, no factor in any category)",
                 report.unmatched_flows)
+    _print_list(console, "Ambiguous (several candidate factors disagree; no factor given)",
+                report.ambiguous_factors)
     _print_list(console, "Warnings", report.warnings)
 
 

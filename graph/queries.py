@@ -154,13 +154,44 @@ SET d.name = $name, d.source = $source, d.version = $version, d.licence = $licen
     d.format = $format, d.kind = $kind, d.description = $description, d.imported_at = $imported_at
 """
 
+#: Flows are shared by the databases that use them. Several databases may describe one flow UUID
+#: differently (an EcoSpold2 release without compartments, a JSON-LD release with them); each
+#: property then takes a commutative join of what was written - a given value over an empty one,
+#: a given compartment over an inferred one, else the smaller - so the flow, and every factor
+#: matched on it, do not depend on the order of imports.
 UPSERT_FLOWS = """
 UNWIND $rows AS row
 MERGE (f:Flow {id: row.id})
-SET f.name = row.name, f.type = row.type, f.unit = row.unit, f.flow_property = row.flow_property,
-    f.cas = row.cas, f.formula = row.formula, f.compartment = row.compartment,
-    f.compartment_path = row.compartment_path, f.location = row.location, f.synonyms = row.synonyms,
-    f.property_names = row.property_names, f.property_factors = row.property_factors
+WITH f, row, (f.compartment IS NULL OR f.compartment = '' OR
+     (coalesce(f.compartment_inferred, false) AND NOT row.compartment_inferred) OR
+     (row.compartment <> '' AND coalesce(f.compartment_inferred, false) = row.compartment_inferred
+      AND row.compartment < f.compartment)) AS take_compartment
+SET f.name = CASE WHEN f.name IS NULL OR f.name = '' OR (row.name <> '' AND row.name < f.name)
+                  THEN row.name ELSE f.name END,
+    f.type = row.type,
+    f.unit = CASE WHEN f.unit IS NULL OR f.unit = '' OR (row.unit <> '' AND row.unit < f.unit)
+                  THEN row.unit ELSE f.unit END,
+    f.flow_property = CASE WHEN f.flow_property IS NULL OR f.flow_property = ''
+                           OR (row.flow_property <> '' AND row.flow_property < f.flow_property)
+                           THEN row.flow_property ELSE f.flow_property END,
+    f.cas = CASE WHEN f.cas IS NULL OR f.cas = '' OR (row.cas <> '' AND row.cas < f.cas)
+                 THEN row.cas ELSE f.cas END,
+    f.formula = CASE WHEN f.formula IS NULL OR f.formula = ''
+                          OR (row.formula <> '' AND row.formula < f.formula)
+                     THEN row.formula ELSE f.formula END,
+    f.compartment = CASE WHEN take_compartment THEN row.compartment ELSE f.compartment END,
+    f.compartment_path = CASE WHEN take_compartment THEN row.compartment_path ELSE f.compartment_path END,
+    f.compartment_inferred = CASE WHEN take_compartment THEN row.compartment_inferred
+                                  ELSE f.compartment_inferred END,
+    f.location = CASE WHEN f.location IS NULL OR f.location = ''
+                           OR (row.location <> '' AND row.location < f.location)
+                      THEN row.location ELSE f.location END,
+    f.synonyms = coalesce(f.synonyms, []) + [s IN row.synonyms WHERE NOT s IN coalesce(f.synonyms, [])],
+    f.property_factors = CASE WHEN f.property_names IS NULL
+                                   OR size(row.property_names) > size(f.property_names)
+                              THEN row.property_factors ELSE f.property_factors END,
+    f.property_names = CASE WHEN f.property_names IS NULL OR size(row.property_names) > size(f.property_names)
+                            THEN row.property_names ELSE f.property_names END
 WITH f
 MATCH (d:Database {id: $database})
 MERGE (f)-[:IN]->(d)
@@ -262,26 +293,43 @@ MATCH (d:Database {id: $database})
 MERGE (m)-[:IN]->(d)
 """
 
+#: ``declared_json``: the factors the method declares, as given ([flow UUID, value, how] rows); the
+#: FACTOR relationships are derived from them by matching (api/services/characterisation.py).
 UPSERT_CATEGORIES = """
 UNWIND $rows AS row
 MATCH (m:ImpactMethod {id: row.method})
 MERGE (c:ImpactCategory {id: row.id})
-SET c.name = row.name, c.unit = row.unit, c.method = row.method
+SET c.name = row.name, c.unit = row.unit, c.method = row.method, c.declared_json = row.declared_json
 MERGE (m)-[:HAS_CATEGORY]->(c)
 """
 
-DELETE_FACTORS_OF_CATEGORIES = """
-UNWIND $ids AS id
-MATCH (:ImpactCategory {id: id})-[r:FACTOR]->()
-DELETE r
-"""
-
+#: The declared factors on the flows they name by UUID, where the graph has that flow (a first
+#: version; the import pipeline then re-derives every FACTOR by matching the whole graph).
 UPSERT_FACTORS = """
 UNWIND $rows AS row
 MATCH (c:ImpactCategory {id: row.category})
 MATCH (f:Flow {id: row.flow})
 MERGE (c)-[r:FACTOR]->(f)
 SET r.value = row.value, r.matched_by = row.matched_by
+"""
+
+DELETE_ALL_FACTORS = """
+MATCH (:ImpactCategory)-[r:FACTOR]->(:Flow)
+DELETE r
+"""
+
+CREATE_FACTORS = """
+UNWIND $rows AS row
+MATCH (c:ImpactCategory {id: row.category})
+MATCH (f:Flow {id: row.flow})
+CREATE (c)-[:FACTOR {value: row.value, matched_by: row.matched_by}]->(f)
+"""
+
+#: One row per category: the factors its method declares (JSON, see UPSERT_CATEGORIES).
+READ_DECLARED_FACTORS = """
+MATCH (c:ImpactCategory)
+RETURN c.id AS category, c.declared_json AS declared_json
+ORDER BY category
 """
 
 UPSERT_IMPORT_REPORT = """
@@ -354,10 +402,10 @@ MATCH (m:ImpactMethod {database: $database})-[:HAS_CATEGORY]->(c:ImpactCategory)
 RETURN c.id AS id, c.name AS name, c.method AS method, c.unit AS unit
 """
 
-#: One row per category; ``factors`` lists [flow, value, matched_by].
+#: One row per category of the database's methods, with the factors it declares (JSON).
 READ_FACTORS_OF_DATABASE = """
-MATCH (m:ImpactMethod {database: $database})-[:HAS_CATEGORY]->(c:ImpactCategory)-[r:FACTOR]->(f:Flow)
-RETURN c.id AS category, collect([f.id, r.value, r.matched_by]) AS factors
+MATCH (m:ImpactMethod {database: $database})-[:HAS_CATEGORY]->(c:ImpactCategory)
+RETURN c.id AS category, c.declared_json AS declared_json
 """
 
 READ_PRODUCT_SYSTEMS_OF_DATABASE = """
@@ -548,18 +596,20 @@ MERGE (p)-[:HAS_RESULT]->(r)
 
 # --- import pipeline: characterisation across databases (api/importing.py) ------------------
 
-#: One row; ``flows`` lists [id, name, unit, cas, compartment_path, synonyms] of every elementary flow.
+#: The FACTOR relationships of one category (what matching derived), with the flows' names.
+READ_CATEGORY_FACTORS = """
+MATCH (:ImpactCategory {id: $category})-[r:FACTOR]->(f:Flow)
+RETURN f.id AS flow, f.name AS name, r.value AS value, r.matched_by AS matched_by
+ORDER BY flow
+"""
+
+#: One row; ``flows`` lists [id, name, unit, cas, compartment_path, synonyms, formula,
+#: compartment_inferred] of every elementary flow.
 READ_ELEMENTARY_FLOWS = """
 MATCH (f:Flow)
 WHERE f.type = 'elementary'
-RETURN collect([f.id, f.name, f.unit, f.cas, f.compartment_path, f.synonyms]) AS flows
-"""
-
-#: One row per category; ``factors`` lists [flow, value, name, unit, cas, compartment_path, synonyms].
-READ_FACTOR_SPECS = """
-MATCH (c:ImpactCategory)-[r:FACTOR]->(f:Flow)
-RETURN c.id AS category,
-       collect([f.id, r.value, f.name, f.unit, f.cas, f.compartment_path, f.synonyms]) AS factors
+RETURN collect([f.id, f.name, f.unit, f.cas, f.compartment_path, f.synonyms, f.formula,
+                f.compartment_inferred]) AS flows
 """
 
 # --- link overrides (graph/overrides.py) --------------------------------------------------
@@ -731,6 +781,21 @@ WHERE x.amount_ref <> 0
 WITH DISTINCT f
 OPTIONAL MATCH (c:ImpactCategory {id: $category})-[k:FACTOR]->(f)
 RETURN f.id AS id, f.name AS name, f.compartment AS compartment, count(k) > 0 AS characterised
+"""
+
+#: Elementary flows exchanged with a non-zero amount (in every database, or the one named), with
+#: how often and how much (sum of |amount| in the flow's reference unit; inputs counted apart) and
+#: whether the category characterises them.
+READ_ELEMENTARY_FLOW_USE = """
+MATCH (p:Process)-[x:INPUT|OUTPUT]->(f:Flow {type: 'elementary'})
+WHERE x.amount_ref <> 0 AND ($database IS NULL OR p.database = $database)
+WITH f, count(x) AS exchanges, sum(abs(x.amount_ref)) AS amount,
+     sum(CASE WHEN type(x) = 'INPUT' THEN 1 ELSE 0 END) AS inputs
+OPTIONAL MATCH (:ImpactCategory {id: $category})-[k:FACTOR]->(f)
+RETURN f.id AS id, f.name AS name, f.unit AS unit, f.cas AS cas, f.formula AS formula,
+       f.synonyms AS synonyms, f.compartment_path AS compartment, exchanges, amount, inputs,
+       count(k) > 0 AS characterised
+ORDER BY id
 """
 
 #: The consumer whose number of distinct providers is closest to $wanted (bench/bench_api.py).

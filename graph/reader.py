@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from graph import queries as q
@@ -21,7 +21,6 @@ from lcagraph.records import (
     DatabaseContent,
     DataQuality,
     Exchange,
-    FactorSpec,
     Flow,
     ImpactCategory,
     ImpactMethod,
@@ -178,9 +177,11 @@ def _link(consumer: str, x: dict[str, Any], resolved: list[Any] | None) -> Provi
 
 
 def _factors(store: GraphStore, params: dict[str, str]) -> list[CharacterisationFactor]:
+    """The factors the database's methods declare (not the ones matching derived from them)."""
     return [
-        CharacterisationFactor(row["category"], f[0], f[1], f[2] or "")
-        for row in store.read(q.READ_FACTORS_OF_DATABASE, params) for f in row["factors"]
+        CharacterisationFactor(row["category"], str(flow), float(value), str(how))
+        for row in store.read(q.READ_FACTORS_OF_DATABASE, params)
+        for flow, value, how in json.loads(row["declared_json"] or "[]")
     ]
 
 
@@ -211,25 +212,32 @@ def _tuples(value: Any) -> Any:
 
 # --- import pipeline (api/importing.py) -------------------------------------------------------
 
-def read_elementary_flows(store: GraphStore) -> list[Flow]:
-    """Every elementary flow in the graph (all databases), sorted by id."""
-    rows = store.read(q.READ_ELEMENTARY_FLOWS)
+def read_elementary_flows(run: Callable[[str], list[Row]]) -> list[Flow]:
+    """Every elementary flow in the graph (all databases), sorted by id. ``run`` is ``store.read``
+    or, inside a unit of work, ``writer.run`` (which sees what the unit has written so far)."""
+    rows = run(q.READ_ELEMENTARY_FLOWS)
     flows = [
         Flow(id=f[0], name=f[1] or "", type="elementary", unit=f[2] or "", cas=f[3] or "",
-             compartment=tuple(f[4] or ()), synonyms=tuple(f[5] or ()))
+             compartment=tuple(f[4] or ()), synonyms=tuple(f[5] or ()), formula=f[6] or "",
+             compartment_inferred=bool(f[7]))
         for row in rows for f in row["flows"]
     ]
     return sorted(flows, key=_id)
 
 
-def read_factor_specs(store: GraphStore, exclude_categories: Sequence[str] = ()) -> list[FactorSpec]:
-    """The factors in the graph as specs for matching new flows: keyed by the flow's UUID, with
-    its name, CAS, compartment and reference unit (the factor is per that unit)."""
-    skip = set(exclude_categories)
+def read_category_factors(store: GraphStore, category: str) -> list[tuple[CharacterisationFactor, str]]:
+    """The factors matching gave one category, each with its flow's name, sorted by flow id."""
+    rows = store.read(q.READ_CATEGORY_FACTORS, {"category": category})
+    return [(CharacterisationFactor(category, r["flow"], float(r["value"]), r["matched_by"] or ""),
+             r["name"] or "") for r in rows]
+
+
+def read_declared_factors(run: Callable[[str], list[Row]]) -> list[CharacterisationFactor]:
+    """The factors every category in the graph declares (as its method gives them), sorted."""
     return [
-        FactorSpec(category=row["category"], value=float(f[1]), flow=f[0], name=f[2] or "", unit=f[3] or "",
-                   cas=f[4] or "", compartment=tuple(f[5] or ()), synonyms=tuple(f[6] or ()))
-        for row in store.read(q.READ_FACTOR_SPECS) if row["category"] not in skip for f in row["factors"]
+        CharacterisationFactor(row["category"], str(flow), float(value), "declared")
+        for row in run(q.READ_DECLARED_FACTORS)
+        for flow, value, _ in json.loads(row["declared_json"] or "[]")
     ]
 
 

@@ -26,7 +26,7 @@ from typing import Any
 from graph import queries as q
 from graph.store import BatchRow, Writer
 from lcagraph.errors import DuplicateDataset, MalformedDataset, UnresolvedReference
-from lcagraph.records import DatabaseContent, Flow, Process, ProductSystem, ProviderLink
+from lcagraph.records import DatabaseContent, Flow, ImportReport, Process, ProductSystem, ProviderLink
 
 Progress = Callable[[str, int], None]
 BATCH_SIZE = 5000
@@ -68,12 +68,17 @@ def write_database_content(
                 db, step, "product systems")
     _write_methods(writer, content, step)
     if content.report is not None:
-        report = content.report
-        writer.run(q.UPSERT_IMPORT_REPORT, {
-            "id": f"{db}/report", "database": db, "file": report.file, "format": report.format,
-            "created": imported_at or _now(), "json": json.dumps(dataclasses.asdict(report)),
-        })
+        write_import_report(writer, content.report, imported_at)
     writer.run(q.DELETE_ORPHAN_FLOWS)
+
+
+def write_import_report(writer: Writer, report: ImportReport, imported_at: str | None = None) -> None:
+    """Store (or replace) the import report of ``report.database``."""
+    writer.run(q.UPSERT_IMPORT_REPORT, {
+        "id": f"{report.database}/report", "database": report.database, "file": report.file,
+        "format": report.format, "created": imported_at or _now(),
+        "json": json.dumps(dataclasses.asdict(report)),
+    })
 
 
 def delete_database_content(writer: Writer, database_id: str) -> None:
@@ -179,12 +184,15 @@ def _write_methods(writer: Writer, content: DatabaseContent, step: Progress) -> 
     db = content.database.id
     methods = [_props(m, exclude=()) for m in content.methods]
     _write_rows(writer, q.UPSERT_METHODS, methods, db, step, "methods")
-    categories = [_props(c, exclude=()) for c in content.categories]
+    declared: dict[str, list[tuple[str, float, str]]] = {c.id: [] for c in content.categories}
+    for f in content.factors:
+        declared[f.category].append((f.flow, float(f.value), f.matched_by))
+    categories = [{**_props(c, exclude=()), "declared_json": json.dumps(sorted(declared[c.id]))}
+                  for c in content.categories]
     _write_rows(writer, q.UPSERT_CATEGORIES, categories, db, step, "impact categories")
-    writer.run(q.DELETE_FACTORS_OF_CATEGORIES, {"ids": [c.id for c in content.categories]})
-    factors = [{"category": f.category, "flow": f.flow, "value": float(f.value),
-                "matched_by": f.matched_by} for f in content.factors]
-    _write_rows(writer, q.UPSERT_FACTORS, factors, db, step, "characterisation factors")
+    factors = [{"category": f.category, "flow": f.flow, "value": float(f.value), "matched_by": "uuid"}
+               for f in content.factors]
+    _write_rows(writer, q.UPSERT_FACTORS, factors, db, step, "declared characterisation factors")
 
 
 def _write_rows(
@@ -261,9 +269,10 @@ def _check_methods(content: DatabaseContent, where: str) -> None:
 
 
 def _check_flows_exist(writer: Writer, content: DatabaseContent) -> None:
-    """Exchanges and factors may name flows another database brought; any other id is an error."""
+    """Exchanges may name flows another database brought; any other id is an error. (A method's
+    factors may name flows no database has brought yet: they are matched when one does.)"""
     own = {f.id for f in content.flows}
-    used = {x.flow: x.process for x in content.exchanges} | {f.flow: f.category for f in content.factors}
+    used = {x.flow: x.process for x in content.exchanges}
     missing = sorted(set(used) - own)
     if not missing:
         return

@@ -69,6 +69,8 @@ class Flow:
     compartment: tuple[str, ...] = ()
     location: str = ""
     synonyms: tuple[str, ...] = ()
+    # the compartment was not given but inferred (loaders.compartments: an input-only flow is a resource)
+    compartment_inferred: bool = False
     # other flow properties: (name, amount per reference unit), e.g. ("Mass", 849.0) for diesel in m3
     property_factors: tuple[tuple[str, float], ...] = ()
 
@@ -276,6 +278,10 @@ class ImportReport:
     # (impact category id, elementary flows with a factor in it: the import's own, and for a method
     # the import brings, also the flows of other databases it reached)
     characterised: tuple[tuple[str, int], ...] = ()
+    # the same flows, per (category, matching rule: uuid, cas, name, fedefl)
+    matched_by: tuple[tuple[str, str, int], ...] = ()
+    # flows left without a factor because several candidate factors disagree, with the candidates
+    ambiguous_factors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ Tests marked ``neo4j`` run only when NEO4J_URI is set.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import tempfile
@@ -74,8 +75,21 @@ def falkordb_server() -> Iterator[EmbeddedServer]:
 
 @pytest.fixture
 def store(falkordb_server: EmbeddedServer) -> Iterator[FalkorStore]:
+    with _fresh_graph(falkordb_server) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="module")
+def make_store(falkordb_server: EmbeddedServer) -> Iterator[Callable[[], FalkorStore]]:
+    """Opens as many fresh, empty graphs as a test module asks for (deleted after the module)."""
+    with contextlib.ExitStack() as stack:
+        yield lambda: stack.enter_context(_fresh_graph(falkordb_server))
+
+
+@contextlib.contextmanager
+def _fresh_graph(server: EmbeddedServer) -> Iterator[FalkorStore]:
     graph = f"test{next(_graph_numbers)}"
-    opened = open_embedded(falkordb_server.data_dir, graph=graph, stop_on_close=False)
+    opened = open_embedded(server.data_dir, graph=graph, stop_on_close=False)
     opened.ensure_schema()
     try:
         yield opened

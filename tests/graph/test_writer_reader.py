@@ -225,7 +225,7 @@ def test_progress_reports_each_step(store: FalkorStore, make_content: MakeConten
     with store.unit_of_work() as writer:
         write_database_content(writer, make_content(), progress=lambda step, n: steps.__setitem__(step, n))
     assert steps["flows"] == 6 and steps["processes"] == 5 and steps["inputs"] == 5 and steps["outputs"] == 9
-    assert steps["characterisation factors"] == 2
+    assert steps["declared characterisation factors"] == 2
 
 
 def test_batches_smaller_than_the_content_write_the_same(

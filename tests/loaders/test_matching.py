@@ -86,7 +86,7 @@ def test_cas_match_respects_origin_and_leading_zeros() -> None:
     assert values(GASES, flows) == {"m": (29.8, "cas"), "x": (27.9, "cas"), "n": (273.0, "cas")}
 
 
-def test_biogenic_never_falls_back_to_the_plain_entry() -> None:
+def test_biogenic_co2_never_falls_back_to_the_plain_entry_biogenic_methane_does() -> None:
     plain_only = [spec("Carbon dioxide", 1.0, cas="124-38-9"), spec("Methane", 27.9)]
     flows = [
         eflow("cb", "Carbon dioxide, biogenic", cas="124-38-9"),
@@ -94,7 +94,7 @@ def test_biogenic_never_falls_back_to_the_plain_entry() -> None:
         eflow("cf", "Carbon dioxide, fossil"),
         eflow("ml", "Methane, land transformation"),
     ]
-    assert values(plain_only, flows) == {"cf": (1.0, "name"), "ml": (27.9, "name")}
+    assert values(plain_only, flows) == {"cf": (1.0, "name"), "ml": (27.9, "name"), "mb": (27.9, "name")}
 
 
 def test_synonyms_inversions_and_acronyms() -> None:
@@ -171,7 +171,7 @@ def test_fedefl_uuids_are_derived_from_names() -> None:
         eflow("m", "Methane", ("air", "low population density")),
         eflow("w", "Methane", ("water",)),
     ]
-    assert values(specs, flows) == {"cf": (1.0, "name"), "m": (27.9, "name")}
+    assert values(specs, flows) == {"cf": (1.0, "fedefl"), "m": (27.9, "fedefl"), "mb": (27.9, "fedefl")}
 
 
 def test_unmatched_flows_lists_nonzero_uncharacterised_elementary_flows_once() -> None:
@@ -221,3 +221,71 @@ def test_name_helpers() -> None:
     assert "1,1,1,2-tetrafluoroethane" in name_keys("Ethane, 1,1,1,2-tetrafluoro-, HFC-134a")
     assert normalise_cas("000124-38-9") == "124-38-9"
     assert normalise_cas("n.a.") == ""
+
+
+# --- issue 9: substances are never confused; resources never take emission factors --------------
+
+def test_a_bracketed_formula_is_kept_so_nitrogen_oxide_is_not_nitrous_oxide() -> None:
+    # the FEDEFL N2O flow of the rail module carries the synonym 'Nitrogen oxide (N2O)'
+    n2o = spec("Nitrous oxide", 273.0, cas="10024-97-2", synonyms=("Nitrogen oxide (N2O)",))
+    flows = [eflow("nox", "Nitrogen oxide "), eflow("n2o", "Nitrogen oxide (N2O)"),
+             eflow("dn", "Dinitrogen monoxide", cas="10024-97-2")]
+    assert values([n2o], flows) == {"n2o": (273.0, "name"), "dn": (273.0, "cas")}
+
+
+def test_a_formula_that_contradicts_the_cas_number_is_a_conflict_not_a_match() -> None:
+    n2o = spec("Nitrous oxide", 273.0, cas="10024-97-2")
+    wrong = Flow(id="x", name="Carbon dioxide (N2O)", type="elementary", unit="kg", compartment=AIR,
+                 cas="124-38-9")
+    assert values([n2o], [wrong]) == {}
+
+
+def test_the_systematic_name_wins_over_a_contradicting_acronym() -> None:
+    # ecoinvent-style 'Ethane, 1,2-dichloro-1,1,2-trifluoro-, HCFC-123' is HCFC-123a (CAS 354-23-4)
+    specs = [spec("1,2-dichloro-1,1,2-trifluoroethane", 395.0, synonyms=("HCFC-123a",)),
+             spec("2,2-dichloro-1,1,1-trifluoroethane", 90.4, synonyms=("HCFC-123",))]
+    flows = [eflow("a", "Ethane, 1,2-dichloro-1,1,2-trifluoro-, HCFC-123"), eflow("b", "HCFC-123")]
+    assert values(specs, flows) == {"a": (395.0, "name"), "b": (90.4, "name")}
+
+
+def test_isomer_brackets_are_never_dropped_but_plain_annotations_are() -> None:
+    assert "butane" not in name_keys("Butane (iso)")
+    assert "nitrous oxide" in name_keys("Nitrous oxide (laughing gas)")
+    assert "nitrogen oxide" not in name_keys("Nitrogen oxide (N2O)")
+
+
+def test_two_candidate_factors_are_reported_as_ambiguous_not_resolved() -> None:
+    specs = [spec("Gas X", 10.0), FactorSpec(category=CAT, value=20.0, name="gas x", compartment=("air",))]
+    result = match_factors_detailed(specs, [eflow("g", "Gas X")])
+    assert result.factors == ()
+    ((flow, why),) = result.ambiguous
+    assert flow == "g" and "10 per kg" in why and "20 per kg" in why
+
+
+def test_a_resource_never_takes_an_emission_factor_and_uptake_needs_its_own() -> None:
+    uptake = FactorSpec(category=CAT, value=1.0, name="Carbon dioxide", cas="124-38-9",
+                        compartment=("resource",), synonyms=("Carbon dioxide, in air",))
+    flows = [eflow("in-air", "Carbon dioxide, in air", ("resource", "in air")),
+             eflow("bare", "Carbon dioxide", ("resource",))]
+    assert values(GASES, flows) == {}
+    assert values([*GASES, uptake], flows) == {"in-air": (1.0, "name"), "bare": (1.0, "name")}
+
+
+def test_halocarbons_reach_fedefl_by_acronym_and_by_their_gas_names() -> None:
+    specs = [FactorSpec(category=CAT, value=12500.0, flow=fedefl_uuid("cfc-12")),
+             FactorSpec(category=CAT, value=7200.0, flow=fedefl_uuid("halon 1301")),
+             FactorSpec(category=CAT, value=7380.0, flow=fedefl_uuid("carbon tetrafluoride")),
+             FactorSpec(category=CAT, value=273.0, flow=fedefl_uuid("nitrous oxide"))]
+    flows = [eflow("c", "Methane, dichlorodifluoro-, CFC-12"),
+             eflow("h", "Methane, bromotrifluoro-, Halon 1301"),
+             eflow("t", "Methane, tetrafluoro-, FC-14"), eflow("n", "Dinitrogen monoxide")]
+    assert values(specs, flows) == {"c": (12500.0, "fedefl"), "h": (7200.0, "fedefl"),
+                                    "t": (7380.0, "fedefl"), "n": (273.0, "fedefl")}
+
+
+def test_the_result_does_not_depend_on_the_order_of_specs_or_flows() -> None:
+    flows = [eflow("a", "Methane, fossil"), eflow("b", "CFC-12"), eflow("c", "Nitrous oxide (laughing gas)"),
+             eflow("d", "Carbon dioxide", cas="124-38-9")]
+    first = match_factors_detailed(GASES, flows)
+    again = match_factors_detailed(list(reversed(GASES)), list(reversed(flows)))
+    assert first == again
