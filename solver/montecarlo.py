@@ -114,39 +114,61 @@ class _Sampler:
         return drawn
 
 
-class _SuperLU:
-    def __init__(self, matrix: sp.csc_matrix) -> None:
-        self.rows, self.cols = equilibrate(matrix)
-        self.order = splu(self._scaled_transpose(matrix), permc_spec="COLAMD").perm_c
+def _reorder(
+    template: sp.csc_matrix, move: Callable[[sp.csc_matrix], sp.spmatrix]
+) -> tuple[IntArray, IntArray, IntArray]:
+    """(positions, indices, indptr) of move(template) (a transpose, a column permutation, a format
+    change: values moved, never summed): its data is template.data[positions] for any values on
+    the template's pattern, so each run fills one array instead of redoing the sparse operations."""
+    marks = np.arange(1, template.nnz + 1, dtype=np.float64)
+    moved = move(sp.csc_matrix((marks, template.indices, template.indptr), shape=template.shape))
+    moved = sp.csc_matrix(moved) if moved.format == "csc" else sp.csr_matrix(moved)
+    moved.sort_indices()
+    return moved.data.astype(np.int64) - 1, moved.indices, moved.indptr
 
-    def _scaled_transpose(self, matrix: sp.csc_matrix) -> sp.csc_matrix:
-        return sp.csc_matrix((sp.diags(self.rows) @ matrix @ sp.diags(self.cols)).T)
+
+class _SuperLU:
+    def __init__(self, template: sp.csc_matrix) -> None:
+        rows, cols = equilibrate(template)
+        self.rows, self.cols, self.shape = rows, cols, template.shape
+        scaled = sp.csc_matrix((sp.diags(rows) @ template @ sp.diags(cols)).T)
+        self.order = splu(scaled, permc_spec="COLAMD").perm_c
+        self.positions, self.indices, self.indptr = _reorder(
+            template, lambda m: sp.csc_matrix(sp.csc_matrix(m.T)[:, self.order]))
+        col_of = np.repeat(np.arange(template.shape[1]), np.diff(template.indptr))
+        self.scale = (rows[template.indices] * cols[col_of])[self.positions]
 
     def solve(self, matrix: sp.csc_matrix, f: FloatArray) -> FloatArray:
         # S = diag(r) A diag(c); the factors are of S^T Pi (columns in COLAMD order): A s = f is
         # S^T-transposed with right-hand side (r f) permuted, s = c * y.
-        lu = splu(self._scaled_transpose(matrix)[:, self.order], permc_spec="NATURAL")
-        rhs = self.rows * f
-        y = lu.solve(np.ascontiguousarray(rhs[self.order]), trans="T")
+        permuted = sp.csc_matrix((matrix.data[self.positions] * self.scale, self.indices, self.indptr),
+                                 shape=self.shape)
+        lu = splu(permuted, permc_spec="NATURAL")
+        y = lu.solve(np.ascontiguousarray((self.rows * f)[self.order]), trans="T")
         s = self.cols * y
         correction = lu.solve(np.ascontiguousarray((self.rows * (f - matrix @ s))[self.order]), trans="T")
         return np.asarray(s + self.cols * correction, dtype=np.float64)
 
 
 class _Pardiso:
-    def __init__(self, matrix: sp.csc_matrix) -> None:
+    def __init__(self, template: sp.csc_matrix) -> None:
         from pypardiso import PyPardisoSolver
 
+        self.positions, self.indices, self.indptr = _reorder(template, sp.csr_matrix)
+        self.shape = template.shape
         self.solver = PyPardisoSolver()
-        self.solver.factorize(sp.csr_matrix(matrix))  # phases 11 + 22: analysis kept for the runs
+        self.solver.factorize(self._csr(template))  # phases 11 + 22: the analysis is kept for the runs
+
+    def _csr(self, matrix: sp.csc_matrix) -> sp.csr_matrix:
+        return sp.csr_matrix((matrix.data[self.positions], self.indices, self.indptr), shape=self.shape)
 
     def solve(self, matrix: sp.csc_matrix, f: FloatArray) -> FloatArray:
-        csr = sp.csr_matrix(matrix)
-        csr.sort_indices()
+        # pypardiso has no public numeric-only step: its phases are driven directly.
+        csr = self._csr(matrix)
         self.solver.set_phase(22)  # numeric factorisation only, same pattern
-        self.solver._call_pardiso(csr, np.zeros((csr.shape[0], 1)))
-        self.solver.factorized_A = csr.copy()  # so that solve() runs phase 33 with these factors
-        return np.asarray(self.solver.solve(csr, f), dtype=np.float64)
+        self.solver._call_pardiso(csr, np.zeros(csr.shape[0]))
+        self.solver.set_phase(33)  # solve with those factors
+        return np.asarray(self.solver._call_pardiso(csr, np.ascontiguousarray(f)), dtype=np.float64)
 
 
 class _Fresh:
@@ -157,12 +179,14 @@ class _Fresh:
         return factorise_matrix(matrix, self.process_ids, self.backend).solve(f)
 
 
-def _solver(system: TechnosphereSystem, backend: str) -> _SuperLU | _Pardiso | _Fresh:
+def _solver(
+    template: sp.csc_matrix, process_ids: tuple[str, ...], backend: str
+) -> _SuperLU | _Pardiso | _Fresh:
     if backend == "superlu":
-        return _SuperLU(sp.csc_matrix(system.A))
+        return _SuperLU(template)
     if backend == "pardiso":
-        return _Pardiso(sp.csc_matrix(system.A))
-    return _Fresh(system.process_ids, backend)
+        return _Pardiso(template)
+    return _Fresh(process_ids, backend)
 
 
 def run_monte_carlo(
@@ -178,7 +202,9 @@ def run_monte_carlo(
         raise InvalidArgument(f"category index {category} is out of range for {len(system.category_ids)}")
     name = select_backend(backend)
     f = build_demand(system, demand)
-    solver, sampler = _solver(system, name), _Sampler(system, uncertainty)
+    sampler = _Sampler(system, uncertainty)
+    template = sampler.parts[0][0]
+    solver = _solver(template, system.process_ids, name)
     rng = np.random.default_rng(seed)
     samples = np.empty(runs)
     for run in range(runs):
@@ -189,7 +215,7 @@ def run_monte_carlo(
     if not np.isfinite(samples).all():
         raise NonFiniteResult("a Monte Carlo run gave a non-finite score: a sampled technosphere is "
                               "singular; check the distributions of loop exchanges")
-    deterministic = float((system.C @ (system.B @ solver.solve(sp.csc_matrix(system.A), f)))[category])
+    deterministic = float((system.C @ (system.B @ solver.solve(template, f)))[category])
     return _summarise(samples, deterministic, seed, name)
 
 
