@@ -108,3 +108,15 @@ class StaleResult(LcaGraphError):
 
 class ChecksumMismatch(LcaGraphError):
     """A downloaded file does not have the published sha256 (corrupt or different release)."""
+
+
+class NotAuthenticated(LcaGraphError):
+    """Client credentials or an access token were missing, wrong or expired."""
+
+
+class CallbackFailed(LcaGraphError):
+    """A data recipient did not accept an event sent to its configured callback."""
+
+
+class TokenExpired(NotAuthenticated):
+    """An access token was valid but its lifetime is over."""
