@@ -71,8 +71,9 @@ CIROTH2016 = (np.log(CIROTH2016_FACTORS) / 2.0) ** 2  # sigma = ln(U) / 2
 TABLES: dict[str, FloatArray] = {"ecoinvent3": ECOINVENT3, "ciroth2016": CIROTH2016}
 
 # Weidema et al. 2013, table 10.4: basic uncertainty (variance of ln) by exchange group and
-# process kind (c combustion, p process, a agricultural); groups without a value for a kind
-# take the value of the first kind listed.
+# process kind (c combustion, p process, a agricultural), here converted from the ecoinvent v2
+# factors U as (ln U / 2)^2 and rounded as the table does (docs/quality.md); groups without a
+# value for a kind take the value of the first kind listed.
 BASIC_VARIANCE: dict[str, dict[str, float]] = {
     "demand": {"c": 0.0006, "p": 0.0006, "a": 0.0006},  # energy, materials, waste treatment
     "transport": {"c": 0.12, "p": 0.12, "a": 0.12},
