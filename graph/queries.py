@@ -710,12 +710,12 @@ WHERE x.link IS NOT NULL AND x.link <> 'unlinked'
 RETURN c.id AS consumer, count(x) AS linked
 """
 
-#: One row per process: parallel lists of its elementary exchanges, ``flows`` and ``amounts`` =
+#: One row per process: parallel lists of its elementary exchanges, ``flows``, ``exchanges`` and ``amounts`` =
 #: amount_ref x allocation, negative for inputs (resources).
 READ_TECHNOSPHERE_ELEMENTARY = """
 MATCH (p:Process)-[x:INPUT|OUTPUT]->(f:Flow)
 WHERE f.type = 'elementary' AND NOT coalesce(x.is_reference, false)
-RETURN p.id AS process, collect(f.id) AS flows,
+RETURN p.id AS process, collect(f.id) AS flows, collect(x.id) AS exchanges,
        collect(CASE WHEN type(x) = 'INPUT' THEN -x.amount_ref ELSE x.amount_ref END
                * coalesce(x.allocation, 1.0)) AS amounts
 """
@@ -727,6 +727,35 @@ WHERE $categories IS NULL OR c.id IN $categories
 OPTIONAL MATCH (c)-[r:FACTOR]->(f:Flow)
 RETURN c.id AS category, m.id AS method, c.unit AS unit,
        collect([f.id, r.value]) AS factors
+"""
+
+#: One row per process with exchanges that carry a distribution or a pedigree entry: the
+#: process's exchange DQ system and one list per exchange (collect() drops nulls, so the
+#: nullable values travel inside a list): id, distribution, the amount as given (distribution
+#: parameters are in its unit), geometric sd, mean, sd, min, mode, max, pedigree entry.
+READ_EXCHANGE_UNCERTAINTY = """
+MATCH (p:Process)-[x:INPUT|OUTPUT]->(:Flow)
+WHERE x.unc_distribution IS NOT NULL OR x.dq IS NOT NULL
+RETURN p.exchange_dq_system AS dq_system,
+       collect([x.id, x.unc_distribution, x.amount, x.unc_geosd, x.unc_mean, x.unc_sd, x.unc_min,
+                x.unc_mode, x.unc_max, x.dq]) AS exchanges
+"""
+
+#: Processes with a process-level DQ entry or DQ indicators (EF/ILCD: TeR, GeR, TiR, P, DQR).
+READ_PROCESS_DATA_QUALITY = """
+MATCH (p:Process)
+WHERE p.dq_entry IS NOT NULL OR p.dq_indicators IS NOT NULL
+RETURN p.id AS process, p.dq_system AS system, p.dq_entry AS entry, p.dq_indicators AS indicators
+"""
+
+#: One row per process with exchanges that need a provider: parallel lists of their link
+#: state ('default', 'unique', 'ambiguous', 'override', 'unlinked') and whether the flow is a
+#: declared cut-off (USLCI names them "CUTOFF ...").
+READ_PROCESS_LINK_STATES = """
+MATCH (p:Process)-[x:INPUT|OUTPUT]->(f:Flow)
+WHERE x.link IS NOT NULL
+RETURN p.id AS process, collect(x.link) AS links,
+       collect(toUpper(trim(f.name)) STARTS WITH 'CUTOFF') AS declared
 """
 
 #: Processes, and Result nodes of one category calculated at graph version $version.

@@ -55,6 +55,7 @@ class LinkRows:
     amounts: list[float] = field(default_factory=list)
     is_input: list[bool] = field(default_factory=list)
     is_avoided: list[bool] = field(default_factory=list)
+    exchanges: list[str] = field(default_factory=list)  # exchange ids (uncertainty, data quality)
 
 
 @dataclass(slots=True)
@@ -64,6 +65,7 @@ class ElementaryRows:
     processes: list[str] = field(default_factory=list)
     flows: list[str] = field(default_factory=list)
     amounts: list[float] = field(default_factory=list)
+    exchanges: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -152,6 +154,7 @@ def read_links(store: GraphStore) -> tuple[LinkRows, list[str]]:
         edges[consumer] = len(providers)
         links.consumers.extend([consumer] * len(providers))
         links.providers.extend(providers)
+        links.exchanges.extend(row["exchanges"])
         for exchange, amount in zip(row["exchanges"], row["amounts"], strict=True):
             code, allocation = special.get(exchange, (INPUT, 1.0))
             links.amounts.append(float(amount) * allocation)
@@ -170,6 +173,7 @@ def read_elementary(store: GraphStore) -> ElementaryRows:
         flows = row["flows"]
         out.processes.extend([row["process"]] * len(flows))
         out.flows.extend(flows)
+        out.exchanges.extend(row["exchanges"])
         out.amounts.extend(row["amounts"])
     return out
 

@@ -76,9 +76,21 @@ def place_entries(
     r, c, a = r[keep], c[keep], a[keep]
     kind, params, variance = (multipliers.kind[keep], multipliers.params[keep], multipliers.variance_ln[keep])
     cell = np.asarray(sp.csr_matrix(matrix)[r, c]).reshape(-1)
-    if (cell == 0).any():
+    # Exchanges that cancel (the same flow in and out: 12 USLCI FY17 cells) leave an empty cell,
+    # whose elasticity is 0 to first order: dropped. Any other empty cell is an indexing error.
+    key = r * np.int64(matrix.shape[1]) + c
+    _, group = np.unique(key, return_inverse=True)
+    net = np.bincount(group, weights=a)[group]
+    gross = np.bincount(group, weights=np.abs(a))[group]
+    cancelled = (cell == 0) & (np.abs(net) <= 1e-9 * gross)
+    if (cell[~cancelled] == 0).any():
         raise InvalidArgument("an uncertain exchange points at an empty matrix cell; place exchanges with "
                               "the indices the system was built with")
+    if cancelled.any():
+        r, c, a, cell = r[~cancelled], c[~cancelled], a[~cancelled], cell[~cancelled]
+        kind, params, variance = kind[~cancelled], params[~cancelled], variance[~cancelled]
+        if not r.size:
+            return _empty()
     key = r * np.int64(matrix.shape[1]) + c
     unique, first, group = np.unique(key, return_index=True, return_inverse=True)
     weight = a / cell
