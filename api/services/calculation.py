@@ -124,18 +124,22 @@ def calculation_cache(store: GraphStore) -> CalculationCache:
         return cache
 
 
-def system_from_rows(rows: TechnosphereRows) -> TechnosphereSystem:
+def tables_from_rows(rows: TechnosphereRows) -> tuple[ProcessTable, LinkTable, ElementaryTable, FactorTable]:
     """Solver tables from the graph's rows (allocation is already in the link and elementary
     amounts, per exchange, so the process table's allocation is 1)."""
     p, links, elem, factors = rows.processes, rows.links, rows.elementary, rows.factors
-    return build_system(
+    return (
         ProcessTable(p.ids, p.ref_amounts, p.ref_is_input),
         LinkTable(links.consumers, links.providers, links.amounts, links.is_input, links.is_avoided),
         ElementaryTable(elem.processes, elem.flows, elem.amounts, np.zeros(len(elem.flows), dtype=bool)),
         FactorTable(factors.categories, factors.flows, factors.values),
-        unlinked=rows.unlinked,
-        categories=list(factors.category_methods),
     )
+
+
+def system_from_rows(rows: TechnosphereRows) -> TechnosphereSystem:
+    """The system of the graph's rows (:func:`tables_from_rows`)."""
+    return build_system(*tables_from_rows(rows), unlinked=rows.unlinked,
+                        categories=list(rows.factors.category_methods))
 
 
 # --- calculate --------------------------------------------------------------------------------
@@ -223,7 +227,7 @@ def calculate(
                                f"use one of {', '.join(system.category_ids[:12])}")
         say(f"solving {system.size:,} processes for {len(wanted)} categories")
         start = time.perf_counter()
-        subset = _with_categories(system, wanted)
+        subset = with_categories(system, wanted)
         intensities = compute_intensities(subset, loaded.solved.factorisation)
         gaps = measure_layer_identity(subset, intensities) if subset.size else np.zeros((0, len(wanted)))
         solve_s = time.perf_counter() - start
@@ -255,7 +259,7 @@ def calculate(
     )
 
 
-def _with_categories(system: TechnosphereSystem, wanted: Sequence[str]) -> TechnosphereSystem:
+def with_categories(system: TechnosphereSystem, wanted: Sequence[str]) -> TechnosphereSystem:
     if list(wanted) == list(system.category_ids):
         return system
     rows = [system.category_ids.index(c) for c in wanted]

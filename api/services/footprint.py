@@ -7,6 +7,7 @@ s = A⁻¹f (the factorisation of api/services/calculation.py). Read model: read
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
@@ -18,7 +19,8 @@ from api.services.calculation import (
     calculation_cache,
     with_fresh_results,
 )
-from api.services.readmodels import Completeness, DatabaseContribution, FlowContribution, Footprint
+from api.services.quality import node_quality
+from api.services.readmodels import DatabaseContribution, FlowContribution, Footprint
 from graph import browse
 from graph.results import CachedResult, read_results
 from graph.store import GraphStore
@@ -56,12 +58,12 @@ def footprint(
         j = system.index_of(process_id)
         size = abs(float(system.reference_amounts[j])) if amount is None else float(amount)
         inventory = solve_inventory(system, loaded.solved.factorisation, {process_id: size})
+        figures = node_quality(store, process_id, category.id, cache=cache).scaled(size)
     c = system.category_ids.index(category.id)
     factors = np.asarray(system.C[c].toarray()).ravel()
     flows = _by_flow(store, system, inventory.inventory, factors)
     direct_per_process = np.asarray(system.B.T @ factors).ravel() * inventory.supply
     chain = np.flatnonzero(inventory.supply)
-    counts = browse.read_link_counts(store, [process_id]).get(process_id, {})
     return Footprint(
         process=process_id, name=info.name, database=loaded.databases[j], amount=size,
         unit=_reference_unit(store, info), category=category.id, category_name=category.name,
@@ -72,7 +74,8 @@ def footprint(
         cutoffs=int(system.cutoffs[chain].sum()),
         negative_scaling=inventory.negative_scaling[:SHOWN_NEGATIVE],
         negative_scaling_count=len(inventory.negative_scaling), backend=inventory.backend,
-        completeness=Completeness.from_counts(counts, bool(info.ref_flow)),
+        completeness=replace(figures.completeness, reference_set=bool(info.ref_flow)),
+        quality=figures.quality, uncertainty=figures.uncertainty,
     )
 
 

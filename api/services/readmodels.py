@@ -38,13 +38,16 @@ __all__ = [
     "Footprint",
     "JumpView",
     "LinkedExchange",
+    "NodeQuality",
     "NodeView",
     "Process",
     "ProductSystem",
+    "QualityScore",
     "Result",
     "Tree",
     "TreeNode",
     "TreeView",
+    "UncertaintyRange",
 ]
 
 LINKED_KINDS = ("default", "unique", "override", "model")
@@ -70,12 +73,18 @@ class Completeness:
     cut_off: int = 0
     ambiguous: int = 0
     reference_set: bool = True
+    # Filled by api/services/quality.py (None/0 where only link counts were read):
+    unlinked: int = 0  # no provider and not a declared cut-off (cut_off then counts declared ones)
+    uncharacterised: int = 0  # elementary flows that need a factor and have none
+    coverage: float | None = None  # share of the total from fully linked, characterised sub-trees
 
     @property
     def state(self) -> str:
-        """``complete``, ``ambiguous`` (providers to choose), ``cut-off`` or ``no reference``."""
+        """``complete``, ``unlinked``, ``ambiguous`` (providers to choose), ``cut-off``, ``no reference``."""
         if not self.reference_set:
             return "no reference"
+        if self.unlinked:
+            return "unlinked"
         if self.ambiguous:
             return "ambiguous"
         return "cut-off" if self.cut_off else "complete"
@@ -92,15 +101,60 @@ class Completeness:
 
 
 @dataclass(frozen=True, slots=True)
+class QualityScore:
+    """Contribution-weighted EU PEF DQR of a total (None: no DQ data upstream) and its rating;
+    ``without_data`` is the share of the total from datasets without DQ data."""
+
+    dqr: float | None
+    rating: str
+    without_data: float
+
+
+@dataclass(frozen=True, slots=True)
+class UncertaintyRange:
+    """First-order uncertainty of a total: GSD² and the 95 % interval (same amount as the total)."""
+
+    gsd2: float
+    low: float
+    high: float
+    method: str  # exact | sketch (solver/uncertainty.py)
+
+
+@dataclass(frozen=True, slots=True)
+class NodeQuality:
+    """Accuracy and completeness of one process's total (per unit of reference product until
+    :meth:`scaled`), computed once per graph version and impact category."""
+
+    process: str
+    graph_version: int
+    quality: QualityScore
+    uncertainty: UncertaintyRange
+    completeness: Completeness
+
+    def scaled(self, amount: float) -> NodeQuality:
+        """The same figures for ``amount`` units of reference product (the interval scales)."""
+        u = self.uncertainty
+        low, high = sorted((u.low * amount, u.high * amount))
+        return NodeQuality(self.process, self.graph_version, self.quality,
+                           UncertaintyRange(u.gsd2, low, high, u.method), self.completeness)
+
+
+@dataclass(frozen=True, slots=True)
 class TreeView:
     """An unfolded tree with the impact category its numbers are in."""
 
     tree: Tree
     category: Category
+    quality: Mapping[str, NodeQuality] = field(default_factory=dict)  # by process, per unit
 
     @property
     def node(self) -> TreeNode:
         return self.tree.node
+
+    def quality_of(self, node: TreeNode) -> NodeQuality | None:
+        """The node's figures for its amount (None for the merged rest, or a node unknown)."""
+        found = self.quality.get(node.process or "")
+        return None if found is None else found.scaled(node.amount if node.amount is not None else 1.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +215,8 @@ class Footprint:
     negative_scaling_count: int
     backend: str
     completeness: Completeness = field(default_factory=Completeness)
+    quality: QualityScore | None = None
+    uncertainty: UncertaintyRange | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from api.services.calculation import with_fresh_results
 from api.services.models import choose_category, database_names
+from api.services.quality import quality_table
 from api.services.readmodels import Category, Crumb, JumpView, TreeView
 from api.services.session import AppState
 from graph.browse import read_databases, read_models
@@ -32,7 +33,8 @@ def unfold(
                       cutoff=cutoff, max_nodes=max_nodes)
     source = state.tree_source(version)
     tree = with_fresh_results(state.store, chosen.id, lambda: expand_tree(source, req), refresh=refresh)
-    return TreeView(tree, chosen)
+    figures = quality_table(state.store, chosen.id)
+    return TreeView(tree, chosen, figures.nodes if figures.graph_version == tree.graph_version else {})
 
 
 def jump(
