@@ -28,7 +28,7 @@ from rich.table import Table
 
 from api.services.calculation import CalculationReport, calculate, resolve_categories
 from api.services.footprint import footprint
-from api.services.readmodels import Footprint
+from api.services.readmodels import Completeness, Footprint, QualityScore, UncertaintyRange
 from api.services.session import opened_store
 
 SHOWN = 10
@@ -133,8 +133,24 @@ def print_footprint(console: Console, r: Footprint) -> None:
     for pid, value in r.negative_scaling:
         console.print(f"  negative scaling {value:.4g}: {pid}", highlight=False)
     c = r.completeness
-    console.print(f"inputs of this process: {c.linked:,} linked · {c.cut_off:,} cut off · {c.ambiguous:,} "
-                  f"ambiguous ({c.state})")
+    console.print(f"inputs of this process: {c.linked:,} linked · {c.cut_off:,} cut off · {c.unlinked:,} "
+                  f"unlinked · {c.ambiguous:,} ambiguous ({c.state}) · "
+                  f"uncharacterised gases {c.uncharacterised:,}")
+    console.print(describe_quality(r.quality, r.uncertainty, c, r.impact_unit), highlight=False)
+
+
+def describe_quality(
+    q: QualityScore | None, u: UncertaintyRange | None, c: Completeness, unit: str = "",
+) -> str:
+    """One line: DQR and rating, the 95 % interval with its GSD², the coverage."""
+    parts = []
+    if q is not None:
+        parts.append(f"DQR {q.dqr:.2f} {q.rating}" if q.dqr is not None else f"DQR {q.rating}")
+    if u is not None:
+        parts.append(f"95 % {u.low:.4g}…{u.high:.4g} {unit} (GSD² {u.gsd2:.3g}, {u.method})")
+    if c.coverage is not None:
+        parts.append(f"coverage {100 * c.coverage:.0f} %")
+    return " · ".join(parts)
 
 
 def _share(value: float, total: float) -> str:

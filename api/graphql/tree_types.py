@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from api.graphql.context import Ctx
+from api.graphql.quality_types import Quality, Uncertainty
 from api.graphql.types import Database, ImpactCategory, Model, Process, load_database
 from api.services import links
 from api.services import readmodels as rm
@@ -41,6 +42,9 @@ class TreeNodeType:
     impact_unit: str
     graph_version: int
     root_total: float
+    quality: Quality | None = strawberry.field(description="Null for the merged rest.")
+    uncertainty: Uncertainty | None = strawberry.field(description="For this node's amount.")
+    completeness: Completeness | None
 
     @strawberry.field
     async def process(self, info: Ctx) -> Process | None:
@@ -58,6 +62,7 @@ def tree_node(view: rm.TreeView, node: rm.TreeNode | None = None) -> TreeNodeTyp
     """A node of the read model (default: the view's top node) and its children, as the GraphQL type."""
     node = view.node if node is None else node
     tree = view.tree
+    figures = view.quality_of(node)
     return TreeNodeType(
         id=strawberry.ID(node.id),
         path=[strawberry.ID(p) for p in node.path],
@@ -82,6 +87,9 @@ def tree_node(view: rm.TreeView, node: rm.TreeNode | None = None) -> TreeNodeTyp
         impact_unit=view.category.unit,
         graph_version=tree.graph_version,
         root_total=tree.root_total,
+        quality=Quality.of(figures.quality) if figures else None,
+        uncertainty=Uncertainty.of(figures.uncertainty) if figures else None,
+        completeness=Completeness.of(figures.completeness) if figures else None,
     )
 
 
@@ -134,12 +142,16 @@ class Completeness:
     cut_off: int = strawberry.field(description="Unlinked: no provider, contribute nothing.")
     ambiguous: int = strawberry.field(description="Several possible providers.")
     reference_set: bool
-    state: str = strawberry.field(description="complete | cut-off | ambiguous | no reference")
+    state: str = strawberry.field(description="complete | unlinked | cut-off | ambiguous | no reference")
+    unlinked: int = strawberry.field(description="No provider, not a declared cut-off.")
+    uncharacterised: int = strawberry.field(description="Emitted greenhouse gases without a factor.")
+    coverage: float | None = strawberry.field(
+        description="Share of the total from fully linked, fully characterised sub-trees (0..1).")
 
     @classmethod
     def of(cls, c: rm.Completeness) -> Completeness:
         return cls(linked=c.linked, cut_off=c.cut_off, ambiguous=c.ambiguous, reference_set=c.reference_set,
-                   state=c.state)
+                   state=c.state, unlinked=c.unlinked, uncharacterised=c.uncharacterised, coverage=c.coverage)
 
 
 @strawberry.type(description="An elementary flow's part of a footprint: inventory amount × factor.")
@@ -190,6 +202,8 @@ class Footprint:
     negative_scaling_count: int
     backend: str = strawberry.field(description="Sparse solver that factorised the technosphere.")
     completeness: Completeness
+    quality: Quality | None
+    uncertainty: Uncertainty | None
 
     @strawberry.field
     async def database(self, info: Ctx) -> Database | None:
@@ -212,6 +226,8 @@ class Footprint:
                               for p, v in f.negative_scaling],
             negative_scaling_count=f.negative_scaling_count, backend=f.backend,
             completeness=Completeness.of(f.completeness),
+            quality=Quality.of(f.quality) if f.quality else None,
+            uncertainty=Uncertainty.of(f.uncertainty) if f.uncertainty else None,
         )
 
 
