@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.tree import Tree as RichTree
 
 from api.services.links import parse_path
-from api.services.readmodels import TreeNode, TreeView
+from api.services.readmodels import NodeQuality, TreeNode, TreeView
 from api.services.session import opened_state
 from api.services.tree import unfold
 
@@ -47,23 +47,29 @@ def tree_command(
         return
     category = view.category
     heading = f"{category.name} [{category.unit}] · graph version {view.tree.graph_version}"
-    root = RichTree(_label(view.node, category.unit), guide_style="dim")
-    _add_children(root, view.node, category.unit)
+    root = RichTree(_label(view, view.node), guide_style="dim")
+    _add_children(root, view, view.node)
     Console().print(heading, highlight=False)
     Console().print(root, highlight=False)
 
 
-def node_json(node: TreeNode) -> dict[str, Any]:
-    """A node (every field of the read model, camelCase) and its unfolded children."""
+def node_json(view: TreeView, node: TreeNode) -> dict[str, Any]:
+    """A node (every field of the read model, camelCase, with its quality figures) and its
+    unfolded children."""
     out = {_camel(f.name): getattr(node, f.name) for f in dataclasses.fields(node) if f.name != "children"}
     out["path"] = list(node.path)
-    return {**out, "children": [node_json(child) for child in node.children]}
+    figures = view.quality_of(node)
+    if figures is not None:
+        out |= {"quality": dataclasses.asdict(figures.quality),
+                "uncertainty": dataclasses.asdict(figures.uncertainty),
+                "completeness": dataclasses.asdict(figures.completeness)}
+    return {**out, "children": [node_json(view, child) for child in node.children]}
 
 
 def tree_json(view: TreeView) -> dict[str, Any]:
     tree = view.tree
     return {"graph_version": tree.graph_version, "category": tree.category, "root_total": tree.root_total,
-            "truncated": tree.truncated, "node": node_json(tree.node)}
+            "truncated": tree.truncated, "node": node_json(view, tree.node)}
 
 
 def _camel(name: str) -> str:
@@ -71,13 +77,29 @@ def _camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-def _label(node: TreeNode, unit: str) -> str:
+def badge(figures: NodeQuality | None) -> str:
+    """Compact: DQR rating, 95 % factor (GSD²), coverage and unlinked inputs, e.g.
+    ``[DQR good 2.4 · ×÷1.09 · cov 85 % · 2 unlinked]``."""
+    if figures is None:
+        return ""
+    q, u, c = figures.quality, figures.uncertainty, figures.completeness
+    parts = [f"DQR {q.rating}" + (f" {q.dqr:.1f}" if q.dqr is not None else ""), f"×÷{u.gsd2:.3g}"]
+    if c.coverage is not None:
+        parts.append(f"cov {100 * c.coverage:.0f} %")
+    if c.unlinked:
+        parts.append(f"{c.unlinked} unlinked")
+    return " [" + " · ".join(parts) + "]"
+
+
+def _label(view: TreeView, node: TreeNode) -> str:
+    unit = view.category.unit
     share = "" if node.share is None else f"{node.share:7.2%} "
     amount = "" if node.amount is None else f"{node.amount:.4g} {node.unit or ''} "
     marks = (" ↗ " + (node.database or "") if node.crosses_database else "") + (" ⟲" if node.loop else "")
-    return f"{share}{node.total:.6g} {unit} (direct {node.direct:.4g}) · {amount}{node.name}{marks}"
+    return (f"{share}{node.total:.6g} {unit} (direct {node.direct:.4g}) · {amount}{node.name}{marks}"
+            f"{badge(view.quality_of(node))}")
 
 
-def _add_children(branch: RichTree, node: TreeNode, unit: str) -> None:
+def _add_children(branch: RichTree, view: TreeView, node: TreeNode) -> None:
     for child in node.children:
-        _add_children(branch.add(_label(child, unit)), child, unit)
+        _add_children(branch.add(_label(view, child)), view, child)
