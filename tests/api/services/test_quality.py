@@ -35,10 +35,8 @@ def write_quality_system(store: GraphStore) -> None:
         if p.id == "landfill" else p
         for p in bg.processes
     )
-    exchanges = tuple(
-        replace(x, uncertainty=Uncertainty("lognormal", geomean=0.02, geosd=1.5)) if x.id == "landfill/1" else x
-        for x in bg.exchanges
-    )
+    given = Uncertainty("lognormal", geomean=0.02, geosd=1.5)
+    exchanges = tuple(replace(x, uncertainty=given) if x.id == "landfill/1" else x for x in bg.exchanges)
     with store.unit_of_work() as writer:
         write_database_content(writer, replace(bg, processes=processes, exchanges=exchanges))
     with store.unit_of_work() as writer:
