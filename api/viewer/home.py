@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from api.services.links import deep_link
 from api.services.readmodels import DatabaseView
-from api.viewer.render import e, template
+from api.viewer.format import e
+from api.viewer.render import template
 
 MAX_HITS = 30
 

@@ -7,47 +7,16 @@ as ``viewer.js``) and carry their full value in ``data-value`` for machines and 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from html import escape
 from importlib import resources
 from string import Template
 
 from api.services.links import deep_link, qr_url
 from api.services.readmodels import Completeness, Crumb, NodeView, TreeNode
-
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def fmt_number(x: float) -> str:
-    """Four significant digits; fixed notation from 1e-3 to 1e6, else ``1.234×10⁻⁵``."""
-    if x == 0 or not math.isfinite(x):
-        return "0" if x == 0 else str(x)
-    exponent = math.floor(math.log10(abs(x)))
-    if -3 <= exponent < 6:
-        text = f"{x:.{max(0, 3 - exponent)}f}"
-        text = text.rstrip("0").rstrip(".") if "." in text else text
-        return "0" if text in ("-0", "") else text.replace("-", "−")
-    mantissa, exp = f"{x:.3e}".split("e")
-    mantissa = mantissa.rstrip("0").rstrip(".")
-    return f"{mantissa}×10{str(int(exp)).translate(_SUPERSCRIPT)}".replace("-", "−", 1)
-
-
-def fmt_share(part: float, whole: float) -> str:
-    """``part`` as a percentage of ``whole`` with one decimal; "–" where whole is 0."""
-    if whole == 0:
-        return "–"
-    pct = 100.0 * part / whole
-    if 0 < abs(pct) < 0.05:
-        return "<0.1 %" if pct > 0 else ">−0.1 %"
-    return f"{pct:.1f} %".replace("-", "−")
-
-
-def e(value: object) -> str:
-    """Escape a value for HTML text and attributes."""
-    return escape(str(value), quote=True)
+from api.viewer.format import e, fmt_number, fmt_share
+from api.viewer.quality import rating_class, render_quality
 
 
 @cache
@@ -142,7 +111,7 @@ def render_footprint(view: NodeView) -> str:
         f'<ul class="split"><li>Direct: {_value(node.direct, unit, "value direct-value")}</li>'
         f"<li>Upstream: {_value(upstream, unit)}</li></ul>"
         f'<p class="method">{e(category.method_name or category.method)} — {e(category.name or category.id)}'
-        f"</p>{in_model}</section>"
+        f"</p>{in_model}{render_quality(view.tree.quality_of(node), unit)}</section>"
     )
 
 
@@ -164,13 +133,14 @@ def render_contributor(c: TreeNode, node_total: float, view: NodeView, link: Lin
     jump = (f'<a class="jump" href="{e(href)}">Jump to {e(database)} →</a>'
             if c.crosses_database and c.process else "")
     path = "/".join(c.path)
+    figures = view.tree.quality_of(c)
     return (
-        f'<li class="node" data-process="{e(c.process or "")}" data-path="{e(path)}">'
+        f'<li class="node{rating_class(figures)}" data-process="{e(c.process or "")}" data-path="{e(path)}">'
         f'<div class="row">{button}<div class="what">{name}{flags}'
         f'<span class="db">{e(database)}</span>{jump}</div>'
         f'<div class="num">{_value(c.total, "")}<span class="share">{e(share)}</span></div>'
         f'<div class="bar{sign}" aria-hidden="true"><span style="width:{width:.1f}%"></span></div>'
-        "</div></li>"
+        f"{render_quality(figures, view.tree.category.unit)}</div></li>"
     )
 
 

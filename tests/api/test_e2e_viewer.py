@@ -28,7 +28,7 @@ from api.cli.demo import ensure_footprints, import_missing
 from api.cli.serve import serve_in_thread
 from api.services.datasets import DEMO_FILES, locate_data
 from api.services.demo import TRANSPORT, USLCI, DemoImport, demo_node
-from api.viewer.render import fmt_number
+from api.viewer.format import fmt_number
 from graph.connect import open_embedded
 from graph.embedded import EmbeddedServer
 from graph.falkor import STAGE_SUFFIX, FalkorStore

@@ -20,7 +20,8 @@ from api.services.readmodels import (
     TreeNode,
     TreeView,
 )
-from api.viewer.render import fmt_number, fmt_share, render_message, render_node_page
+from api.viewer.format import fmt_number, fmt_share
+from api.viewer.render import render_message, render_node_page
 
 EVIL = '<script>alert("x")</script>&"\''
 

@@ -132,8 +132,11 @@ def test_node_page_shows_hand_solved_numbers(client: httpx.Client) -> None:
     assert _values(doc, "total-value") == [pytest.approx(T_T, rel=1e-12)]
     assert _values(doc, "direct-value") == [pytest.approx(0.1, rel=1e-12)]
     assert "0.14" in doc and "kg CO2-eq" in doc and "IPCC AR6 GWP100" in doc
-    rows = re.findall(r'<li class="node" data-process="([^"]*)" data-path="([^"]*)">', doc)
-    assert rows == [("D", "T/D"), ("L1", "T/L1")]  # largest first
+    rows = re.findall(r'<li class="node dq-([a-z-]+)" data-process="([^"]*)" data-path="([^"]*)">', doc)
+    assert [r[1:] for r in rows] == [("D", "T/D"), ("L1", "T/L1")]  # largest first
+    # the node and each contributor: DQR band, 95 % interval and coverage, also as a sentence
+    sentences = re.findall(r'<span class="sr-only">(data quality [^<]*)</span>', doc)
+    assert len(sentences) == 3 and all("95 % interval" in s and "coverage" in s for s in sentences)
     kid_totals = _kid_totals(doc)
     np.testing.assert_allclose(kid_totals, [0.05 * T_D, 0.001 * 3.0], rtol=1e-12)
     assert math.isclose(0.1 + sum(kid_totals), T_T, rel_tol=1e-12)
