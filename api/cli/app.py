@@ -16,7 +16,7 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from api.cli import calculation, check, demo, export, importing, qr, serve, store, tree
+from api.cli import calculation, check, demo, export, importing, montecarlo, qr, serve, store, tree
 from lcagraph.errors import LcaGraphError
 
 #: Every command of ``lcagraph``, in the order of ``lcagraph --help``.
@@ -25,6 +25,7 @@ COMMANDS: tuple[tuple[str, Callable[..., Any]], ...] = (
     ("calculate", calculation.calculate_command),
     ("footprint", calculation.footprint_command),
     ("tree", tree.tree_command),
+    ("montecarlo", montecarlo.montecarlo_command),
     ("check", check.check_command),
     ("export", export.export_command),
     ("qr", qr.qr_command),

@@ -46,6 +46,8 @@ from lcagraph.errors import InvalidArgument, NodeNotFound, StoreBusy
 from solver import (
     Kind,
     Multipliers,
+    SystemUncertainty,
+    TechnosphereSystem,
     aggregate_dqr,
     compute_coverage,
     compute_intensities,
@@ -70,6 +72,8 @@ class QualityTable:
     graph_version: int
     category: str
     nodes: dict[str, NodeQuality]
+    system: TechnosphereSystem  # of this one category (Monte Carlo samples it)
+    uncertainty: SystemUncertainty
 
 
 _TABLES: weakref.WeakKeyDictionary[CalculationCache, QualityTable] = weakref.WeakKeyDictionary()
@@ -137,7 +141,7 @@ def _compute(store: GraphStore, category: str, cache: CalculationCache) -> Quali
                                          spread.method),
             completeness=_with_coverage(completeness[j], coverage[j]),
         )
-    return QualityTable(loaded.graph_version, category, nodes)
+    return QualityTable(loaded.graph_version, category, nodes, subset, uncertainty)
 
 
 def _finite(value: float, default: float) -> float:

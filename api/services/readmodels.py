@@ -38,6 +38,7 @@ __all__ = [
     "Footprint",
     "JumpView",
     "LinkedExchange",
+    "MonteCarloSummary",
     "NodeQuality",
     "NodeView",
     "Process",
@@ -137,6 +138,29 @@ class NodeQuality:
         low, high = sorted((u.low * amount, u.high * amount))
         return NodeQuality(self.process, self.graph_version, self.quality,
                            UncertaintyRange(u.gsd2, low, high, u.method), self.completeness)
+
+
+@dataclass(frozen=True, slots=True)
+class MonteCarloSummary:
+    """``runs`` samples of the total of ``amount`` of a process (2.5 and 97.5 percentiles as
+    ``low``/``high``, GSD² of ln) next to the analytic first-order interval of the same amount."""
+
+    process: str
+    category: str
+    impact_unit: str
+    amount: float
+    graph_version: int
+    runs: int
+    seed: int
+    backend: str
+    deterministic: float
+    mean: float
+    median: float
+    sd: float
+    low: float
+    high: float
+    gsd2: float
+    analytic: UncertaintyRange
 
 
 @dataclass(frozen=True, slots=True)
