@@ -29,3 +29,31 @@ class Uncertainty:
     @classmethod
     def of(cls, u: rm.UncertaintyRange) -> Uncertainty:
         return cls(gsd2=u.gsd2, low=u.low, high=u.high, method=u.method)
+
+
+@strawberry.type(description="Monte Carlo of one reference amount of a process, with the analytic interval.")
+class MonteCarlo:
+    process_id: strawberry.ID
+    category: strawberry.ID
+    impact_unit: str
+    amount: float = strawberry.field(description="The process's reference amount the runs are for.")
+    graph_version: int
+    runs: int
+    seed: int
+    backend: str
+    deterministic: float
+    mean: float
+    median: float
+    sd: float
+    low: float = strawberry.field(description="2.5 percentile of the runs.")
+    high: float = strawberry.field(description="97.5 percentile of the runs.")
+    gsd2: float = strawberry.field(description="exp(2 sd(ln total)) over the runs.")
+    analytic: Uncertainty = strawberry.field(description="First-order interval of the same amount.")
+
+    @classmethod
+    def of(cls, s: rm.MonteCarloSummary) -> MonteCarlo:
+        return cls(process_id=strawberry.ID(s.process), category=strawberry.ID(s.category),
+                   impact_unit=s.impact_unit, amount=s.amount, graph_version=s.graph_version, runs=s.runs,
+                   seed=s.seed, backend=s.backend, deterministic=s.deterministic, mean=s.mean,
+                   median=s.median, sd=s.sd, low=s.low, high=s.high, gsd2=s.gsd2,
+                   analytic=Uncertainty.of(s.analytic))

@@ -11,13 +11,15 @@ from strawberry.scalars import JSON
 from api.graphql import errors as gql_errors
 from api.graphql.context import Ctx
 from api.graphql.pagination import ProcessConnection, check_page_size, connection, decode_cursor
+from api.graphql.quality_types import MonteCarlo
 from api.graphql.tree_types import Footprint, Jump, NodeViewType, TreeNodeType, tree_node
 from api.graphql.types import Database, Flow, ImpactCategory, Model, Process
 from api.services import models, tree
 from api.services.cypher import ROW_LIMIT, TIMEOUT_S, run_cypher
 from api.services.footprint import footprint
+from api.services.montecarlo import monte_carlo
 from api.services.nodes import NodeRequest, node_view
-from lcagraph.errors import LcaGraphError, NodeNotFound
+from lcagraph.errors import InvalidArgument, LcaGraphError, NodeNotFound
 
 E = gql_errors
 Lookup = E.NotFound | E.InvalidArgumentProblem
@@ -28,6 +30,8 @@ DatabaseLookup = Annotated[Database | Lookup, strawberry.union("DatabaseLookup")
 UpstreamResult = Annotated[TreeNodeType | TreeProblems, strawberry.union("UpstreamResult")]
 JumpResult = Annotated[Jump | TreeProblems, strawberry.union("JumpResult")]
 FootprintResult = Annotated[Footprint | TreeProblems, strawberry.union("FootprintResult")]
+MonteCarloResult = Annotated[MonteCarlo | TreeProblems, strawberry.union("MonteCarloResult")]
+GRAPHQL_RUNS = 10_000  # a request's Monte Carlo runs (the CLI allows more)
 NodeResult = Annotated[NodeViewType | TreeProblems, strawberry.union("NodeResult")]
 
 
@@ -208,6 +212,23 @@ class Query:
                 lambda: footprint(ctx.store, process_id, amount, category.id, refresh=refresh)
             )
             return Footprint.of(found, category)
+        except LcaGraphError as e:
+            return info.context.problem(e)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Monte Carlo of one reference amount of a process (as `lcagraph "
+                      f"montecarlo`), at most {GRAPHQL_RUNS:,} runs; the same seed gives the same samples.")
+    async def monte_carlo(
+        self, info: Ctx, process_id: strawberry.ID, runs: int = 1000, seed: int = 0,
+        method: strawberry.ID | None = None,
+    ) -> MonteCarloResult:
+        ctx = info.context
+        try:
+            if runs > GRAPHQL_RUNS:
+                raise InvalidArgument(f"runs {runs}: ask for at most {GRAPHQL_RUNS:,} (more with the CLI)")
+            category = models.resolve_category(await ctx.categories(), method)
+            found = await ctx.run(lambda: monte_carlo(ctx.store, process_id, runs=runs, seed=seed,
+                                                      method=category.id))
+            return MonteCarlo.of(found)
         except LcaGraphError as e:
             return info.context.problem(e)  # type: ignore[no-any-return]
 

@@ -114,3 +114,24 @@ def test_tree_graphql_and_viewer_show_the_same_figures(store: FalkorStore, footp
     sentence = re.findall(r'<span class="sr-only">(data quality [^<]*)</span>', page)[0]
     assert f"{fmt_number(u['low'])} to {fmt_number(u['high'])}" in sentence
     assert f"coverage {100 * footprint['completeness']['coverage']:.0f} %" in sentence
+
+
+def test_monte_carlo_in_graphql_and_the_cli_agree_with_the_analytic_interval(
+    store: FalkorStore, footprint: dict[str, Any],
+) -> None:
+    cli = cli_json(store, "montecarlo", ROOT, "--runs", "400", "--seed", "7")
+    settings = Settings(graph_url="embedded://unused", data_dir=Path("."), neo4j_user="", neo4j_password="",
+                        neo4j_database="", public_base_url="", api_token="")
+    query = f"""{{ monteCarlo(processId: "{ROOT}", runs: 400, seed: 7) {{ ... on MonteCarlo {{
+        deterministic runs low high gsd2 analytic {{ low high }} }} ... on Problem {{ message }} }} }}"""
+    with serve_in_thread(create_app(settings, store)) as base, httpx.Client(base_url=base, timeout=120) as c:
+        got = c.post("/graphql", json={"query": query}).json()["data"]["monteCarlo"]
+        too_many = c.post("/graphql", json={"query": query.replace("400", "20000")}).json()["data"]
+    assert got["runs"] == 400 and got["low"] == cli["low"] and got["high"] == cli["high"]  # same seed
+    assert got["deterministic"] == pytest.approx(footprint["total"], rel=1e-9)
+    assert got["low"] < got["deterministic"] < got["high"]
+    assert got["analytic"]["low"] == pytest.approx(footprint["uncertainty"]["low"], rel=1e-12)
+    # 400 runs: the 2.5/97.5 percentiles within 10 % of the first-order bounds (small uncertainty)
+    assert got["low"] == pytest.approx(got["analytic"]["low"], rel=0.1)
+    assert got["high"] == pytest.approx(got["analytic"]["high"], rel=0.1)
+    assert "at most 10,000" in too_many["monteCarlo"]["message"]
