@@ -9,6 +9,9 @@ providers), exchanges without an amount or unit, and elementary flows the impact
 not characterise (information: not covered by the method). For a climate category, the
 greenhouse gases that are emitted but have no factor (api/services/coverage.py) - a defect.
 ``--strict`` exits with 1 when anything is missing or a greenhouse gas was missed.
+``--nodes``: per node and per model, the link states of its inputs and the coverage of its total
+(the share from fully linked, fully characterised sub-trees); with ``--json`` one object
+``{"databases": [...], "nodes": [...], "models": [...]}``.
 """
 
 from __future__ import annotations
@@ -23,32 +26,38 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from api.services.check import DatabaseCompleteness, MissedGas, check_databases
+from api.services.check import DatabaseCompleteness, MissedGas, NodeCompleteness, check_databases
 from api.services.session import opened_store
 
 DatabasesArg = Annotated[list[str] | None, typer.Argument(help="database ids (default: all)")]
 MethodOpt = Annotated[str | None, typer.Option("--method", help="impact category or method id")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print the findings as JSON")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="exit 1 when anything is missing")]
+NodesOpt = Annotated[bool, typer.Option("--nodes", help="also per node and model: link states and coverage")]
+SHOWN_NODES = 15
 
 
 def check_command(
     databases: DatabasesArg = None, method: MethodOpt = None, as_json: JsonOpt = False,
-    strict: StrictOpt = False,
+    strict: StrictOpt = False, nodes: NodesOpt = False,
 ) -> None:
     """Check that inputs are linked or cut off, references set, amounts present, flows characterised."""
     with opened_store() as store:
-        report = check_databases(store, databases or (), method)
+        report = check_databases(store, databases or (), method, nodes=nodes)
     findings, missed = report.findings, report.missed
     if as_json:
         rows = [dataclasses.asdict(f) | {"complete": f.complete, "linked": f.linked,
                                          "missed_greenhouse_gases": [dataclasses.asdict(m) for m in
                                                                      missed[f.database]]}
                 for f in findings]
-        typer.echo(json.dumps(rows, indent=1))
+        by_node = {"databases": rows, "nodes": [_node_json(n) for n in report.nodes],
+                   "models": [_node_json(n) for n in report.models]}
+        typer.echo(json.dumps(by_node if nodes else rows, indent=1))
     else:
         _print_findings(findings)
         _print_missed(report.category, missed)
+        if nodes:
+            _print_nodes(report.nodes, report.models)
     if strict and not all(f.complete and not missed[f.database] for f in findings):
         raise typer.Exit(1)
 
@@ -84,3 +93,34 @@ def _print_missed(category: str, missed: Mapping[str, tuple[MissedGas, ...]]) ->
         for m in gases:
             console.print(f"  {m.flow} {m.name!r} [{m.compartment}] is {m.gas} (CAS {m.cas}): "
                           f"{m.exchanges} exchanges, {m.amount:.4g} {m.unit}", markup=False, highlight=False)
+
+
+def _node_json(n: NodeCompleteness) -> dict[str, object]:
+    c = n.completeness
+    return {"process": n.process, "name": n.name, "database": n.database, "model": n.model or None,
+            "state": c.state, "coverage": c.coverage, "linked": c.linked, "cutOff": c.cut_off,
+            "unlinked": c.unlinked, "ambiguous": c.ambiguous, "uncharacterised": c.uncharacterised}
+
+
+def _print_nodes(nodes: Sequence[NodeCompleteness], models: Sequence[NodeCompleteness]) -> None:
+    console = Console()
+    per_db: dict[str, list[NodeCompleteness]] = {}
+    for n in nodes:
+        per_db.setdefault(n.database, []).append(n)
+    for database, rows in per_db.items():
+        unlinked = [n for n in rows if n.completeness.unlinked]
+        partial = [n for n in rows if (n.completeness.coverage or 0.0) < 1.0]
+        console.print(f"[bold]{escape(database)}[/]: {len(rows):,} nodes · {len(unlinked):,} with unlinked "
+                      f"inputs · {len(partial):,} with coverage < 100 %", highlight=False)
+        for n in sorted(unlinked, key=lambda n: -n.completeness.unlinked)[:SHOWN_NODES]:
+            console.print(f"  {n.completeness.unlinked} unlinked: {n.name} ({n.process})", markup=False,
+                          highlight=False)
+    table = Table(title="models", show_lines=False)
+    for column in ("model", "database", "coverage", "linked", "cut off", "unlinked", "ambiguous"):
+        table.add_column(column, justify="left" if column in ("model", "database") else "right")
+    for m in models:
+        c = m.completeness
+        table.add_row(m.name, m.database, "–" if c.coverage is None else f"{100 * c.coverage:.0f} %",
+                      str(c.linked), str(c.cut_off), str(c.unlinked), str(c.ambiguous))
+    if models:
+        console.print(table)

@@ -23,12 +23,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from api.cli.calculation import describe_quality
 from api.services.calculation import ensure_results
 from api.services.datasets import DEMO_FILES, locate_data
 from api.services.demo import DEMO_IMPORTS, DemoImport, demo_node, present_databases
 from api.services.importing import import_database
 from api.services.links import deep_link
+from api.services.models import choose_category
 from api.services.qr import render_terminal
+from api.services.quality import node_quality
 from api.services.session import GraphStore, open_store
 from lcagraph.config import Settings, load_settings
 from lcagraph.errors import EngineUnavailable
@@ -119,6 +122,7 @@ def demo_command(
         import_missing(store, data, console)
         ensure_footprints(store, console)
         node, name = demo_node(store)
+        print_node_completeness(console, store, node)
         if not serve:
             base = settings.public_base_url or f"http://{reachable_host(host)}:{port}"
             show_node(console, name, deep_link(base, node), not light_background)
@@ -126,6 +130,18 @@ def demo_command(
         serve_demo(settings, store, (host, port), (node, name), console, not light_background)
     finally:
         store.close()
+
+
+def print_node_completeness(console: Console, store: GraphStore, node: str) -> None:
+    """The completeness (link states, coverage) and accuracy of the node the demo opens."""
+    category = choose_category(store, None)
+    figures = node_quality(store, node, category.id)
+    c = figures.completeness
+    console.print(f"completeness of this node: its own inputs {c.linked} linked, {c.cut_off} cut off, "
+                  f"{c.unlinked} unlinked, {c.ambiguous} ambiguous ({c.state}); the share of its total from "
+                  "fully linked, characterised sub-trees is its coverage:", highlight=False)
+    unit = f"{category.unit} per unit"
+    console.print("  " + describe_quality(figures.quality, figures.uncertainty, c, unit), highlight=False)
 
 
 def serve_demo(

@@ -194,6 +194,10 @@ def test_demo_imports_calculates_serves_and_restarts_without_work(embedded_dir: 
         assert _stop(proc) == 0
     first = "".join(lines)
     assert first.count("✓ imported") == 5, first
+    # the node it opens: its inputs' link states and its coverage (USLCI has unlinked inputs upstream)
+    assert "its own inputs 7 linked, 0 cut off, 0 unlinked, 0 ambiguous" in first, first
+    figures = r"DQR no data · 95 % [0-9.]+…[0-9.]+ kg CO2-eq per unit .* · coverage \d+ %"
+    assert re.search(figures, first), first
     version = _graph_version(embedded_dir)
 
     proc, lines, again = _start_demo(env)

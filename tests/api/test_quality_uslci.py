@@ -135,3 +135,12 @@ def test_monte_carlo_in_graphql_and_the_cli_agree_with_the_analytic_interval(
     assert got["low"] == pytest.approx(got["analytic"]["low"], rel=0.1)
     assert got["high"] == pytest.approx(got["analytic"]["high"], rel=0.1)
     assert "at most 10,000" in too_many["monteCarlo"]["message"]
+
+
+def test_check_nodes_json_names_the_coverage_of_every_transport_node(store: FalkorStore) -> None:
+    report = cli_json(store, "check", "uslci-transport-v1-1", "--nodes")
+    assert [d["database"] for d in report["databases"]] == ["uslci-transport-v1-1"]
+    nodes = {n["process"]: n for n in report["nodes"]}
+    assert len(nodes) == 41 and ROOT in nodes
+    assert all(0.0 <= n["coverage"] <= 1.0 for n in nodes.values() if n["coverage"] is not None)
+    assert nodes[ROOT]["linked"] == 7 and nodes[ROOT]["state"] == "complete"

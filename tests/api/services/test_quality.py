@@ -17,6 +17,7 @@ from dataclasses import replace
 
 import pytest
 
+from api.services.check import check_databases
 from api.services.quality import node_quality, quality_table
 from graph.store import GraphStore
 from graph.writer import write_database_content
@@ -92,3 +93,14 @@ def test_figures_scale_with_the_amount_and_are_kept_per_graph_version(quality_st
     with quality_store.unit_of_work() as writer:
         writer.run("MATCH ()-[x:INPUT {id: 'steel/5'}]->() SET x.link = 'unlinked'")  # bumps the version
     assert quality_table(quality_store, "gwp") is not first
+
+
+def test_check_reports_every_node_and_its_coverage(quality_store: GraphStore) -> None:
+    report = check_databases(quality_store, ["fg", "bg"], "gwp", nodes=True)
+    by_id = {n.process: n for n in report.nodes}
+    assert set(by_id) == {"steel", "boiler", "power", "landfill", "refinery"}
+    steel = by_id["steel"]
+    assert (steel.database, steel.completeness.unlinked) == ("fg", 2)
+    assert steel.completeness.coverage == pytest.approx((0.8 + 0.0596) / 1.5596, rel=1e-12)
+    assert by_id["boiler"].completeness.coverage == pytest.approx(1.0)
+    assert check_databases(quality_store, ["fg"], "gwp").nodes == ()  # only when asked
