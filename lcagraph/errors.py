@@ -60,6 +60,10 @@ class UnresolvedReference(MalformedDataset):
     """A dataset refers to a flow, unit or provider that is not there."""
 
 
+class UnitMismatch(MalformedDataset):
+    """An amount is given in a unit of another quantity than its flow's (kWh for a flow in kg)."""
+
+
 class UnsafeArchive(MalformedDataset):
     """A zip with path traversal, an entity bomb or an excessive expansion ratio."""
 
