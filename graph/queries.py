@@ -803,3 +803,37 @@ MATCH (c:Process)-[:PROVIDER]->(p:Process)
 WITH c, count(DISTINCT p) AS n
 RETURN c.id AS id, n ORDER BY abs(n - $wanted), id LIMIT 1
 """
+
+# --- foreground models and their published versions (graph/foreground.py) --------------------
+
+#: The model file of a foreground database as imported (JSON text), one per database.
+UPSERT_MODEL_DOCUMENT = """
+MERGE (m:ModelDocument {database: $database})
+SET m.json = $json, m.file = $file, m.imported_at = $imported_at
+"""
+
+READ_MODEL_DOCUMENT = """
+MATCH (m:ModelDocument {database: $database})
+RETURN m.json AS json, m.file AS file
+"""
+
+#: A published version is immutable: created once per content hash, never updated.
+CREATE_PUBLISHED_VERSION = """
+MERGE (v:PublishedVersion {hash: $hash})
+ON CREATE SET v.key = $key, v.model = $model, v.label = $label, v.published_at = $published_at,
+              v.snapshot = $snapshot
+RETURN v.key AS key, v.hash AS hash, v.model AS model, v.label AS label, v.published_at AS published_at
+"""
+
+READ_PUBLISHED_VERSION = """
+MATCH (v:PublishedVersion)
+WHERE v.key = $key OR v.hash = $key OR (v.model = $model AND v.label = $key)
+RETURN v.key AS key, v.hash AS hash, v.model AS model, v.label AS label, v.published_at AS published_at,
+       v.snapshot AS snapshot
+"""
+
+READ_PUBLISHED_VERSIONS_OF_MODEL = """
+MATCH (v:PublishedVersion {model: $model})
+RETURN v.key AS key, v.hash AS hash, v.model AS model, v.label AS label, v.published_at AS published_at
+ORDER BY v.published_at, v.label
+"""

@@ -164,7 +164,8 @@ class _Process:
         return Process(id=self.id, name=self.p.name, database=database_id(self.model),
                        location=self.p.location, description=self.p.description, ref_flow=flow.id,
                        ref_amount=ref.amount, ref_unit=ref.unit,
-                       allocation_method=self.p.allocation_method, parameters=params)
+                       allocation_method=self.p.allocation_method or ("physical" if self.p.co_products else ""),
+                       parameters=params)
 
 
 def _describe(x: ModelInput) -> str:

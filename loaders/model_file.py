@@ -260,7 +260,7 @@ def _process(r: _Reader, file: str) -> ModelProcess:
         inputs=tuple(_input(i) for i in r.items("inputs")),
         emissions=tuple(_emission(e) for e in r.items("emissions")),
         location=r.text("location"), description=r.text("description"),
-        allocation_method=r.text("allocationMethod") or ("physical" if co_products else ""),
+        allocation_method=r.text("allocationMethod"),
         parameters=_parameters(r), where=r.where(),
     )
 
@@ -365,6 +365,7 @@ def _process_json(p: ModelProcess) -> dict[str, Any]:
     out["reference"] = _output_json(p.reference, bool(p.co_products))
     if p.co_products:
         out["coProducts"] = [_output_json(c, True) for c in p.co_products]
+    if p.allocation_method:
         out["allocationMethod"] = p.allocation_method
     if p.parameters:
         out["parameters"] = _parameters_json(p.parameters)
