@@ -26,8 +26,15 @@ class PublishedVersion:
 
 def write_model_document(writer: Writer, database: str, text: str, file: str) -> None:
     """Store (or replace) the model file of ``database``, inside the import's unit of work."""
-    writer.run(q.UPSERT_MODEL_DOCUMENT, {"database": database, "json": text, "file": file,
-                                         "imported_at": datetime.now(UTC).isoformat(timespec="seconds")})
+    writer.run(
+        q.UPSERT_MODEL_DOCUMENT,
+        {
+            "database": database,
+            "json": text,
+            "file": file,
+            "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        },
+    )
 
 
 def read_model_document(store: GraphStore, database: str) -> tuple[str, str] | None:
@@ -39,9 +46,17 @@ def read_model_document(store: GraphStore, database: str) -> tuple[str, str] | N
 def create_published_version(store: GraphStore, version: PublishedVersion) -> PublishedVersion:
     """Store ``version`` unless its hash is there already; returns what the graph holds (the first
     publication of that content: a version is never changed)."""
-    rows = store.write(q.CREATE_PUBLISHED_VERSION, {
-        "hash": version.hash, "key": version.key, "model": version.model, "label": version.label,
-        "published_at": version.published_at, "snapshot": version.snapshot})
+    rows = store.write(
+        q.CREATE_PUBLISHED_VERSION,
+        {
+            "hash": version.hash,
+            "key": version.key,
+            "model": version.model,
+            "label": version.label,
+            "published_at": version.published_at,
+            "snapshot": version.snapshot,
+        },
+    )
     return _version(rows[0])
 
 
@@ -57,6 +72,11 @@ def read_published_versions(store: GraphStore, model: str) -> list[PublishedVers
 
 
 def _version(row: Row) -> PublishedVersion:
-    return PublishedVersion(key=str(row["key"]), hash=str(row["hash"]), model=str(row["model"]),
-                            label=str(row["label"] or ""), published_at=str(row["published_at"] or ""),
-                            snapshot=str(row.get("snapshot") or ""))
+    return PublishedVersion(
+        key=str(row["key"]),
+        hash=str(row["hash"]),
+        model=str(row["model"]),
+        label=str(row["label"] or ""),
+        published_at=str(row["published_at"] or ""),
+        snapshot=str(row.get("snapshot") or ""),
+    )

@@ -92,8 +92,9 @@ def model_content(model: ModelFile, providers: Mapping[str, ResolvedProvider]) -
             flows[flow.id] = flow
             own.append(built.output(flow, co, f"co{i}", is_reference=False))
         for i, x in enumerate(p.inputs):
-            provider = (_local_provider(model, x, reference) if x.provider.process
-                        else providers[x.provider.key])
+            provider = (
+                _local_provider(model, x, reference) if x.provider.process else providers[x.provider.key]
+            )
             own.append(built.input(i, x, provider))
         for i, e in enumerate(p.emissions):
             flow = _elementary_flow(e)
@@ -102,13 +103,26 @@ def model_content(model: ModelFile, providers: Mapping[str, ResolvedProvider]) -
         processes.append(built.record(reference[p.id], own))
         exchanges.extend(own)
     content = DatabaseContent(
-        database=Database(id=db, name=model.name, source=model.file, version=model.version, format=FORMAT,
-                          kind="foreground", description=model.description),
-        flows=tuple(flows.values()), processes=tuple(processes), exchanges=tuple(exchanges),
-        report=ImportReport(database=db, file=model.file, format=FORMAT,
-                            datasets=(("processes", len(processes)), ("flows", len(flows))),
-                            exchanges=len(exchanges),
-                            formulas_evaluated=sum(1 for x in exchanges if x.formula)),
+        database=Database(
+            id=db,
+            name=model.name,
+            source=model.file,
+            version=model.version,
+            format=FORMAT,
+            kind="foreground",
+            description=model.description,
+        ),
+        flows=tuple(flows.values()),
+        processes=tuple(processes),
+        exchanges=tuple(exchanges),
+        report=ImportReport(
+            database=db,
+            file=model.file,
+            format=FORMAT,
+            datasets=(("processes", len(processes)), ("flows", len(flows))),
+            exchanges=len(exchanges),
+            formulas_evaluated=sum(1 for x in exchanges if x.formula),
+        ),
     )
     check_solvable(content, model)
     return content
@@ -128,44 +142,90 @@ class _Process:
         try:
             return evaluate(amount.formula, self.scope)
         except MalformedDataset as e:
-            raise MalformedDataset(str(e), file=self.model.file, dataset=self.p.id,
-                                   field=where.replace(" (", ".formula (", 1)) from e
+            raise MalformedDataset(
+                str(e), file=self.model.file, dataset=self.p.id, field=where.replace(" (", ".formula (", 1)
+            ) from e
 
     def output(self, flow: Flow, out: ModelOutput, suffix: str, *, is_reference: bool) -> Exchange:
         amount = self.value(out.amount, out.where)
         if is_reference and amount <= 0:
-            raise MalformedDataset(f"the reference amount is {amount!r}; give a positive amount",
-                                   file=self.model.file, dataset=self.p.id, field=out.where)
-        return Exchange(id=f"{self.id}/{suffix}", process=self.id, flow=flow.id, is_input=False,
-                        amount=amount, unit=out.amount.unit, amount_ref=amount, is_reference=is_reference,
-                        allocation=1.0 if is_reference else out.allocation, formula=out.amount.formula)
+            raise MalformedDataset(
+                f"the reference amount is {amount!r}; give a positive amount",
+                file=self.model.file,
+                dataset=self.p.id,
+                field=out.where,
+            )
+        return Exchange(
+            id=f"{self.id}/{suffix}",
+            process=self.id,
+            flow=flow.id,
+            is_input=False,
+            amount=amount,
+            unit=out.amount.unit,
+            amount_ref=amount,
+            is_reference=is_reference,
+            allocation=1.0 if is_reference else out.allocation,
+            formula=out.amount.formula,
+        )
 
     def input(self, index: int, x: ModelInput, provider: ResolvedProvider) -> Exchange:
         amount = self.value(x.amount, x.where)
-        factor = _conversion(x.amount.unit, provider.unit, self.model, self.p.id, x.where,
-                             f"the reference product of provider {provider.process!r}")
-        return Exchange(id=input_id(self.id, index), process=self.id, flow=provider.flow, is_input=True,
-                        amount=amount, unit=x.amount.unit, amount_ref=amount * factor,
-                        default_provider=provider.process, allocation=self.allocation,
-                        formula=x.amount.formula, description=_describe(x))
+        factor = _conversion(
+            x.amount.unit,
+            provider.unit,
+            self.model,
+            self.p.id,
+            x.where,
+            f"the reference product of provider {provider.process!r}",
+        )
+        return Exchange(
+            id=input_id(self.id, index),
+            process=self.id,
+            flow=provider.flow,
+            is_input=True,
+            amount=amount,
+            unit=x.amount.unit,
+            amount_ref=amount * factor,
+            default_provider=provider.process,
+            allocation=self.allocation,
+            formula=x.amount.formula,
+            description=_describe(x),
+        )
 
     def emission(self, index: int, e: ModelEmission, flow: Flow) -> Exchange:
         amount = self.value(e.amount, e.where)
-        factor = _conversion(e.amount.unit, "kg", self.model, self.p.id, e.where,
-                             "an elementary flow (a mass)")
-        return Exchange(id=emission_id(self.id, index), process=self.id, flow=flow.id, is_input=e.is_input,
-                        amount=amount, unit=e.amount.unit, amount_ref=amount * factor,
-                        allocation=self.allocation, formula=e.amount.formula)
+        factor = _conversion(
+            e.amount.unit, "kg", self.model, self.p.id, e.where, "an elementary flow (a mass)"
+        )
+        return Exchange(
+            id=emission_id(self.id, index),
+            process=self.id,
+            flow=flow.id,
+            is_input=e.is_input,
+            amount=amount,
+            unit=e.amount.unit,
+            amount_ref=amount * factor,
+            allocation=self.allocation,
+            formula=e.amount.formula,
+        )
 
     def record(self, flow: Flow, own: list[Exchange]) -> Process:
         ref = next(x for x in own if x.is_reference)
-        params = tuple(Parameter(name=n, value=self.scope[n.lower()], formula=f)
-                       for n, _v, f in self.p.parameters)
-        return Process(id=self.id, name=self.p.name, database=database_id(self.model),
-                       location=self.p.location, description=self.p.description, ref_flow=flow.id,
-                       ref_amount=ref.amount, ref_unit=ref.unit,
-                       allocation_method=self.p.allocation_method or ("physical" if self.p.co_products else ""),
-                       parameters=params)
+        params = tuple(
+            Parameter(name=n, value=self.scope[n.lower()], formula=f) for n, _v, f in self.p.parameters
+        )
+        return Process(
+            id=self.id,
+            name=self.p.name,
+            database=database_id(self.model),
+            location=self.p.location,
+            description=self.p.description,
+            ref_flow=flow.id,
+            ref_amount=ref.amount,
+            ref_unit=ref.unit,
+            allocation_method=self.p.allocation_method or ("physical" if self.p.co_products else ""),
+            parameters=params,
+        )
 
 
 def _describe(x: ModelInput) -> str:
@@ -173,8 +233,13 @@ def _describe(x: ModelInput) -> str:
     return "; ".join(p for p in parts if p)
 
 
-def _evaluate(params: tuple[tuple[str, float | None, str], ...], outer: Mapping[str, float],
-              model: ModelFile, dataset: str, where: str) -> dict[str, float]:
+def _evaluate(
+    params: tuple[tuple[str, float | None, str], ...],
+    outer: Mapping[str, float],
+    model: ModelFile,
+    dataset: str,
+    where: str,
+) -> dict[str, float]:
     try:
         return evaluate_parameters([ParameterDef(n, v, f) for n, v, f in params], outer)
     except MalformedDataset as e:
@@ -186,13 +251,17 @@ def _conversion(unit: str, target: str, model: ModelFile, dataset: str, where: s
     try:
         given, target_property = unit_factor_by_name(unit), unit_factor_by_name(target)
     except UnresolvedReference as e:
-        raise UnresolvedReference(str(e), file=model.file, dataset=dataset,
-                                  field=where.replace(" (", ".unit (", 1)) from e
+        raise UnresolvedReference(
+            str(e), file=model.file, dataset=dataset, field=where.replace(" (", ".unit (", 1)
+        ) from e
     if given[0] != target_property[0]:
         raise UnitMismatch(
             f"unit mismatch: {unit!r} cannot be converted into {target!r}, the unit of {what}; give the "
-            f"amount in {target!r} or a unit of the same quantity", file=model.file, dataset=dataset,
-            field=where.replace(" (", ".unit (", 1))
+            f"amount in {target!r} or a unit of the same quantity",
+            file=model.file,
+            dataset=dataset,
+            field=where.replace(" (", ".unit (", 1),
+        )
     return given[1] / target_property[1]
 
 
@@ -200,8 +269,9 @@ def _product_flow(model: ModelFile, p: ModelProcess, out: ModelOutput) -> Flow:
     try:
         unit_factor_by_name(out.amount.unit)
     except UnresolvedReference as e:
-        raise UnresolvedReference(str(e), file=model.file, dataset=p.id,
-                                  field=out.where.replace(" (", ".unit (", 1)) from e
+        raise UnresolvedReference(
+            str(e), file=model.file, dataset=p.id, field=out.where.replace(" (", ".unit (", 1)
+        ) from e
     ident = str(uuid.uuid5(NAMESPACE, f"{database_id(model)}/{p.id}/{out.product}"))
     return Flow(id=ident, name=out.product, type="product", unit=out.amount.unit, location=p.location)
 
@@ -213,8 +283,9 @@ def _local_provider(model: ModelFile, x: ModelInput, reference: Mapping[str, Flo
 
 def _elementary_flow(e: ModelEmission) -> Flow:
     ident = str(uuid.uuid5(NAMESPACE, f"elementary/{e.substance.lower()}/{e.compartment}/{e.cas}"))
-    return Flow(id=ident, name=e.substance, type="elementary", unit="kg", cas=e.cas,
-                compartment=(e.compartment,))
+    return Flow(
+        id=ident, name=e.substance, type="elementary", unit="kg", cas=e.cas, compartment=(e.compartment,)
+    )
 
 
 def check_solvable(content: DatabaseContent, model: ModelFile) -> None:
@@ -234,11 +305,17 @@ def check_solvable(content: DatabaseContent, model: ModelFile) -> None:
         return
     graph = csr_matrix((a != 0).astype(float))
     _n, labels = connected_components(graph, directed=True, connection="strong")
-    loops = [ids[i] for i in range(len(ids)) if np.count_nonzero(labels == labels[i]) > 1 or a[i, i] == 0
-             or any(x.default_provider == ids[i] and x.process == ids[i] for x in content.exchanges)]
+    loops = [
+        ids[i]
+        for i in range(len(ids))
+        if np.count_nonzero(labels == labels[i]) > 1
+        or a[i, i] == 0
+        or any(x.default_provider == ids[i] and x.process == ids[i] for x in content.exchanges)
+    ]
     raise SingularTechnosphere(
         f"file {model.file!r}: the supply loop of processes {', '.join(loops) or ', '.join(ids)} has no "
         "solution: what the loop consumes of its own products cancels what it makes (the technosphere "
         "matrix is singular); make each process put out more of its product than the loop takes back "
         "(field inputs[].amount)",
-        tuple(loops))
+        tuple(loops),
+    )

@@ -48,8 +48,11 @@ class ProviderRef:
     @property
     def key(self) -> str:
         """A stable text for this reference (what the resolved providers are keyed by)."""
-        return f"process:{self.process}" if self.process else (f"id:{self.id}" if self.id
-                                                               else f"name:{self.database}:{self.name}")
+        return (
+            f"process:{self.process}"
+            if self.process
+            else (f"id:{self.id}" if self.id else f"name:{self.database}:{self.name}")
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +149,9 @@ def load_json(text: str, file: str) -> Any:
     try:
         return decoder.decode(text)
     except json.JSONDecodeError as e:
-        raise MalformedDataset(f"not valid JSON at line {e.lineno}, column {e.colno}: {e.msg}",
-                               file=file) from e
+        raise MalformedDataset(
+            f"not valid JSON at line {e.lineno}, column {e.colno}: {e.msg}", file=file
+        ) from e
 
 
 class _Reader:
@@ -155,16 +159,21 @@ class _Reader:
 
     def __init__(self, data: Any, path: str, file: str, dataset: str = "") -> None:
         if not isinstance(data, dict):
-            raise MalformedDataset(f"expected an object, found {json.dumps(data)[:60]}", file=file,
-                                   dataset=dataset, field=path or "(top level)")
+            raise MalformedDataset(
+                f"expected an object, found {json.dumps(data)[:60]}",
+                file=file,
+                dataset=dataset,
+                field=path or "(top level)",
+            )
         self.data: Mapping[str, Any] = data
         self.path, self.file, self.dataset = path, file, dataset
         self.line = getattr(data, "line", 0)
 
     def fail(self, key: str, message: str) -> MalformedDataset:
         field = f"{self.path}.{key}" if self.path else key
-        return MalformedDataset(message, file=self.file, dataset=self.dataset,
-                                field=f"{field} (line {self.line})")
+        return MalformedDataset(
+            message, file=self.file, dataset=self.dataset, field=f"{field} (line {self.line})"
+        )
 
     def check_keys(self, allowed: Sequence[str]) -> None:
         for key in self.data:
@@ -197,8 +206,10 @@ class _Reader:
             return []
         if not isinstance(value, list):
             raise self.fail(key, f"{key!r} must be a list")
-        return [_Reader(v, f"{self.path}.{key}[{i}]" if self.path else f"{key}[{i}]", self.file, self.dataset)
-                for i, v in enumerate(value)]
+        return [
+            _Reader(v, f"{self.path}.{key}[{i}]" if self.path else f"{key}[{i}]", self.file, self.dataset)
+            for i, v in enumerate(value)
+        ]
 
     def child(self, key: str) -> _Reader | None:
         value = self.data.get(key)
@@ -215,10 +226,21 @@ def read_model_text(text: str, file: str = "model.json") -> ModelFile:
     if len(text.encode()) > MAX_BYTES:
         raise MalformedDataset(f"the file is larger than {MAX_BYTES // 1024 // 1024} MB", file=file)
     top = _Reader(load_json(text, file), "", file)
-    top.check_keys(("$schema", "lcagraphModel", "id", "name", "version", "description", "background",
-                    "parameters", "processes"))
+    top.check_keys(
+        (
+            "$schema",
+            "lcagraphModel",
+            "id",
+            "name",
+            "version",
+            "description",
+            "background",
+            "parameters",
+            "processes",
+        )
+    )
     if top.data.get("lcagraphModel") != FORMAT_VERSION:
-        raise top.fail("lcagraphModel", f"give \"lcagraphModel\": {FORMAT_VERSION} (the format version)")
+        raise top.fail("lcagraphModel", f'give "lcagraphModel": {FORMAT_VERSION} (the format version)')
     ident = top.text("id", required=True)
     if not LOCAL_ID.match(ident):
         raise top.fail("id", f"model id {ident!r} must be letters, digits, '.', '_' or '-' (64 at most)")
@@ -230,22 +252,44 @@ def read_model_text(text: str, file: str = "model.json") -> ModelFile:
         raise top.fail("processes", "a model needs at least one process")
     _check_unique([p.id for p in processes], "process id", top)
     _check_local_providers(processes, file)
-    return ModelFile(id=ident, name=top.text("name") or ident, version=top.text("version"),
-                     description=top.text("description"), background=tuple(background),
-                     parameters=_parameters(top), processes=processes, file=file)
+    return ModelFile(
+        id=ident,
+        name=top.text("name") or ident,
+        version=top.text("version"),
+        description=top.text("description"),
+        background=tuple(background),
+        parameters=_parameters(top),
+        processes=processes,
+        file=file,
+    )
 
 
 def _process(r: _Reader, file: str) -> ModelProcess:
     ident = r.text("id", required=True)
     r = _Reader(r.data, r.path, file, dataset=ident)
-    r.check_keys(("id", "name", "location", "description", "reference", "coProducts", "allocationMethod",
-                  "parameters", "inputs", "emissions"))
+    r.check_keys(
+        (
+            "id",
+            "name",
+            "location",
+            "description",
+            "reference",
+            "coProducts",
+            "allocationMethod",
+            "parameters",
+            "inputs",
+            "emissions",
+        )
+    )
     if not LOCAL_ID.match(ident):
         raise r.fail("id", f"process id {ident!r} must be letters, digits, '.', '_' or '-' (64 at most)")
     ref = r.child("reference")
     if ref is None:
-        raise r.fail("reference", f"process {ident!r} has no reference product; give \"reference\": "
-                     "{\"product\": …, \"amount\": 1, \"unit\": …}")
+        raise r.fail(
+            "reference",
+            f'process {ident!r} has no reference product; give "reference": '
+            '{"product": …, "amount": 1, "unit": …}',
+        )
     reference = _output(ref, allocation_required=False)
     co_products = tuple(_output(c, allocation_required=True) for c in r.items("coProducts"))
     if co_products:
@@ -253,24 +297,31 @@ def _process(r: _Reader, file: str) -> ModelProcess:
             raise ref.fail("allocation", "with co-products, give the reference product's allocation factor")
         total = reference.allocation + sum(c.allocation for c in co_products)
         if abs(total - 1.0) > 1e-9:
-            raise r.fail("coProducts", "allocation factors of the reference and co-products sum to "
-                         f"{total!r}, not 1; correct them")
+            raise r.fail(
+                "coProducts",
+                f"allocation factors of the reference and co-products sum to {total!r}, not 1; correct them",
+            )
     return ModelProcess(
-        id=ident, name=r.text("name") or ident, reference=reference, co_products=co_products,
+        id=ident,
+        name=r.text("name") or ident,
+        reference=reference,
+        co_products=co_products,
         inputs=tuple(_input(i) for i in r.items("inputs")),
         emissions=tuple(_emission(e) for e in r.items("emissions")),
-        location=r.text("location"), description=r.text("description"),
+        location=r.text("location"),
+        description=r.text("description"),
         allocation_method=r.text("allocationMethod"),
-        parameters=_parameters(r), where=r.where(),
+        parameters=_parameters(r),
+        where=r.where(),
     )
 
 
 def _amount(r: _Reader) -> Amount:
     value, formula = r.number("amount"), r.text("formula")
     if value is None and not formula:
-        raise r.fail("amount", "give an \"amount\" (a number) or a \"formula\" over the parameters")
+        raise r.fail("amount", 'give an "amount" (a number) or a "formula" over the parameters')
     if value is not None and formula:
-        raise r.fail("formula", "give either \"amount\" or \"formula\", not both")
+        raise r.fail("formula", 'give either "amount" or "formula", not both')
     return Amount(value, formula, r.text("unit", required=True))
 
 
@@ -290,13 +341,16 @@ def _input(r: _Reader) -> ModelInput:
     r.check_keys(("provider", "amount", "formula", "unit", "stage", "proxy", "comment"))
     ref = r.child("provider")
     if ref is None:
-        raise r.fail("provider", "give the provider: {\"process\": <id in this model>}, "
-                     "{\"id\": <process id>} or {\"name\": …, \"database\": …}")
+        raise r.fail(
+            "provider",
+            'give the provider: {"process": <id in this model>}, '
+            '{"id": <process id>} or {"name": …, "database": …}',
+        )
     ref.check_keys(("process", "id", "name", "database"))
     provider = ProviderRef(ref.text("process"), ref.text("id"), ref.text("name"), ref.text("database"))
     given = [bool(provider.process), bool(provider.id), bool(provider.name)]
     if sum(given) != 1 or bool(provider.name) != bool(provider.database):
-        raise ref.fail("id", "give exactly one of \"process\", \"id\" or \"name\" with \"database\"")
+        raise ref.fail("id", 'give exactly one of "process", "id" or "name" with "database"')
     stage = _stage(r, required=not provider.process)
     return ModelInput(provider, _amount(r), stage, r.text("proxy"), r.text("comment"), r.where())
 
@@ -306,8 +360,15 @@ def _emission(r: _Reader) -> ModelEmission:
     compartment = r.text("compartment", required=True)
     if compartment not in ("air", "water", "soil", "resource"):
         raise r.fail("compartment", f"compartment {compartment!r}: use air, water, soil or resource")
-    return ModelEmission(r.text("substance", required=True), compartment, _amount(r),
-                         _stage(r, required=True), r.text("cas"), compartment == "resource", r.where())
+    return ModelEmission(
+        r.text("substance", required=True),
+        compartment,
+        _amount(r),
+        _stage(r, required=True),
+        r.text("cas"),
+        compartment == "resource",
+        r.where(),
+    )
 
 
 def _stage(r: _Reader, *, required: bool) -> str:
@@ -323,7 +384,7 @@ def _parameters(r: _Reader) -> tuple[tuple[str, float | None, str], ...]:
         p.check_keys(("name", "value", "formula", "description"))
         name, value, formula = p.text("name", required=True), p.number("value"), p.text("formula")
         if (value is None) == (not formula):
-            raise p.fail("value", f"parameter {name!r}: give a \"value\" or a \"formula\", one of the two")
+            raise p.fail("value", f'parameter {name!r}: give a "value" or a "formula", one of the two')
         out.append((name, value, formula))
     return tuple(out)
 
@@ -343,8 +404,11 @@ def _check_local_providers(processes: Sequence[ModelProcess], file: str) -> None
             if x.provider.process and x.provider.process not in ids:
                 raise MalformedDataset(
                     f"provider process {x.provider.process!r} is not a process of this model "
-                    f"(processes: {', '.join(sorted(ids))})", file=file, dataset=p.id,
-                    field=x.where.replace(" (", ".provider.process (", 1))
+                    f"(processes: {', '.join(sorted(ids))})",
+                    file=file,
+                    dataset=p.id,
+                    field=x.where.replace(" (", ".provider.process (", 1),
+                )
 
 
 def model_to_json(model: ModelFile) -> dict[str, Any]:
@@ -387,8 +451,13 @@ def _output_json(o: ModelOutput, allocated: bool) -> dict[str, Any]:
 
 def _input_json(x: ModelInput) -> dict[str, Any]:
     ref = x.provider
-    provider = ({"process": ref.process} if ref.process else {"id": ref.id} if ref.id
-                else {"name": ref.name, "database": ref.database})
+    provider = (
+        {"process": ref.process}
+        if ref.process
+        else {"id": ref.id}
+        if ref.id
+        else {"name": ref.name, "database": ref.database}
+    )
     out: dict[str, Any] = {"provider": provider, **_amount_json(x.amount)}
     return out | {k: v for k, v in (("stage", x.stage), ("proxy", x.proxy), ("comment", x.comment)) if v}
 

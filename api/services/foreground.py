@@ -52,7 +52,11 @@ def import_model(store: GraphStore, path: Path | str, *, progress: Progress | No
 
 
 def import_model_text(
-    store: GraphStore, text: str, file: str = "model.json", *, progress: Progress | None = None,
+    store: GraphStore,
+    text: str,
+    file: str = "model.json",
+    *,
+    progress: Progress | None = None,
 ) -> ModelImport:
     """Import a model given as JSON text (all or nothing)."""
     step = progress or (lambda _name, _rows: None)
@@ -64,13 +68,18 @@ def import_model_text(
     providers, warnings = _resolve(store, model, candidates)
     content = model_content(model, providers)
     step("read model", len(content.processes))
-    content = link_providers(content, candidates, {}, read_provider_exchanges(
-        store, sorted({p.process for p in providers.values()})))
+    content = link_providers(
+        content,
+        candidates,
+        {},
+        read_provider_exchanges(store, sorted({p.process for p in providers.values()})),
+    )
     assert content.report is not None
     content = replace(content, report=replace(content.report, warnings=content.report.warnings + warnings))
     canonical = json.dumps(model_to_json(model), indent=2, ensure_ascii=False)
-    report = commit_content(store, content, step,
-                            also=lambda writer: write_model_document(writer, db, canonical, file))
+    report = commit_content(
+        store, content, step, also=lambda writer: write_model_document(writer, db, canonical, file)
+    )
     return ModelImport(db, tuple(p.id for p in content.processes), report)
 
 
@@ -79,8 +88,10 @@ def read_model(store: GraphStore, model: str) -> ModelFile:
     db = _model_database(store, model)
     found = read_model_document(store, db)
     if found is None:
-        raise NodeNotFound(f"database {model!r} was not imported from a model file; `lcagraph model import` "
-                           "one, or export this database with `lcagraph export`")
+        raise NodeNotFound(
+            f"database {model!r} was not imported from a model file; `lcagraph model import` "
+            "one, or export this database with `lcagraph export`"
+        )
     return read_model_text(found[0], found[1] or f"{db}.json")
 
 
@@ -101,8 +112,10 @@ def _check_database_free(store: GraphStore, db: str) -> None:
     """A model replaces its own earlier import, never a background database of the same id."""
     for view in read_databases(store):
         if view.database.id == db and view.database.kind != "foreground":
-            raise InvalidArgument(f"model id {db!r} is the id of background database {view.database.name!r}; "
-                                  "give the model another \"id\"")
+            raise InvalidArgument(
+                f"model id {db!r} is the id of background database {view.database.name!r}; "
+                'give the model another "id"'
+            )
 
 
 def _background_ids(store: GraphStore, model: ModelFile, own: str) -> list[str]:
@@ -114,7 +127,9 @@ def _background_ids(store: GraphStore, model: ModelFile, own: str) -> list[str]:
 
 
 def _resolve(
-    store: GraphStore, model: ModelFile, candidates: Sequence[ProviderCandidate],
+    store: GraphStore,
+    model: ModelFile,
+    candidates: Sequence[ProviderCandidate],
 ) -> tuple[dict[str, ResolvedProvider], tuple[str, ...]]:
     """Every background provider the model names, with the unit of the product it supplies."""
     by_id: dict[str, list[ProviderCandidate]] = defaultdict(list)
@@ -129,20 +144,27 @@ def _resolve(
         for x in p.inputs:
             if x.provider.process or x.provider.key in found:
                 continue
-            options = by_id.get(x.provider.id, []) if x.provider.id else names.get(
-                (slug_of(store, x.provider.database), _name_key(x.provider.name)), [])
+            options = (
+                by_id.get(x.provider.id, [])
+                if x.provider.id
+                else names.get((slug_of(store, x.provider.database), _name_key(x.provider.name)), [])
+            )
             if not options:
                 raise _not_found(model, p, x)
             picked = pick_provider(options, p.location)
             if len(picked) > 1:
-                warnings.append(f"dataset {p.id}, field {x.where}: {len(picked)} processes match "
-                                f"{x.provider.name or x.provider.id!r} ({', '.join(c.process for c in picked)}); "
-                                f"linked to {picked[0].process} (location, unit before system, lowest id); "
-                                "give its \"id\" to choose another")
+                warnings.append(
+                    f"dataset {p.id}, field {x.where}: {len(picked)} processes match "
+                    f"{x.provider.name or x.provider.id!r} ({', '.join(c.process for c in picked)}); "
+                    f"linked to {picked[0].process} (location, unit before system, lowest id); "
+                    'give its "id" to choose another'
+                )
             found[x.provider.key] = picked[0]
     units = read_flows(store, sorted({c.flow for c in found.values()}))
-    providers = {key: ResolvedProvider(c.process, c.database, c.flow, units[c.flow].unit if c.flow in units else "")
-                 for key, c in found.items()}
+    providers = {
+        key: ResolvedProvider(c.process, c.database, c.flow, units[c.flow].unit if c.flow in units else "")
+        for key, c in found.items()
+    }
     return providers, tuple(warnings)
 
 
@@ -156,11 +178,14 @@ def _name_key(name: str) -> str:
 
 
 def _names_by_database(
-    store: GraphStore, model: ModelFile, candidates: Sequence[ProviderCandidate],
+    store: GraphStore,
+    model: ModelFile,
+    candidates: Sequence[ProviderCandidate],
 ) -> dict[tuple[str, str], list[ProviderCandidate]]:
     """Candidates by (database id, name key), for the databases the model names processes in."""
-    wanted = {slug_of(store, x.provider.database) for p in model.processes for x in p.inputs
-              if x.provider.database}
+    wanted = {
+        slug_of(store, x.provider.database) for p in model.processes for x in p.inputs if x.provider.database
+    }
     pool = [c for c in candidates if c.database in wanted]
     processes = read_processes(store, [c.process for c in pool])
     out: dict[tuple[str, str], list[ProviderCandidate]] = defaultdict(list)
@@ -172,13 +197,19 @@ def _names_by_database(
 
 def _not_found(model: ModelFile, p: ModelProcess, x: ModelInput) -> UnresolvedReference:
     ref = x.provider
-    what = (f"process id {ref.id!r} is not a process of the background databases "
-            f"({', '.join(model.background) or 'all databases in the graph'})" if ref.id
-            else f"no process named {ref.name!r} in database {ref.database!r}")
+    what = (
+        f"process id {ref.id!r} is not a process of the background databases "
+        f"({', '.join(model.background) or 'all databases in the graph'})"
+        if ref.id
+        else f"no process named {ref.name!r} in database {ref.database!r}"
+    )
     return UnresolvedReference(
-        f"{what}; import that database first and list it under \"background\", or correct the provider "
-        "(find ids with `lcagraph cypher` or the viewer's search)", file=model.file, dataset=p.id,
-        field=x.where.replace(" (", ".provider (", 1))
+        f'{what}; import that database first and list it under "background", or correct the provider '
+        "(find ids with `lcagraph cypher` or the viewer's search)",
+        file=model.file,
+        dataset=p.id,
+        field=x.where.replace(" (", ".provider (", 1),
+    )
 
 
 def model_process_ids(model: ModelFile) -> list[str]:

@@ -51,7 +51,8 @@ def _build(hint: Any, data: Any) -> Any:
     if dataclasses.is_dataclass(hint):
         hints = _hints(hint)  # type: ignore[arg-type]
         fields = [f for f in dataclasses.fields(hint) if f.init and f.name in data]
-        return hint(**{f.name: _build(hints[f.name], data[f.name]) for f in fields})
+        maker: Any = hint
+        return maker(**{f.name: _build(hints[f.name], data[f.name]) for f in fields})
     if origin is tuple:
         args = typing.get_args(hint)
         if len(args) == 2 and args[1] is Ellipsis:

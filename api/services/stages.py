@@ -66,15 +66,19 @@ def stage_footprint(store: GraphStore, process_id: str, method: str | None = Non
     category = choose_category(store, method)
     process = read_processes(store, [process_id]).get(process_id)
     if process is None:
-        raise NodeNotFound(f"process {process_id!r} is not in the graph; `lcagraph model import` its model first")
+        raise NodeNotFound(
+            f"process {process_id!r} is not in the graph; `lcagraph model import` its model first"
+        )
     model = read_model(store, process.database)
     content = read_database_content(store, process.database)
-    return with_fresh_results(store, category.id, lambda: _stages(store, content, stage_tags(model), process_id,
-                                                                   category))
+    return with_fresh_results(
+        store, category.id, lambda: _stages(store, content, stage_tags(model), process_id, category)
+    )
 
 
-def _stages(store: GraphStore, content: DatabaseContent, tags: dict[str, str], process_id: str,
-            category: Category) -> StageFootprint:
+def _stages(
+    store: GraphStore, content: DatabaseContent, tags: dict[str, str], process_id: str, category: Category
+) -> StageFootprint:
     ids = [p.id for p in content.processes]
     index = {pid: i for i, pid in enumerate(ids)}
     links = {link.exchange: link for link in content.links}
@@ -83,7 +87,9 @@ def _stages(store: GraphStore, content: DatabaseContent, tags: dict[str, str], p
     version = store.graph_version()
     stale = [p for p in providers if p not in results or results[p].graph_version != version]
     if stale:
-        raise StaleResult(f"no current result for {len(stale)} processes (e.g. {stale[0]!r}); run `lcagraph calculate`")
+        raise StaleResult(
+            f"no current result for {len(stale)} processes (e.g. {stale[0]!r}); run `lcagraph calculate`"
+        )
     factors = {f.flow: f.value for f, _name in read_category_factors(store, category.id)}
     reference = {x.process: x.amount_ref for x in content.exchanges if x.is_reference}
     d = np.zeros((len(ids), len(STAGES)))
@@ -100,26 +106,51 @@ def _stages(store: GraphStore, content: DatabaseContent, tags: dict[str, str], p
             elif link.provider in index:
                 m[p, index[link.provider]] += per * link.provider_scale
             else:
-                raise InvalidArgument(f"exchange {x.id!r} is supplied by a background process but has no stage tag")
+                raise InvalidArgument(
+                    f"exchange {x.id!r} is supplied by a background process but has no stage tag"
+                )
         elif x.flow in factors and stage:
             d[p, STAGES.index(stage)] += (-1.0 if x.is_input else 1.0) * per * factors[x.flow]
     s = np.linalg.solve(np.eye(len(ids)) - m, d)
-    return _footprint(content, process_id, category, s[index[process_id]] * reference[process_id],
-                      results[process_id], version, store)
+    return _footprint(
+        content,
+        process_id,
+        category,
+        s[index[process_id]] * reference[process_id],
+        results[process_id],
+        version,
+        store,
+    )
 
 
-def _footprint(content: DatabaseContent, process_id: str, category: Category, stages: np.ndarray,
-               result: CachedResult, version: int, store: GraphStore) -> StageFootprint:
+def _footprint(
+    content: DatabaseContent,
+    process_id: str,
+    category: Category,
+    stages: np.ndarray,
+    result: CachedResult,
+    version: int,
+    store: GraphStore,
+) -> StageFootprint:
     process = next(p for p in content.processes if p.id == process_id)
     amount = next(x.amount_ref for x in content.exchanges if x.process == process_id and x.is_reference)
     total = result.total * amount
     counts = read_link_counts(store, [process_id]).get(process_id, {})
-    figures = tuple(StageFigure(stage, float(v), float(v) / total if total else 0.0)
-                    for stage, v in zip(STAGES, stages, strict=True))
+    figures = tuple(
+        StageFigure(stage, float(v), float(v) / total if total else 0.0)
+        for stage, v in zip(STAGES, stages, strict=True)
+    )
     return StageFootprint(
-        process=process_id, name=process.name, model=process.database, amount=amount, unit=process.ref_unit,
-        category=category, total=total, stages=figures,
+        process=process_id,
+        name=process.name,
+        model=process.database,
+        amount=amount,
+        unit=process.ref_unit,
+        category=category,
+        total=total,
+        stages=figures,
         gap=abs(float(np.sum(stages)) - total) / abs(total) if total else abs(float(np.sum(stages))),
-        graph_version=version, completeness=Completeness.from_counts(counts, bool(process.ref_flow)),
+        graph_version=version,
+        completeness=Completeness.from_counts(counts, bool(process.ref_flow)),
         cutoffs=len(content.unlinked),
     )

@@ -23,7 +23,7 @@ from api.services.foreground import export_model, import_model_text
 from api.services.importing import commit_content
 from api.services.stages import stage_footprint
 from graph.falkor import FalkorStore
-from lcagraph.errors import MalformedDataset, SingularTechnosphere, UnitMismatch, UnresolvedReference
+from lcagraph.errors import InvalidArgument, MalformedDataset, SingularTechnosphere, UnitMismatch, UnresolvedReference
 from lcagraph.records import Database, DatabaseContent, Exchange, Flow, Process
 
 CO2 = Flow("bg-co2", "Carbon dioxide, fossil", "elementary", "kg", cas="124-38-9", compartment=("air",))
@@ -123,3 +123,39 @@ def test_errors_name_the_line_and_field(with_background: FalkorStore) -> None:
     text = _broken(lambda d: d["processes"][1]["inputs"][1].update(stage="use"))
     with pytest.raises(MalformedDataset, match=r"processes\[1\]\.inputs\[1\]\.stage \(line \d+\)"):
         import_model_text(with_background, text, "bad.json")
+
+
+def test_published_version_keeps_its_figures_after_the_background_changes(with_background: FalkorStore) -> None:
+    from api.services.battery import declare_battery, passport_fields
+    from api.services.publishing import publish, published_node
+    from api.services.session import AppState
+    from lcagraph.config import load_settings
+
+    import_model_text(with_background, json.dumps(model()), "pack.json")
+    state = AppState(load_settings(), with_background)
+    first = publish(state, "pack", "1.0")
+    assert first.created
+    again = publish(state, "pack", "1.0")
+    assert again.version.hash == first.version.hash and not again.created
+    live = declare_battery(with_background, "pack:pack", 2.0, 300, 10, base_url="http://x")
+    assert live.study_link == f"http://x/n/pack%3Apack?v={first.version.key}"
+    np.testing.assert_allclose(live.per_kwh * live.energy_kwh, live.total, rtol=1e-15)
+    np.testing.assert_allclose(sum(s.impact for s in live.stages), live.total, rtol=1e-9)
+    assert passport_fields(live)["absoluteCarbonFootprint"] == live.total
+    node = published_node(with_background, "pack:pack", first.version.key)
+    changed = background()
+    changed = DatabaseContent(changed.database, changed.flows, changed.processes, tuple(
+        x if x.id != "steel/2" else Exchange("steel/2", "steel", "bg-co2", False, 3.0, "kg", 3.0)
+        for x in changed.exchanges), changed.links)
+    commit_content(with_background, changed, lambda _n, _r: None)
+    calculate(with_background)
+    assert stage_footprint(with_background, "pack:pack").total > 20.03  # the live model moved
+    frozen = published_node(with_background, "pack:pack", first.version.key)
+    assert frozen == node and frozen.node.total == pytest.approx(20.025, rel=1e-12)
+    declared = declare_battery(with_background, "pack:pack", 2.0, 300, 10, base_url="http://x",
+                               version=first.version.key)
+    assert declared.total == live.total and declared.stages == live.stages
+    assert declare_battery(with_background, "pack:pack", 2.0, 300, 10, base_url="http://x").study_link is None
+    with pytest.raises(InvalidArgument, match="published with other content"):
+        publish(state, "pack", "1.0")
+    assert publish(state, "pack", "1.1").version.hash != first.version.hash
