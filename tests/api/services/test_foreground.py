@@ -23,18 +23,33 @@ from api.services.foreground import export_model, import_model_text
 from api.services.importing import commit_content
 from api.services.stages import stage_footprint
 from graph.falkor import FalkorStore
-from lcagraph.errors import InvalidArgument, MalformedDataset, SingularTechnosphere, UnitMismatch, UnresolvedReference
+from lcagraph.errors import (
+    InvalidArgument,
+    MalformedDataset,
+    SingularTechnosphere,
+    UnitMismatch,
+    UnresolvedReference,
+)
 from lcagraph.records import Database, DatabaseContent, Exchange, Flow, Process
 
 CO2 = Flow("bg-co2", "Carbon dioxide, fossil", "elementary", "kg", cas="124-38-9", compartment=("air",))
 
 
 def background() -> DatabaseContent:
-    flows = (CO2, Flow("bg-steel", "steel", "product", "kg"), Flow("bg-power", "electricity", "product", "kWh"),
-             Flow("bg-truck", "transport, truck", "product", "t*km"))
-    processes = tuple(Process(pid, name, "bg", location="US", ref_flow=f"bg-{pid}", ref_unit=unit)
-                      for pid, name, unit in (("steel", "steel, at plant", "kg"), ("power", "electricity, at grid", "kWh"),
-                                              ("truck", "transport, truck", "t*km")))
+    flows = (
+        CO2,
+        Flow("bg-steel", "steel", "product", "kg"),
+        Flow("bg-power", "electricity", "product", "kWh"),
+        Flow("bg-truck", "transport, truck", "product", "t*km"),
+    )
+    processes = tuple(
+        Process(pid, name, "bg", location="US", ref_flow=f"bg-{pid}", ref_unit=unit)
+        for pid, name, unit in (
+            ("steel", "steel, at plant", "kg"),
+            ("power", "electricity, at grid", "kWh"),
+            ("truck", "transport, truck", "t*km"),
+        )
+    )
     x = Exchange
     exchanges = (
         x("steel/1", "steel", "bg-steel", False, 1.0, "kg", 1.0, is_reference=True),
@@ -46,28 +61,59 @@ def background() -> DatabaseContent:
         x("truck/2", "truck", "bg-co2", False, 0.1, "kg", 0.1),
     )
     from loaders.linking import link_providers
+
     return link_providers(DatabaseContent(Database("bg", "Background"), flows, processes, exchanges))
 
 
 def model() -> dict[str, Any]:
     return {
-        "lcagraphModel": 1, "id": "pack", "name": "Test pack", "version": "1", "background": ["bg"],
+        "lcagraphModel": 1,
+        "id": "pack",
+        "name": "Test pack",
+        "version": "1",
+        "background": ["bg"],
         "parameters": [{"name": "cells", "value": 4}],
         "processes": [
-            {"id": "cell", "name": "cell", "reference": {"product": "cell", "amount": 1, "unit": "Item(s)",
-                                                         "allocation": 0.8},
-             "coProducts": [{"product": "scrap", "amount": 0.1, "unit": "kg", "allocation": 0.2}],
-             "inputs": [
-                 {"provider": {"id": "steel"}, "amount": 2000, "unit": "g", "stage": "raw-material-acquisition"},
-                 {"provider": {"name": "electricity, at grid", "database": "Background"}, "formula": "1.5 * 2",
-                  "unit": "kWh", "stage": "main-production"}],
-             "emissions": [{"substance": "Carbon dioxide, fossil", "cas": "124-38-9", "compartment": "air",
-                            "amount": 0.1, "unit": "kg", "stage": "main-production"}]},
-            {"id": "pack", "name": "pack", "reference": {"product": "pack", "amount": 1, "unit": "Item(s)"},
-             "inputs": [
-                 {"provider": {"process": "cell"}, "formula": "cells", "unit": "Item(s)"},
-                 {"provider": {"id": "truck"}, "amount": 50, "unit": "kg*km", "stage": "distribution"},
-                 {"provider": {"id": "power"}, "amount": 1, "unit": "kWh", "stage": "end-of-life"}]},
+            {
+                "id": "cell",
+                "name": "cell",
+                "reference": {"product": "cell", "amount": 1, "unit": "Item(s)", "allocation": 0.8},
+                "coProducts": [{"product": "scrap", "amount": 0.1, "unit": "kg", "allocation": 0.2}],
+                "inputs": [
+                    {
+                        "provider": {"id": "steel"},
+                        "amount": 2000,
+                        "unit": "g",
+                        "stage": "raw-material-acquisition",
+                    },
+                    {
+                        "provider": {"name": "electricity, at grid", "database": "Background"},
+                        "formula": "1.5 * 2",
+                        "unit": "kWh",
+                        "stage": "main-production",
+                    },
+                ],
+                "emissions": [
+                    {
+                        "substance": "Carbon dioxide, fossil",
+                        "cas": "124-38-9",
+                        "compartment": "air",
+                        "amount": 0.1,
+                        "unit": "kg",
+                        "stage": "main-production",
+                    }
+                ],
+            },
+            {
+                "id": "pack",
+                "name": "pack",
+                "reference": {"product": "pack", "amount": 1, "unit": "Item(s)"},
+                "inputs": [
+                    {"provider": {"process": "cell"}, "formula": "cells", "unit": "Item(s)"},
+                    {"provider": {"id": "truck"}, "amount": 50, "unit": "kg*km", "stage": "distribution"},
+                    {"provider": {"id": "power"}, "amount": 1, "unit": "kWh", "stage": "end-of-life"},
+                ],
+            },
         ],
     }
 
@@ -101,16 +147,30 @@ def _broken(change: Any) -> str:
     return json.dumps(data, indent=1)
 
 
-@pytest.mark.parametrize(("change", "error", "words"), [
-    (lambda d: d["processes"][0]["inputs"][0]["provider"].update(id="nope"), UnresolvedReference,
-     "'nope' is not a process"),
-    (lambda d: d["processes"][0]["inputs"][0].update(unit="kWh"), UnitMismatch, "unit mismatch"),
-    (lambda d: d["processes"][1].pop("reference"), MalformedDataset, "has no reference product"),
-    (lambda d: d["processes"][0]["inputs"].append({"provider": {"process": "cell"}, "amount": 1.25,
-                                                   "unit": "Item(s)"}), SingularTechnosphere, "no solution"),
-])
+@pytest.mark.parametrize(
+    ("change", "error", "words"),
+    [
+        (
+            lambda d: d["processes"][0]["inputs"][0]["provider"].update(id="nope"),
+            UnresolvedReference,
+            "'nope' is not a process",
+        ),
+        (lambda d: d["processes"][0]["inputs"][0].update(unit="kWh"), UnitMismatch, "unit mismatch"),
+        (lambda d: d["processes"][1].pop("reference"), MalformedDataset, "has no reference product"),
+        (
+            lambda d: d["processes"][0]["inputs"].append(
+                {"provider": {"process": "cell"}, "amount": 1.25, "unit": "Item(s)"}
+            ),
+            SingularTechnosphere,
+            "no solution",
+        ),
+    ],
+)
 def test_bad_model_files_leave_the_graph_unchanged(
-    with_background: FalkorStore, change: Any, error: type[Exception], words: str,
+    with_background: FalkorStore,
+    change: Any,
+    error: type[Exception],
+    words: str,
 ) -> None:
     version = with_background.graph_version()
     with pytest.raises(error, match=words) as raised:
@@ -125,7 +185,9 @@ def test_errors_name_the_line_and_field(with_background: FalkorStore) -> None:
         import_model_text(with_background, text, "bad.json")
 
 
-def test_published_version_keeps_its_figures_after_the_background_changes(with_background: FalkorStore) -> None:
+def test_published_version_keeps_its_figures_after_the_background_changes(
+    with_background: FalkorStore,
+) -> None:
     from api.services.battery import declare_battery, passport_fields
     from api.services.publishing import publish, published_node
     from api.services.session import AppState
@@ -144,16 +206,24 @@ def test_published_version_keeps_its_figures_after_the_background_changes(with_b
     assert passport_fields(live)["absoluteCarbonFootprint"] == live.total
     node = published_node(with_background, "pack:pack", first.version.key)
     changed = background()
-    changed = DatabaseContent(changed.database, changed.flows, changed.processes, tuple(
-        x if x.id != "steel/2" else Exchange("steel/2", "steel", "bg-co2", False, 3.0, "kg", 3.0)
-        for x in changed.exchanges), changed.links)
+    changed = DatabaseContent(
+        changed.database,
+        changed.flows,
+        changed.processes,
+        tuple(
+            x if x.id != "steel/2" else Exchange("steel/2", "steel", "bg-co2", False, 3.0, "kg", 3.0)
+            for x in changed.exchanges
+        ),
+        changed.links,
+    )
     commit_content(with_background, changed, lambda _n, _r: None)
     calculate(with_background)
     assert stage_footprint(with_background, "pack:pack").total > 20.03  # the live model moved
     frozen = published_node(with_background, "pack:pack", first.version.key)
     assert frozen == node and frozen.node.total == pytest.approx(20.025, rel=1e-12)
-    declared = declare_battery(with_background, "pack:pack", 2.0, 300, 10, base_url="http://x",
-                               version=first.version.key)
+    declared = declare_battery(
+        with_background, "pack:pack", 2.0, 300, 10, base_url="http://x", version=first.version.key
+    )
     assert declared.total == live.total and declared.stages == live.stages
     assert declare_battery(with_background, "pack:pack", 2.0, 300, 10, base_url="http://x").study_link is None
     with pytest.raises(InvalidArgument, match="published with other content"):
