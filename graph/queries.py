@@ -822,7 +822,8 @@ CREATE_PUBLISHED_VERSION = """
 MERGE (v:PublishedVersion {hash: $hash})
 ON CREATE SET v.key = $key, v.model = $model, v.label = $label, v.published_at = $published_at,
               v.snapshot = $snapshot
-RETURN v.key AS key, v.hash AS hash, v.model AS model, v.label AS label, v.published_at AS published_at
+RETURN v.key AS key, v.hash AS hash, v.model AS model, v.label AS label, v.published_at AS published_at,
+       v.snapshot AS snapshot
 """
 
 READ_PUBLISHED_VERSION = """

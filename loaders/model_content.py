@@ -122,6 +122,10 @@ def model_content(model: ModelFile, providers: Mapping[str, ResolvedProvider]) -
             datasets=(("processes", len(processes)), ("flows", len(flows))),
             exchanges=len(exchanges),
             formulas_evaluated=sum(1 for x in exchanges if x.formula),
+            unit_conversions=sum(1 for x in exchanges if x.amount_ref != x.amount),
+            co_products=tuple(f"{x.process}: {flows[x.flow].name}" for x in exchanges
+                              if not x.is_input and not x.is_reference and x.flow in flows
+                              and flows[x.flow].type == "product"),
         ),
     )
     check_solvable(content, model)

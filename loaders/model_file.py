@@ -78,6 +78,7 @@ class ModelEmission:
     stage: str
     cas: str = ""
     is_input: bool = False  # a resource taken from nature
+    comment: str = ""
     where: str = ""
 
 
@@ -356,7 +357,7 @@ def _input(r: _Reader) -> ModelInput:
 
 
 def _emission(r: _Reader) -> ModelEmission:
-    r.check_keys(("substance", "cas", "compartment", "amount", "formula", "unit", "stage"))
+    r.check_keys(("substance", "cas", "compartment", "amount", "formula", "unit", "stage", "comment"))
     compartment = r.text("compartment", required=True)
     if compartment not in ("air", "water", "soil", "resource"):
         raise r.fail("compartment", f"compartment {compartment!r}: use air, water, soil or resource")
@@ -367,6 +368,7 @@ def _emission(r: _Reader) -> ModelEmission:
         _stage(r, required=True),
         r.text("cas"),
         compartment == "resource",
+        r.text("comment"),
         r.where(),
     )
 
@@ -464,7 +466,8 @@ def _input_json(x: ModelInput) -> dict[str, Any]:
 
 def _emission_json(e: ModelEmission) -> dict[str, Any]:
     out: dict[str, Any] = {"substance": e.substance, "compartment": e.compartment}
-    return out | ({"cas": e.cas} if e.cas else {}) | _amount_json(e.amount) | {"stage": e.stage}
+    out |= ({"cas": e.cas} if e.cas else {}) | _amount_json(e.amount) | {"stage": e.stage}
+    return out | ({"comment": e.comment} if e.comment else {})
 
 
 def _parameters_json(params: Sequence[tuple[str, float | None, str]]) -> list[dict[str, Any]]:
