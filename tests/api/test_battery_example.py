@@ -10,8 +10,8 @@ independent, so their agreement (≤ 1e-9 relative) checks that no stage is lost
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
