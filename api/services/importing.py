@@ -79,6 +79,7 @@ def commit_content(
         write_database_content(writer, content, progress=step)
         if also is not None:
             also(writer)
+        step("wrote the database", len(content.processes))
         graph = characterise_graph(writer)
         report = report_characterisation(content, graph)
         write_import_report(writer, report)
