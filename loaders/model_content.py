@@ -6,7 +6,8 @@ reference product: a unit of another quantity is an error); make the product flo
 model's processes and its elementary flows (matched onto method factors by name and CAS like
 any flow); make the exchanges, each input naming its provider as default provider (linking
 then follows loaders/linking.py); allocate inputs and emissions to the reference product with
-its allocation factor; and check that the model's own supply loops can be solved.
+its allocation factor. (That the model's own supply loops can be solved is checked after
+linking, by loaders/solvability.py, as for every import.)
 
 Ids are stable: process ``<model>:<local id>``, exchange ``<process>/in<i>`` (inputs),
 ``/em<i>`` (emissions), ``/ref`` and ``/co<i>`` (outputs); flow ids are name-based UUIDs.
@@ -18,21 +19,16 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
-
-from lcagraph.errors import MalformedDataset, SingularTechnosphere, UnitMismatch, UnresolvedReference
+from lcagraph.errors import MalformedDataset, UnitMismatch, UnresolvedReference
 from lcagraph.records import Database, DatabaseContent, Exchange, Flow, ImportReport, Parameter, Process
-from loaders.formulas import ParameterDef, evaluate, evaluate_parameters
+from loaders.formulas import evaluate
 from loaders.model_file import Amount, ModelEmission, ModelFile, ModelInput, ModelOutput, ModelProcess
+from loaders.parameters import ParameterDef, evaluate_parameters
 from loaders.units import unit_factor_by_name
 from loaders.xml import slug
 
 FORMAT = "lcagraph-model"
 NAMESPACE = uuid.UUID("5f0c6a52-3c1e-4b8e-9f53-7a1d2c0b9e41")
-MASS = unit_factor_by_name("kg")[0]
-SINGULAR_TOLERANCE = 1e-12
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +98,7 @@ def model_content(model: ModelFile, providers: Mapping[str, ResolvedProvider]) -
             own.append(built.emission(i, e, flow))
         processes.append(built.record(reference[p.id], own))
         exchanges.extend(own)
-    content = DatabaseContent(
+    return DatabaseContent(
         database=Database(
             id=db,
             name=model.name,
@@ -128,8 +124,6 @@ def model_content(model: ModelFile, providers: Mapping[str, ResolvedProvider]) -
                               and flows[x.flow].type == "product"),
         ),
     )
-    check_solvable(content, model)
-    return content
 
 
 class _Process:
@@ -289,37 +283,4 @@ def _elementary_flow(e: ModelEmission) -> Flow:
     ident = str(uuid.uuid5(NAMESPACE, f"elementary/{e.substance.lower()}/{e.compartment}/{e.cas}"))
     return Flow(
         id=ident, name=e.substance, type="elementary", unit="kg", cas=e.cas, compartment=(e.compartment,)
-    )
-
-
-def check_solvable(content: DatabaseContent, model: ModelFile) -> None:
-    """The model's own supply loops must leave its technosphere invertible: each process's reference
-    amount minus what the model's processes take of it (allocated) must not cancel out."""
-    ids = [p.id for p in content.processes]
-    index = {pid: i for i, pid in enumerate(ids)}
-    a = np.zeros((len(ids), len(ids)))
-    for x in content.exchanges:
-        if x.is_reference:
-            a[index[x.process], index[x.process]] += x.amount_ref
-    for x in content.exchanges:
-        if x.is_input and x.default_provider in index:
-            a[index[x.default_provider], index[x.process]] -= x.amount_ref * x.allocation
-    scale = np.abs(a).max(initial=1.0)
-    if np.linalg.matrix_rank(a, tol=SINGULAR_TOLERANCE * scale * len(ids)) == len(ids):
-        return
-    graph = csr_matrix((a != 0).astype(float))
-    _n, labels = connected_components(graph, directed=True, connection="strong")
-    loops = [
-        ids[i]
-        for i in range(len(ids))
-        if np.count_nonzero(labels == labels[i]) > 1
-        or a[i, i] == 0
-        or any(x.default_provider == ids[i] and x.process == ids[i] for x in content.exchanges)
-    ]
-    raise SingularTechnosphere(
-        f"file {model.file!r}: the supply loop of processes {', '.join(loops) or ', '.join(ids)} has no "
-        "solution: what the loop consumes of its own products cancels what it makes (the technosphere "
-        "matrix is singular); make each process put out more of its product than the loop takes back "
-        "(field inputs[].amount)",
-        tuple(loops),
     )

@@ -23,11 +23,12 @@ from graph.browse import read_databases, read_flows, read_processes
 from graph.foreground import read_model_document, write_model_document
 from graph.reader import read_provider_candidates, read_provider_exchanges
 from graph.store import GraphStore
-from lcagraph.errors import InvalidArgument, NodeNotFound, UnresolvedReference
+from lcagraph.errors import InvalidArgument, NodeNotFound, SingularTechnosphere, UnresolvedReference
 from lcagraph.records import ImportReport, ProviderCandidate
 from loaders.linking import link_providers, pick_provider
 from loaders.model_content import ResolvedProvider, database_id, model_content, process_id
 from loaders.model_file import ModelFile, ModelInput, ModelProcess, model_to_json, read_model_text
+from loaders.solvability import check_solvable
 
 __all__ = ["ModelImport", "export_model", "import_model", "import_model_text", "read_model"]
 
@@ -74,6 +75,10 @@ def import_model_text(
         {},
         read_provider_exchanges(store, sorted({p.process for p in providers.values()})),
     )
+    try:
+        check_solvable(content)
+    except SingularTechnosphere as e:
+        raise SingularTechnosphere(f"file {file!r}: {e}", e.processes) from e
     assert content.report is not None
     content = replace(content, report=replace(content.report, warnings=content.report.warnings + warnings))
     canonical = json.dumps(model_to_json(model), indent=2, ensure_ascii=False)

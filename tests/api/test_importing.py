@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from api.calculation import calculate
 from api.cli import main
+from api.services.calculation import calculate
 from api.services.importing import import_database
 from graph.falkor import FalkorStore
 from graph.reader import (

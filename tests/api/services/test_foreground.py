@@ -162,7 +162,7 @@ def _broken(change: Any) -> str:
                 {"provider": {"process": "cell"}, "amount": 1.25, "unit": "Item(s)"}
             ),
             SingularTechnosphere,
-            "no solution",
+            "singular.*pack:cell",
         ),
     ],
 )
