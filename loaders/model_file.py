@@ -24,6 +24,37 @@ MAX_BYTES = 5 * 1024 * 1024
 #: The life-cycle stages of the EU Battery Regulation (2023/1542, Annex II); the use stage is excluded.
 STAGES = ("raw-material-acquisition", "main-production", "distribution", "end-of-life")
 LOCAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+#: The fields each object of a model file may have (docs/model.schema.json lists the same).
+FIELDS: dict[str, tuple[str, ...]] = {
+    "model": (
+        "$schema",
+        "lcagraphModel",
+        "id",
+        "name",
+        "version",
+        "description",
+        "background",
+        "parameters",
+        "processes",
+    ),
+    "process": (
+        "id",
+        "name",
+        "location",
+        "description",
+        "reference",
+        "coProducts",
+        "allocationMethod",
+        "parameters",
+        "inputs",
+        "emissions",
+    ),
+    "output": ("product", "amount", "formula", "unit", "allocation"),
+    "input": ("provider", "amount", "formula", "unit", "stage", "proxy", "comment"),
+    "provider": ("process", "id", "name", "database"),
+    "emission": ("substance", "cas", "compartment", "amount", "formula", "unit", "stage", "comment"),
+    "parameter": ("name", "value", "formula", "description"),
+}
 Stage = Literal["raw-material-acquisition", "main-production", "distribution", "end-of-life"]
 
 
@@ -227,19 +258,7 @@ def read_model_text(text: str, file: str = "model.json") -> ModelFile:
     if len(text.encode()) > MAX_BYTES:
         raise MalformedDataset(f"the file is larger than {MAX_BYTES // 1024 // 1024} MB", file=file)
     top = _Reader(load_json(text, file), "", file)
-    top.check_keys(
-        (
-            "$schema",
-            "lcagraphModel",
-            "id",
-            "name",
-            "version",
-            "description",
-            "background",
-            "parameters",
-            "processes",
-        )
-    )
+    top.check_keys(FIELDS["model"])
     if top.data.get("lcagraphModel") != FORMAT_VERSION:
         raise top.fail("lcagraphModel", f'give "lcagraphModel": {FORMAT_VERSION} (the format version)')
     ident = top.text("id", required=True)
@@ -268,20 +287,7 @@ def read_model_text(text: str, file: str = "model.json") -> ModelFile:
 def _process(r: _Reader, file: str) -> ModelProcess:
     ident = r.text("id", required=True)
     r = _Reader(r.data, r.path, file, dataset=ident)
-    r.check_keys(
-        (
-            "id",
-            "name",
-            "location",
-            "description",
-            "reference",
-            "coProducts",
-            "allocationMethod",
-            "parameters",
-            "inputs",
-            "emissions",
-        )
-    )
+    r.check_keys(FIELDS["process"])
     if not LOCAL_ID.match(ident):
         raise r.fail("id", f"process id {ident!r} must be letters, digits, '.', '_' or '-' (64 at most)")
     ref = r.child("reference")
@@ -327,7 +333,7 @@ def _amount(r: _Reader) -> Amount:
 
 
 def _output(r: _Reader, *, allocation_required: bool) -> ModelOutput:
-    r.check_keys(("product", "amount", "formula", "unit", "allocation"))
+    r.check_keys(FIELDS["output"])
     allocation = r.number("allocation")
     if allocation is None:
         if allocation_required:
@@ -339,7 +345,7 @@ def _output(r: _Reader, *, allocation_required: bool) -> ModelOutput:
 
 
 def _input(r: _Reader) -> ModelInput:
-    r.check_keys(("provider", "amount", "formula", "unit", "stage", "proxy", "comment"))
+    r.check_keys(FIELDS["input"])
     ref = r.child("provider")
     if ref is None:
         raise r.fail(
@@ -347,7 +353,7 @@ def _input(r: _Reader) -> ModelInput:
             'give the provider: {"process": <id in this model>}, '
             '{"id": <process id>} or {"name": …, "database": …}',
         )
-    ref.check_keys(("process", "id", "name", "database"))
+    ref.check_keys(FIELDS["provider"])
     provider = ProviderRef(ref.text("process"), ref.text("id"), ref.text("name"), ref.text("database"))
     given = [bool(provider.process), bool(provider.id), bool(provider.name)]
     if sum(given) != 1 or bool(provider.name) != bool(provider.database):
@@ -357,7 +363,7 @@ def _input(r: _Reader) -> ModelInput:
 
 
 def _emission(r: _Reader) -> ModelEmission:
-    r.check_keys(("substance", "cas", "compartment", "amount", "formula", "unit", "stage", "comment"))
+    r.check_keys(FIELDS["emission"])
     compartment = r.text("compartment", required=True)
     if compartment not in ("air", "water", "soil", "resource"):
         raise r.fail("compartment", f"compartment {compartment!r}: use air, water, soil or resource")
@@ -383,7 +389,7 @@ def _stage(r: _Reader, *, required: bool) -> str:
 def _parameters(r: _Reader) -> tuple[tuple[str, float | None, str], ...]:
     out = []
     for p in r.items("parameters"):
-        p.check_keys(("name", "value", "formula", "description"))
+        p.check_keys(FIELDS["parameter"])
         name, value, formula = p.text("name", required=True), p.number("value"), p.text("formula")
         if (value is None) == (not formula):
             raise p.fail("value", f'parameter {name!r}: give a "value" or a "formula", one of the two')

@@ -18,7 +18,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from api.services.battery import BatteryDeclaration, declare_battery, passport_fields
+from api.services.battery import (
+    BatteryDeclaration,
+    declare_battery,
+    passport_fields,
+)
 from api.services.session import opened_store
 from api.viewer.declaration import render_declaration
 from lcagraph.config import load_settings
@@ -41,6 +45,14 @@ VersionOpt = Annotated[str | None, typer.Option("--version", help="published ver
 JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON (with the passport fields)")]
 HtmlOpt = Annotated[Path | None, typer.Option("--html", help="write the printable declaration page")]
 BaseOpt = Annotated[str | None, typer.Option("--base-url", help="public address of the viewer")]
+ClassesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--classes",
+        help="performance-class table (JSON [[class, upper bound kg CO2-eq/kWh], ...]); the "
+        "Commission sets the classes, none are built in",
+    ),
+]
 
 
 @app.command("battery")
@@ -53,13 +65,15 @@ def battery_command(
     as_json: JsonOpt = False,
     html: HtmlOpt = None,
     base_url: BaseOpt = None,
+    classes: ClassesOpt = None,
 ) -> None:
     """Declare a battery's carbon footprint per kWh of service-life energy, per life-cycle stage."""
     settings = load_settings()
     base = base_url or settings.public_base_url or DEFAULT_BASE_URL
     with opened_store(settings) as store:
+        table = read_performance_classes(classes) if classes else ()
         found = declare_battery(
-            store, process, capacity_kwh, cycles_per_year, years, base_url=base, version=version
+            store, process, capacity_kwh, cycles_per_year, years, base_url=base, version=version, classes=table
         )
     if html is not None:
         html.write_text(render_declaration(found), encoding="utf-8")

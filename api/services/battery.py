@@ -17,9 +17,12 @@ configurable (``classes``: upper bounds in kg CO2-eq per kWh, best class first).
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 from api.services.foreground import read_model
@@ -152,6 +155,28 @@ def _declaration(
         linked=f.completeness.linked,
         cut_offs=f.cutoffs,
     )
+
+
+def read_performance_classes(path: Path) -> tuple[tuple[str, float], ...]:
+    """A performance-class table from a JSON file: ``[["A", 0.05], ["B", 0.08], ...]`` (upper bounds
+    in kg CO2-eq per kWh, best class first, increasing)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise InvalidArgument(f"cannot read performance classes from {str(path)!r}: {e}") from e
+    if not isinstance(data, list) or not all(
+        isinstance(row, list)
+        and len(row) == 2
+        and isinstance(row[0], str)
+        and isinstance(row[1], int | float)
+        and not isinstance(row[1], bool)
+        for row in data
+    ):
+        raise InvalidArgument(f"{str(path)!r}: give a list of [class, upper bound in kg CO2-eq/kWh] pairs")
+    table = tuple((str(name), float(bound)) for name, bound in data)
+    if any(b <= a for (_n, a), (_m, b) in pairwise(table)):
+        raise InvalidArgument(f"{str(path)!r}: the upper bounds must increase from the best class on")
+    return table
 
 
 def performance_class(per_kwh: float, classes: Sequence[tuple[str, float]]) -> str | None:

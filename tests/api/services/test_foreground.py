@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -229,3 +230,16 @@ def test_published_version_keeps_its_figures_after_the_background_changes(
     with pytest.raises(InvalidArgument, match="published with other content"):
         publish(state, "pack", "1.0")
     assert publish(state, "pack", "1.1").version.hash != first.version.hash
+
+
+def test_performance_classes_come_from_a_configurable_table(tmp_path: Path) -> None:
+    from api.services.battery import performance_class, read_performance_classes
+
+    path = tmp_path / "classes.json"
+    path.write_text('[["A", 0.05], ["B", 0.08]]')
+    table = read_performance_classes(path)
+    assert [performance_class(x, table) for x in (0.05, 0.07, 0.09)] == ["A", "B", None]
+    assert performance_class(0.01, ()) is None  # no classes until the Commission sets them
+    path.write_text('[["A", 0.08], ["B", 0.05]]')
+    with pytest.raises(InvalidArgument, match="must increase"):
+        read_performance_classes(path)
