@@ -73,7 +73,8 @@ def battery_command(
     with opened_store(settings) as store:
         table = read_performance_classes(classes) if classes else ()
         found = declare_battery(
-            store, process, capacity_kwh, cycles_per_year, years, base_url=base, version=version, classes=table
+            store, process, capacity_kwh, cycles_per_year, years, base_url=base, version=version,
+            classes=table,
         )
     if html is not None:
         html.write_text(render_declaration(found), encoding="utf-8")
