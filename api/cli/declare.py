@@ -22,6 +22,7 @@ from api.services.battery import (
     BatteryDeclaration,
     declare_battery,
     passport_fields,
+    read_performance_classes,
 )
 from api.services.session import opened_store
 from api.viewer.declaration import render_declaration
