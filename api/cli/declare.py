@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from api.services.battery import (
+    STAGE_NAMES,
     BatteryDeclaration,
     declare_battery,
     passport_fields,
@@ -29,12 +30,6 @@ from api.viewer.declaration import render_declaration
 from lcagraph.config import load_settings
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
-STAGE_NAMES = {
-    "raw-material-acquisition": "Raw material acquisition and pre-processing",
-    "main-production": "Main product production",
-    "distribution": "Distribution",
-    "end-of-life": "End of life and recycling",
-}
 
 app = typer.Typer(no_args_is_help=True, help="Carbon-footprint declarations.")
 

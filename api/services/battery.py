@@ -42,6 +42,13 @@ from loaders.model_file import model_to_json
 
 #: (class, upper bound in kg CO2-eq per kWh of E), best first: set by the Commission (not yet adopted).
 PERFORMANCE_CLASSES: tuple[tuple[str, float], ...] = ()
+#: The Regulation's names of the four stages (Annex II), as declarations show them.
+STAGE_NAMES = {
+    "raw-material-acquisition": "Raw material acquisition and pre-processing",
+    "main-production": "Main product production",
+    "distribution": "Distribution",
+    "end-of-life": "End of life and recycling",
+}
 #: The battery passport's names of the four stages (carbonFootprintPerLifecycleStage.lifecycleStage).
 PASSPORT_STAGES = {
     "raw-material-acquisition": "RawMaterialExtraction",

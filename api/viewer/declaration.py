@@ -8,16 +8,10 @@ declared footprint per kWh, E and how it is made up, the four stages with shares
 
 from __future__ import annotations
 
-from api.services.battery import BatteryDeclaration
+from api.services.battery import STAGE_NAMES, BatteryDeclaration
 from api.services.qr import render_svg
 from api.viewer.render import e, fmt_number
 
-STAGE_NAMES = {
-    "raw-material-acquisition": "Raw material acquisition and pre-processing",
-    "main-production": "Main product production",
-    "distribution": "Distribution",
-    "end-of-life": "End of life and recycling",
-}
 STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#111}"
     "table{border-collapse:collapse;width:100%}"
