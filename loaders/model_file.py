@@ -8,16 +8,13 @@ graph later (api/services/foreground.py); this module only checks the file's own
 
 from __future__ import annotations
 
-import bisect
-import json
-import json.decoder
-import json.scanner
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from lcagraph.errors import MalformedDataset
+from loaders.located_json import Reader, load_json
 
 FORMAT_VERSION = 1
 MAX_BYTES = 5 * 1024 * 1024
@@ -154,110 +151,11 @@ class ModelFile:
     file: str = ""
 
 
-_JSON_OBJECT: Any = getattr(json.decoder, "JSONObject")  # noqa: B009
-_MAKE_SCANNER: Any = getattr(json.scanner, "py_make_scanner")  # noqa: B009
-
-
-class _Located(dict[str, Any]):
-    """A JSON object that knows the line it starts on."""
-
-    line: int = 0
-
-
-def load_json(text: str, file: str) -> Any:
-    """Parse JSON keeping each object's line (errors name the line and column)."""
-    newlines = [i for i, c in enumerate(text) if c == "\n"]
-    decoder = json.JSONDecoder()
-
-    def parse_object(s_and_end: tuple[str, int], *args: Any) -> tuple[_Located, int]:
-        pairs, end = _JSON_OBJECT(s_and_end, *args)
-        found = _Located(pairs)
-        found.line = bisect.bisect_left(newlines, s_and_end[1]) + 1
-        return found, end
-
-    # the pure-Python scanner calls parse_object (the C one does not): model files are small
-    setattr(decoder, "parse_object", parse_object)  # noqa: B010
-    setattr(decoder, "scan_once", _MAKE_SCANNER(decoder))  # noqa: B010
-    try:
-        return decoder.decode(text)
-    except json.JSONDecodeError as e:
-        raise MalformedDataset(
-            f"not valid JSON at line {e.lineno}, column {e.colno}: {e.msg}", file=file
-        ) from e
-
-
-class _Reader:
-    """Typed access to one JSON object, with errors naming file, line and field path."""
-
-    def __init__(self, data: Any, path: str, file: str, dataset: str = "") -> None:
-        if not isinstance(data, dict):
-            raise MalformedDataset(
-                f"expected an object, found {json.dumps(data)[:60]}",
-                file=file,
-                dataset=dataset,
-                field=path or "(top level)",
-            )
-        self.data: Mapping[str, Any] = data
-        self.path, self.file, self.dataset = path, file, dataset
-        self.line = getattr(data, "line", 0)
-
-    def fail(self, key: str, message: str) -> MalformedDataset:
-        field = f"{self.path}.{key}" if self.path else key
-        return MalformedDataset(
-            message, file=self.file, dataset=self.dataset, field=f"{field} (line {self.line})"
-        )
-
-    def check_keys(self, allowed: Sequence[str]) -> None:
-        for key in self.data:
-            if key not in allowed:
-                raise self.fail(key, f"unknown field {key!r}; allowed here: {', '.join(allowed)}")
-
-    def text(self, key: str, *, required: bool = False) -> str:
-        value = self.data.get(key)
-        if value is None or value == "":
-            if required:
-                raise self.fail(key, f"{key!r} is missing; give it as a non-empty string")
-            return ""
-        if not isinstance(value, str):
-            raise self.fail(key, f"{key!r} must be a string, not {json.dumps(value)}")
-        return value.strip()
-
-    def number(self, key: str) -> float | None:
-        value = self.data.get(key)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(key, f"{key!r} must be a number, not {json.dumps(value)}")
-        return float(value)
-
-    def items(self, key: str, *, required: bool = False) -> list[_Reader]:
-        value = self.data.get(key)
-        if value is None:
-            if required:
-                raise self.fail(key, f"{key!r} is missing; give a list")
-            return []
-        if not isinstance(value, list):
-            raise self.fail(key, f"{key!r} must be a list")
-        return [
-            _Reader(v, f"{self.path}.{key}[{i}]" if self.path else f"{key}[{i}]", self.file, self.dataset)
-            for i, v in enumerate(value)
-        ]
-
-    def child(self, key: str) -> _Reader | None:
-        value = self.data.get(key)
-        if value is None:
-            return None
-        return _Reader(value, f"{self.path}.{key}" if self.path else key, self.file, self.dataset)
-
-    def where(self) -> str:
-        return f"{self.path} (line {self.line})"
-
-
 def read_model_text(text: str, file: str = "model.json") -> ModelFile:
     """The model a file's text describes (MalformedDataset naming line and field otherwise)."""
     if len(text.encode()) > MAX_BYTES:
         raise MalformedDataset(f"the file is larger than {MAX_BYTES // 1024 // 1024} MB", file=file)
-    top = _Reader(load_json(text, file), "", file)
+    top = Reader(load_json(text, file), "", file)
     top.check_keys(FIELDS["model"])
     if top.data.get("lcagraphModel") != FORMAT_VERSION:
         raise top.fail("lcagraphModel", f'give "lcagraphModel": {FORMAT_VERSION} (the format version)')
@@ -284,9 +182,9 @@ def read_model_text(text: str, file: str = "model.json") -> ModelFile:
     )
 
 
-def _process(r: _Reader, file: str) -> ModelProcess:
+def _process(r: Reader, file: str) -> ModelProcess:
     ident = r.text("id", required=True)
-    r = _Reader(r.data, r.path, file, dataset=ident)
+    r = Reader(r.data, r.path, file, dataset=ident)
     r.check_keys(FIELDS["process"])
     if not LOCAL_ID.match(ident):
         raise r.fail("id", f"process id {ident!r} must be letters, digits, '.', '_' or '-' (64 at most)")
@@ -323,7 +221,7 @@ def _process(r: _Reader, file: str) -> ModelProcess:
     )
 
 
-def _amount(r: _Reader) -> Amount:
+def _amount(r: Reader) -> Amount:
     value, formula = r.number("amount"), r.text("formula")
     if value is None and not formula:
         raise r.fail("amount", 'give an "amount" (a number) or a "formula" over the parameters')
@@ -332,7 +230,7 @@ def _amount(r: _Reader) -> Amount:
     return Amount(value, formula, r.text("unit", required=True))
 
 
-def _output(r: _Reader, *, allocation_required: bool) -> ModelOutput:
+def _output(r: Reader, *, allocation_required: bool) -> ModelOutput:
     r.check_keys(FIELDS["output"])
     allocation = r.number("allocation")
     if allocation is None:
@@ -344,7 +242,7 @@ def _output(r: _Reader, *, allocation_required: bool) -> ModelOutput:
     return ModelOutput(r.text("product", required=True), _amount(r), allocation, r.where())
 
 
-def _input(r: _Reader) -> ModelInput:
+def _input(r: Reader) -> ModelInput:
     r.check_keys(FIELDS["input"])
     ref = r.child("provider")
     if ref is None:
@@ -362,7 +260,7 @@ def _input(r: _Reader) -> ModelInput:
     return ModelInput(provider, _amount(r), stage, r.text("proxy"), r.text("comment"), r.where())
 
 
-def _emission(r: _Reader) -> ModelEmission:
+def _emission(r: Reader) -> ModelEmission:
     r.check_keys(FIELDS["emission"])
     compartment = r.text("compartment", required=True)
     if compartment not in ("air", "water", "soil", "resource"):
@@ -379,14 +277,14 @@ def _emission(r: _Reader) -> ModelEmission:
     )
 
 
-def _stage(r: _Reader, *, required: bool) -> str:
+def _stage(r: Reader, *, required: bool) -> str:
     stage = r.text("stage", required=required)
     if stage and stage not in STAGES:
         raise r.fail("stage", f"stage {stage!r} is not one of {', '.join(STAGES)}")
     return stage
 
 
-def _parameters(r: _Reader) -> tuple[tuple[str, float | None, str], ...]:
+def _parameters(r: Reader) -> tuple[tuple[str, float | None, str], ...]:
     out = []
     for p in r.items("parameters"):
         p.check_keys(FIELDS["parameter"])
@@ -397,7 +295,7 @@ def _parameters(r: _Reader) -> tuple[tuple[str, float | None, str], ...]:
     return tuple(out)
 
 
-def _check_unique(ids: Sequence[str], what: str, r: _Reader) -> None:
+def _check_unique(ids: Sequence[str], what: str, r: Reader) -> None:
     seen: set[str] = set()
     for ident in ids:
         if ident in seen:
@@ -417,64 +315,3 @@ def _check_local_providers(processes: Sequence[ModelProcess], file: str) -> None
                     dataset=p.id,
                     field=x.where.replace(" (", ".provider.process (", 1),
                 )
-
-
-def model_to_json(model: ModelFile) -> dict[str, Any]:
-    """The model as a file gives it (read_model_text of its dump gives the same model back)."""
-    out: dict[str, Any] = {"lcagraphModel": FORMAT_VERSION, "id": model.id, "name": model.name}
-    out |= {k: v for k, v in (("version", model.version), ("description", model.description)) if v}
-    if model.background:
-        out["background"] = list(model.background)
-    if model.parameters:
-        out["parameters"] = _parameters_json(model.parameters)
-    out["processes"] = [_process_json(p) for p in model.processes]
-    return out
-
-
-def _process_json(p: ModelProcess) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": p.id, "name": p.name}
-    out |= {k: v for k, v in (("location", p.location), ("description", p.description)) if v}
-    out["reference"] = _output_json(p.reference, bool(p.co_products))
-    if p.co_products:
-        out["coProducts"] = [_output_json(c, True) for c in p.co_products]
-    if p.allocation_method:
-        out["allocationMethod"] = p.allocation_method
-    if p.parameters:
-        out["parameters"] = _parameters_json(p.parameters)
-    if p.inputs:
-        out["inputs"] = [_input_json(x) for x in p.inputs]
-    if p.emissions:
-        out["emissions"] = [_emission_json(e) for e in p.emissions]
-    return out
-
-
-def _amount_json(a: Amount) -> dict[str, Any]:
-    return {"formula": a.formula, "unit": a.unit} if a.formula else {"amount": a.value, "unit": a.unit}
-
-
-def _output_json(o: ModelOutput, allocated: bool) -> dict[str, Any]:
-    out = {"product": o.product, **_amount_json(o.amount)}
-    return out | ({"allocation": o.allocation} if allocated else {})
-
-
-def _input_json(x: ModelInput) -> dict[str, Any]:
-    ref = x.provider
-    provider = (
-        {"process": ref.process}
-        if ref.process
-        else {"id": ref.id}
-        if ref.id
-        else {"name": ref.name, "database": ref.database}
-    )
-    out: dict[str, Any] = {"provider": provider, **_amount_json(x.amount)}
-    return out | {k: v for k, v in (("stage", x.stage), ("proxy", x.proxy), ("comment", x.comment)) if v}
-
-
-def _emission_json(e: ModelEmission) -> dict[str, Any]:
-    out: dict[str, Any] = {"substance": e.substance, "compartment": e.compartment}
-    out |= ({"cas": e.cas} if e.cas else {}) | _amount_json(e.amount) | {"stage": e.stage}
-    return out | ({"comment": e.comment} if e.comment else {})
-
-
-def _parameters_json(params: Sequence[tuple[str, float | None, str]]) -> list[dict[str, Any]]:
-    return [{"name": n, "formula": f} if f else {"name": n, "value": v} for n, v, f in params]

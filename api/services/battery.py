@@ -38,7 +38,7 @@ from api.services.publishing import (
 from api.services.stages import StageFigure, StageFootprint, stage_footprint
 from graph.store import GraphStore
 from lcagraph.errors import InvalidArgument, NodeNotFound
-from loaders.model_file import model_to_json
+from loaders.model_dump import model_to_json
 
 #: (class, upper bound in kg CO2-eq per kWh of E), best first: set by the Commission (not yet adopted).
 PERFORMANCE_CLASSES: tuple[tuple[str, float], ...] = ()

@@ -27,7 +27,8 @@ from lcagraph.errors import InvalidArgument, NodeNotFound, SingularTechnosphere,
 from lcagraph.records import ImportReport, ProviderCandidate
 from loaders.linking import link_providers, pick_provider
 from loaders.model_content import ResolvedProvider, database_id, model_content, process_id
-from loaders.model_file import ModelFile, ModelInput, ModelProcess, model_to_json, read_model_text
+from loaders.model_dump import model_to_json
+from loaders.model_file import ModelFile, ModelInput, ModelProcess, read_model_text
 from loaders.solvability import check_solvable
 
 __all__ = ["ModelImport", "export_model", "import_model", "import_model_text", "read_model"]

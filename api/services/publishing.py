@@ -36,7 +36,7 @@ from graph.results import read_results
 from graph.store import GraphStore
 from lcagraph.errors import InvalidArgument, NodeNotFound
 from loaders.model_content import database_id, process_id
-from loaders.model_file import model_to_json
+from loaders.model_dump import model_to_json
 
 KEY_LENGTH = 20
 

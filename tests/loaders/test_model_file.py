@@ -8,7 +8,9 @@ import pytest
 
 from lcagraph.config import PROJECT_ROOT
 from lcagraph.errors import MalformedDataset
-from loaders.model_file import FIELDS, STAGES, load_json, model_to_json, read_model_text
+from loaders.located_json import load_json
+from loaders.model_dump import model_to_json
+from loaders.model_file import FIELDS, STAGES, read_model_text
 
 HEAD = '{"lcagraphModel": 1, "id": "m", "processes": [{"id": "p", "reference": {"product": "x", "amount": 1, '
 SCHEMA = json.loads((PROJECT_ROOT / "docs" / "model.schema.json").read_text())
