@@ -2,7 +2,9 @@
 
     GET /[?q=words]                                   start page: process search, databases
     GET /n/{processId}[?path=…&amount=…&method=…&v=…] server-rendered node page (v: published version)
-    GET /qr/{processId}.svg | .png[?path=…&amount=…&method=…&size=…]
+    GET /qr/{processId}.svg | .png[?path=…&amount=…&method=…&size=…&v=…]
+    GET /declaration/battery/{processId}?capacity_kwh=…&cycles_per_year=…&years=…[&v=…]
+                                                      printable battery carbon-footprint declaration
     GET /static/viewer/viewer.css | viewer.js
 
 Expected failures give a friendly HTML page with the right status (404 unknown id, 400 bad
@@ -21,6 +23,7 @@ from anyio import to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.services.battery import declare_battery
 from api.services.errors import outcome_of
 from api.services.links import deep_link, parse_path
 from api.services.models import read_databases, search_hits
@@ -28,6 +31,7 @@ from api.services.nodes import NodeRequest, check_path, node_link, node_view
 from api.services.publishing import published_node
 from api.services.qr import DEFAULT_SIZE, render_png, render_svg
 from api.services.session import AppState
+from api.viewer.declaration import render_declaration
 from api.viewer.home import MAX_HITS, render_home
 from api.viewer.render import render_message, render_node_page
 from lcagraph.errors import InvalidArgument, LcaGraphError, NodeNotFound
@@ -174,6 +178,31 @@ async def qr_png(
     """QR code (PNG) of the node's deep link."""
     params = {"path": path, "amount": amount, "method": method, "size": size, "v": v}
     return await _qr(request, process_id, "png", params)
+
+
+@router.get("/declaration/battery/{process_id}", response_class=HTMLResponse)
+async def battery_declaration_page(
+    request: Request, process_id: str, capacity_kwh: str | None = None, cycles_per_year: str | None = None,
+    years: str | None = None, v: str | None = None,
+) -> HTMLResponse:
+    """The printable declaration of a battery modelled as a foreground-model process."""
+    state, base = _state(request), base_url(request)
+    try:
+        given = (("capacity_kwh", capacity_kwh), ("cycles_per_year", cycles_per_year), ("years", years))
+        c, n, y = (_positive(name, text) for name, text in given)
+        found = await _run(lambda: declare_battery(state.store, process_id, c, n, y, base_url=base,
+                                                   version=v or None))
+    except LcaGraphError as e:
+        return message_response(request, e)
+    headers = html_headers(request, **{"Cache-Control": "no-cache"})
+    return HTMLResponse(render_declaration(found), headers=headers)
+
+
+def _positive(name: str, text: str | None) -> float:
+    value = parse_amount(text)
+    if value is None:
+        raise InvalidArgument(f"{name}= is missing: give capacity_kwh, cycles_per_year and years")
+    return value
 
 
 @router.get(STATIC + "/{name}")
