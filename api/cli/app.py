@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 
 from api.cli import calculation, check, declare, demo, export, importing, model, qr, serve, store, tree
+from api.pact.cli import pact_app
 from lcagraph.errors import LcaGraphError
 
 #: Every command of ``lcagraph``, in the order of ``lcagraph --help``.
@@ -35,8 +36,10 @@ COMMANDS: tuple[tuple[str, Callable[..., Any]], ...] = (
     ("info", store.info_command),
     ("reset", store.reset_command),
 )
-#: Command groups: ``lcagraph model import|export``, ``lcagraph declare battery``.
-GROUPS: tuple[tuple[str, typer.Typer], ...] = (("model", model.app), ("declare", declare.app))
+#: Command groups: ``lcagraph model import|export``, ``lcagraph declare battery``, ``lcagraph pact …``.
+GROUPS: tuple[tuple[str, typer.Typer], ...] = (
+    ("model", model.app), ("declare", declare.app), ("pact", pact_app),
+)
 
 
 def build_app() -> typer.Typer:

@@ -20,7 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from api.footprint import FootprintReport, footprint
+from api.services.footprint import footprint
+from api.services.readmodels import Footprint
 from graph import browse
 from graph.completeness import check_database
 from graph.store import GraphStore
@@ -73,7 +74,7 @@ def read_figures(store: GraphStore, process_id: str) -> PcfFigures:
     )
 
 
-def _fossil(report: FootprintReport) -> float:
+def _fossil(report: Footprint) -> float:
     return float(sum(c.impact for c in report.by_flow if not _NOT_FOSSIL.search(c.name)))
 
 

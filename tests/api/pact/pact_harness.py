@@ -37,7 +37,7 @@ from fastapi.testclient import TestClient
 from pact_openapi import OpenApi, load_openapi
 
 from api.app import create_app
-from api.commands_serve import serve_in_thread
+from api.cli.serve import serve_in_thread
 from api.pact.credentials import hash_secret
 from api.pact.documents import ProductDeclaration
 from api.pact.publishing import Publication, publish

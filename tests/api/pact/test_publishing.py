@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from pact_harness import EXCL, INCL, OpenApi, Receiver, declaration, pact_settings
 
-from api.footprint import footprint
-from api.importing import import_database
 from api.pact.figures import read_figures
 from api.pact.publishing import publish, search_keys
+from api.services.footprint import footprint
+from api.services.importing import import_database
 from graph import pact_store
 from graph.falkor import FalkorStore
 from lcagraph.config import PactCallback, PactSettings, find_data_dir
