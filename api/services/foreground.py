@@ -115,12 +115,12 @@ def _model_database(store: GraphStore, model: str) -> str:
 
 
 def _check_database_free(store: GraphStore, db: str) -> None:
-    """A model replaces its own earlier import, never a background database of the same id."""
+    """A model replaces its own earlier import, never another database of the same id."""
     for view in read_databases(store):
-        if view.database.id == db and view.database.kind != "foreground":
+        if view.database.id == db and read_model_document(store, db) is None:
             raise InvalidArgument(
-                f"model id {db!r} is the id of background database {view.database.name!r}; "
-                'give the model another "id"'
+                f"model id {db!r} is the id of database {view.database.name!r}, which was not imported "
+                'from a model file; give the model another "id"'
             )
 
 

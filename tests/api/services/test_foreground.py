@@ -243,3 +243,25 @@ def test_performance_classes_come_from_a_configurable_table(tmp_path: Path) -> N
     path.write_text('[["A", 0.08], ["B", 0.05]]')
     with pytest.raises(InvalidArgument, match="must increase"):
         read_performance_classes(path)
+
+
+def test_the_upstream_tree_crosses_from_the_model_into_the_background(with_background: FalkorStore) -> None:
+    from api.services.session import AppState
+    from api.services.tree import unfold
+    from lcagraph.config import load_settings
+
+    import_model_text(with_background, json.dumps(model()), "pack.json")
+    view = unfold(AppState(load_settings(), with_background), "pack:pack", depth=2, refresh=True)
+    children = {c.process: c for c in view.node.children}
+    assert not children["pack:cell"].crosses_database and children["pack:cell"].database == "pack"
+    assert children["truck"].crosses_database and children["truck"].database == "bg"
+    steel = next(c for c in children["pack:cell"].children if c.process == "steel")
+    assert steel.crosses_database and steel.total == pytest.approx(4 * 0.8 * 2 * 2.25, rel=1e-12)
+    assert view.node.total == pytest.approx(20.025, rel=1e-12)
+
+
+def test_a_model_never_replaces_a_database_it_did_not_come_from(with_background: FalkorStore) -> None:
+    data = model()
+    data["id"] = "bg"
+    with pytest.raises(InvalidArgument, match="not imported from a model file"):
+        import_model_text(with_background, json.dumps(data), "pack.json")
