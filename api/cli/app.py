@@ -17,7 +17,6 @@ import typer
 from rich.console import Console
 
 from api.cli import calculation, check, declare, demo, export, importing, model, qr, serve, store, tree
-from api.pact.cli import pact_app
 from lcagraph.errors import LcaGraphError
 
 #: Every command of ``lcagraph``, in the order of ``lcagraph --help``.
@@ -36,14 +35,14 @@ COMMANDS: tuple[tuple[str, Callable[..., Any]], ...] = (
     ("info", store.info_command),
     ("reset", store.reset_command),
 )
-#: Command groups: ``lcagraph model import|export``, ``lcagraph declare battery``, ``lcagraph pact …``.
-GROUPS: tuple[tuple[str, typer.Typer], ...] = (
-    ("model", model.app), ("declare", declare.app), ("pact", pact_app),
-)
+#: Command groups: ``lcagraph model import|export``, ``lcagraph declare battery`` (and ``pact``).
+GROUPS: tuple[tuple[str, typer.Typer], ...] = (("model", model.app), ("declare", declare.app))
 
 
 def build_app() -> typer.Typer:
-    """The typer app with every command of :data:`COMMANDS`."""
+    """The typer app with every command of :data:`COMMANDS` and the ``pact`` group."""
+    from api.pact.cli import pact_app  # lcagraph pact …: client add/list/remove, publish, footprints
+
     app = typer.Typer(
         name="lcagraph", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
         help="lcagraph: open, traceable carbon footprints — LCA supply-chain models stored as a graph.",
@@ -52,6 +51,7 @@ def build_app() -> typer.Typer:
         app.command(name)(func)
     for name, group in GROUPS:
         app.add_typer(group, name=name)
+    app.add_typer(pact_app)
     return app
 
 
