@@ -260,7 +260,7 @@ def render_node_page(view: NodeView, static: str, graphql: str, base: str, versi
         footprint=render_footprint(view), contributors=render_contributors(view, link),
         completeness=render_completeness(view.completeness), sources=render_sources(view),
         share=render_share(view, link), graph_version=e(shown),
-        deep_link=e(link.own(p.id, view.path or (p.id,))),
+        deep_link=e(link.own(p.id, view.path or (p.id,))), frozen=e(version or ""),
     )
 
 

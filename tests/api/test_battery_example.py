@@ -162,6 +162,7 @@ def test_the_published_example_keeps_its_figures_in_the_viewer(store: FalkorStor
         assert after["total"] > before["total"] and after["passport"]["carbonFootprintStudy"] is None
         assert client.get(f"/n/{PACK}", params={"v": published["key"]}).text == frozen
         assert f'data-value="{before["total"]!r}"' in frozen
+        assert f'data-frozen="{published["key"]}"' in frozen and "published version" in frozen
         again = declare(store, "--version", published["key"])
         assert again["total"] == before["total"] and again["stages"] == before["stages"]
         second = json.loads(cli(store, "publish", "lfp-pack-60kwh", "--version", "2026.2", "--json"))
