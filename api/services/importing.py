@@ -69,6 +69,7 @@ def import_database(
     with store.unit_of_work() as writer:
         write_database_content(writer, builtin_content(), progress=step)
         write_database_content(writer, content, progress=step)
+        step("wrote the database", len(content.processes))
         graph = characterise_graph(writer)
         report = report_characterisation(content, graph)
         write_import_report(writer, report)
