@@ -17,10 +17,14 @@ from graph.rows import RowColumns
 
 GRAPH_VERSION = "MATCH (m:Meta {id: 'graph'}) RETURN m.version AS version"
 
+# ``uid`` names this graph's history: a graph deleted and built again restarts its version at 1
+# with a new uid, so files keyed by version (matrix snapshots) never match the wrong graph.
+GRAPH_IDENTITY = "MATCH (m:Meta {id: 'graph'}) RETURN m.version AS version, m.uid AS uid"
+
 BUMP_GRAPH_VERSION = """
 MERGE (m:Meta {id: 'graph'})
 ON CREATE SET m.version = 0
-SET m.version = m.version + 1
+SET m.version = m.version + 1, m.uid = coalesce(m.uid, $uid)
 RETURN m.version AS version
 """
 

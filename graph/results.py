@@ -10,7 +10,7 @@ is stale. Cache writes are batched, outside units of work, and do not bump the v
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from graph import queries as q
@@ -59,14 +59,22 @@ def result_rows(results: CategoryResults) -> list[dict[str, object]]:
     ]
 
 
-def write_results(store: GraphStore, results: CategoryResults, batch_size: int = BATCH_SIZE) -> int:
-    """Write (or overwrite) the Result nodes of one category; returns the rows written.
+def write_results(
+    store: GraphStore, results: CategoryResults | Sequence[CategoryResults], batch_size: int = BATCH_SIZE,
+    *, progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Write (or overwrite) the Result nodes of one category or of several in one stream of
+    batches (every category of a calculation at once); returns the rows written.
+    ``progress(written, total)`` is called after each batch.
 
     MERGE on the Result id keeps the contract under concurrent writers (the id is unique) and
     replaces older results in place, so readers never see a category without results."""
-    rows = result_rows(results)
-    if rows:
-        store.write_batches(q.UPSERT_RESULTS, rows, batch_size)
+    categories = [results] if isinstance(results, CategoryResults) else list(results)
+    rows = [row for category in categories for row in result_rows(category)]
+    for start in range(0, len(rows), batch_size):
+        store.write_batches(q.UPSERT_RESULTS, rows[start:start + batch_size], batch_size)
+        if progress is not None:
+            progress(min(start + batch_size, len(rows)), len(rows))
     return len(rows)
 
 

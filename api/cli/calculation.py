@@ -72,9 +72,10 @@ def print_calculation(console: Console, r: CalculationReport) -> None:
     console.print(
         f"[bold]Calculated[/] {r.processes:,} processes × {len(r.categories)} categories at graph version "
         f"{r.graph_version} ({r.backend}{', factorisation reused' if r.factorisation_cached else ''})")
+    read = {"snapshot": "matrix snapshot", "graph": "graph", "memory": "in memory"}.get(r.matrices_from, "")
     console.print(
-        f"read {r.read_s:.2f} s · build {r.build_s:.2f} s · factorise {r.factorise_s:.2f} s · "
-        f"solve {r.solve_s:.2f} s · write-back {r.write_s:.2f} s")
+        f"read ({read}) {r.read_s:.2f} s · build {r.build_s:.2f} s · snapshot written {r.snapshot_s:.2f} s · "
+        f"factorise {r.factorise_s:.2f} s · solve {r.solve_s:.2f} s · write-back {r.write_s:.2f} s")
     console.print(
         f"links {r.links:,} · elementary exchanges {r.elementary_exchanges:,} · cut-offs (unlinked, no "
         f"contribution) {r.cutoffs:,} · uncharacterised elementary entries {r.uncharacterised:,}")
