@@ -597,6 +597,20 @@ SET r.process = row.process, r.category = row.category, r.method = row.method, r
 MERGE (p)-[:HAS_RESULT]->(r)
 """
 
+#: Columns of UPDATE_RESULT_VALUES rows (graph/results.py).
+RESULT_VALUE_ROW = RowColumns("id", "direct", "total")
+
+#: A recalculation's fast path: the numbers of Results that exist, overwritten in place (no
+#: process match, no edge MERGE, positional rows); one category per statement. Returns how many
+#: it found; the writer upserts a batch with UPSERT_RESULTS when some are new.
+UPDATE_RESULT_VALUES = RESULT_VALUE_ROW.fill("""
+UNWIND $rows AS row
+MATCH (r:Result {id: row.id})
+SET r.direct = row.direct, r.total = row.total, r.graph_version = $graph_version,
+    r.residual = $residual, r.method = $method, r.unit = $unit
+RETURN count(r) AS updated
+""")
+
 # --- import pipeline: characterisation across databases (api/services/importing.py) ------------------
 
 #: The FACTOR relationships of one category (what matching derived), with the flows' names.
