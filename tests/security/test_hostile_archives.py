@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from api.importing import import_database
+from api.services.importing import import_database
 from graph.falkor import FalkorStore
 from graph.reader import count_labels, count_relationship_types
 from lcagraph.config import find_data_dir
