@@ -47,8 +47,9 @@ class _Scan:
 
 def read_ecospold2(path: Path, database: Database | str, *, workers: int | None = None) -> DatabaseContent:
     """Read EcoSpold2 activities; amounts converted to each flow's reference unit; all or nothing.
-    A package of many files is parsed by ``workers`` processes (default: one per CPU, at most
-    MAX_WORKERS; see loaders/ecospold2_pool.py); the records are the same either way."""
+    With ``workers`` > 1 (0: one per CPU) a package of many files is parsed by worker processes
+    (loaders/ecospold2_pool.py: serial by default, see DEFAULT_WORKERS); the records are the
+    same either way."""
     path = Path(path)
     db = database_record(database, "ecospold2", str(path))
     scan, members = read_members(path, db.id, workers)

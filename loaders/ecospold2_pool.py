@@ -29,15 +29,23 @@ if TYPE_CHECKING:
     Outcome = tuple["_Scan | None", "ActivityResult | None"]
 
 MAX_WORKERS = 8
+#: Serial unless a caller asks for workers: measured on the synthetic ecoinvent-sized database on
+#: the shared 2-core machine (bench/bench_readers.py), 2 workers took 1.6x the serial wall time
+#: (EcoSpold2 74 s vs 45 s, JSON-LD 55 s vs 34 s) with the cores already busy: the main process
+#: still spends 70 % of its serial CPU receiving the records (unpickling 600,000 exchanges), and
+#: the workers' parse adds to a full machine. Where cores are free, ``workers=N`` can pay off.
+DEFAULT_WORKERS = 1
 MIN_FILES = 500  # below this, starting the workers costs more than they save
 CHUNK = 64  # members per message to a worker
 
 
 def worker_count(requested: int | None = None) -> int:
-    """``requested``, else one per CPU (at most MAX_WORKERS)."""
-    if requested is not None:
-        return max(1, requested)
-    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+    """``requested`` (0: one per CPU, at most MAX_WORKERS), else DEFAULT_WORKERS."""
+    if requested is None:
+        return DEFAULT_WORKERS
+    if requested == 0:
+        return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+    return max(1, requested)
 
 
 def map_members(
