@@ -28,6 +28,7 @@ from graph.snapshot_location import GraphIdentity, read_identity, snapshot_folde
 from graph.store import GraphStore
 from graph.technosphere import TechnosphereRows, read_technosphere
 from lcagraph.config import load_settings
+from lcagraph.errors import ConfigurationError
 from solver import (
     ElementaryTable,
     FactorisationCache,
@@ -134,7 +135,13 @@ def save_snapshot(
         "methods": meta.methods, "units": meta.units,
     }
     path = snapshot_path(store, identity)
-    write_snapshot(path, system, header)
+    try:
+        write_snapshot(path, system, header)
+    except OSError as e:
+        raise ConfigurationError(
+            f"cannot write the matrix snapshot {path}: {e}; make {path.parent} writable (it is a cache: "
+            "deleting the folder is safe)"
+        ) from e
     for old in path.parent.glob(f"*{SUFFIX}"):
         if old != path:
             with contextlib.suppress(FileNotFoundError):  # another process removed it first

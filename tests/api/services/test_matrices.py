@@ -20,6 +20,7 @@ from graph import queries as q
 from graph.results import read_results
 from graph.snapshot_location import GraphIdentity, read_identity, snapshot_folder
 from graph.store import GraphStore
+from lcagraph.errors import ConfigurationError
 
 
 def _hand_module() -> ModuleType:
@@ -108,3 +109,15 @@ def test_a_snapshot_of_another_graph_is_ignored(hand: GraphStore) -> None:
     loaded = CalculationCache().load(hand)
     assert loaded.source == "graph"
     assert np.isfinite(loaded.system.A.data).all() and load_snapshot(hand, identity) is not None
+
+
+def test_an_unwritable_snapshot_folder_is_a_clear_error(hand: GraphStore) -> None:
+    folder = snapshot_folder(hand)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.write_text("a file where the folder should be")
+    try:
+        with pytest.raises(ConfigurationError, match="cannot write the matrix snapshot"):
+            CalculationCache().load(hand)
+        assert CalculationCache(snapshots=False).load(hand).source == "graph"
+    finally:
+        folder.unlink()
