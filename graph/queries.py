@@ -17,10 +17,14 @@ from graph.rows import RowColumns
 
 GRAPH_VERSION = "MATCH (m:Meta {id: 'graph'}) RETURN m.version AS version"
 
+# ``uid`` names this graph's history: a graph deleted and built again restarts its version at 1
+# with a new uid, so files keyed by version (matrix snapshots) never match the wrong graph.
+GRAPH_IDENTITY = "MATCH (m:Meta {id: 'graph'}) RETURN m.version AS version, m.uid AS uid"
+
 BUMP_GRAPH_VERSION = """
 MERGE (m:Meta {id: 'graph'})
 ON CREATE SET m.version = 0
-SET m.version = m.version + 1
+SET m.version = m.version + 1, m.uid = coalesce(m.uid, $uid)
 RETURN m.version AS version
 """
 
@@ -592,6 +596,20 @@ SET r.process = row.process, r.category = row.category, r.method = row.method, r
     r.residual = row.residual
 MERGE (p)-[:HAS_RESULT]->(r)
 """
+
+#: Columns of UPDATE_RESULT_VALUES rows (graph/results.py).
+RESULT_VALUE_ROW = RowColumns("id", "direct", "total")
+
+#: A recalculation's fast path: the numbers of Results that exist, overwritten in place (no
+#: process match, no edge MERGE, positional rows); one category per statement. Returns how many
+#: it found; the writer upserts a batch with UPSERT_RESULTS when some are new.
+UPDATE_RESULT_VALUES = RESULT_VALUE_ROW.fill("""
+UNWIND $rows AS row
+MATCH (r:Result {id: row.id})
+SET r.direct = row.direct, r.total = row.total, r.graph_version = $graph_version,
+    r.residual = $residual, r.method = $method, r.unit = $unit
+RETURN count(r) AS updated
+""")
 
 # --- import pipeline: characterisation across databases (api/services/importing.py) ------------------
 
