@@ -29,8 +29,9 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from api.services.calculation import CalculationCache, calculation_cache, tables_from_rows, with_categories
+from api.services.calculation import CalculationCache, calculation_cache, with_categories
 from api.services.coverage import find_missed_greenhouse_gases, is_climate_category
+from api.services.matrices import tables_from_rows
 from api.services.readmodels import Completeness, NodeQuality, QualityScore, UncertaintyRange
 from graph.data_quality import (
     ExchangeUncertainty,
