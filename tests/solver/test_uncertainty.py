@@ -95,6 +95,17 @@ def test_cells_summing_exchanges_combine_to_first_order(make_system: MakeSystem)
         place_entries(system.A, [0], [1], [1.0], lognormal(1, 0.01))
 
 
+def test_exchanges_that_cancel_in_a_cell_are_dropped(make_system: MakeSystem) -> None:
+    # p1 takes 0.3 kg of p2 and gives 0.3 kg back: A[p2, p1] = 0, no first-order elasticity;
+    # the uncertain link of the other cell stays. A lone exchange on an empty cell still fails.
+    system = make_system(processes=[("p1", 1.0), ("p2", 1.0)], links=[("p2", "p1", 0.5)])
+    cells = place_entries(system.A, [1, 1, 0], [0, 0, 1], [-0.3, 0.3, -0.5], lognormal(3, 0.01))
+    assert cells.size == 1 and (int(cells.rows[0]), int(cells.cols[0])) == (0, 1)
+    np.testing.assert_allclose(cells.multipliers.variance_ln, [0.01], rtol=1e-12)
+    with pytest.raises(InvalidArgument, match="empty matrix cell"):
+        place_entries(system.A, [1, 1], [0, 0], [-0.3, 0.2], lognormal(2, 0.01))
+
+
 def test_monte_carlo_agrees_with_the_analytic_interval(loop: TechnosphereSystem) -> None:
     # SuperLU: PARDISO's per-call overhead makes 20,000 runs of a 2 x 2 system slow; its path is
     # checked by test_montecarlo (same samples) and the USLCI test (the default backend there).
