@@ -94,3 +94,7 @@ class ChecksumMismatch(LcaGraphError):
 
 class NotAuthorized(LcaGraphError):
     """The request lacks a valid API token."""
+
+
+class PortInUse(LcaGraphError):
+    """The TCP address a server should listen on is taken or not available."""

@@ -45,3 +45,16 @@ def test_dockerfile_installs_the_project_and_serves() -> None:
     assert "pip install ." in dockerfile and "USER " in dockerfile
     for package in ("lcagraph", "graph", "solver", "loaders", "api"):
         assert f"COPY {package} ./{package}" in dockerfile
+
+
+def test_licence_file_is_the_apache_2_text_pyproject_declares() -> None:
+    pyproject = (PROJECT_ROOT / "pyproject.toml").read_text()
+    assert re.search(r'^license = "Apache-2\.0"$', pyproject, flags=re.M)
+    assert 'license-files = ["LICENSE"]' in pyproject
+    text = (PROJECT_ROOT / "LICENSE").read_text()
+    assert text.lstrip().startswith("Apache License\n")
+    assert "Version 2.0, January 2004" in text
+    assert "TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION" in text
+    assert "END OF TERMS AND CONDITIONS" in text and "APPENDIX: How to apply the Apache License" in text
+    sections = re.findall(r"^\s+(\d+)\. [A-Z]", text, flags=re.M)
+    assert sections[:9] == [str(n) for n in range(1, 10)], "the nine sections of the licence"
