@@ -183,8 +183,8 @@ class Footprint:
     from_cache: bool = strawberry.field(description="Total and direct came from current cached results.")
     by_flow: list[FlowContribution] = strawberry.field(description="Per elementary flow, largest first.")
     by_database: list[DatabaseContribution] = strawberry.field(description="Per database, largest first.")
-    residual: float = strawberry.field(description="Relative residual of the inventory solve.")
-    backward_error: float
+    residual: float = strawberry.field(
+        description="Relative residual ||A s - f|| / ||f|| of the inventory solve.")
     cutoffs: int = strawberry.field(description="Unlinked exchanges of the processes in the supply chain.")
     negative_scaling: list[NegativeScaling] = strawberry.field(description="The first ten, largest first.")
     negative_scaling_count: int
@@ -207,7 +207,7 @@ class Footprint:
                      for c in f.by_flow],
             by_database=[DatabaseContribution(database_id=strawberry.ID(d.database), impact=d.impact,
                                               processes=d.processes) for d in f.by_database],
-            residual=f.residual, backward_error=f.backward_error, cutoffs=f.cutoffs,
+            residual=f.residual, cutoffs=f.cutoffs,
             negative_scaling=[NegativeScaling(process_id=strawberry.ID(p), value=v)
                               for p, v in f.negative_scaling],
             negative_scaling_count=f.negative_scaling_count, backend=f.backend,

@@ -34,7 +34,12 @@ def footprint(
     """The footprint of ``amount`` (default: one reference amount of the dataset, in the flow's
     reference unit) of a process. Total and direct come from the Result cache when it is current
     (``from_cache``); otherwise, with ``refresh``, the category is calculated for every process and
-    written back first (else StaleResult). Contributions come from the inventory of this demand."""
+    written back first (else StaleResult). Contributions come from the inventory of this demand.
+
+    Its accuracy is the relative residual ||A s - f|| / ||f||. The componentwise backward error
+    of ``calculate`` is not reported here: a supply chain leaves most scaling factors s_j exactly 0,
+    rounding makes them ~1e-30, and in such a row |r_i| = (|A||s|)_i, so that measure is 1 whatever
+    the accuracy. ``calculate`` reports it for the cached totals, where it is meaningful."""
     if amount is not None and not np.isfinite(amount):
         raise InvalidArgument(f"--amount {amount!r} is not a finite number")
     category = browse.resolve_category(browse.read_categories(store), method)
@@ -68,7 +73,7 @@ def footprint(
         method=category.method, impact_unit=category.unit, total=size * stored.total,
         direct=size * stored.direct, graph_version=loaded.graph_version, from_cache=from_cache,
         by_flow=flows, by_database=_by_database(loaded.databases, direct_per_process, chain),
-        residual=inventory.residual, backward_error=inventory.backward_error,
+        residual=inventory.residual,
         cutoffs=int(system.cutoffs[chain].sum()),
         negative_scaling=inventory.negative_scaling[:SHOWN_NEGATIVE],
         negative_scaling_count=len(inventory.negative_scaling), backend=inventory.backend,

@@ -154,8 +154,7 @@ class Footprint:
     from_cache: bool
     by_flow: tuple[FlowContribution, ...]
     by_database: tuple[DatabaseContribution, ...]
-    residual: float
-    backward_error: float
+    residual: float  # ||A s - f|| / ||f|| of this demand (no componentwise backward error: see footprint)
     cutoffs: int  # unlinked exchanges of the processes in the supply chain
     negative_scaling: tuple[tuple[str, float], ...]
     negative_scaling_count: int

@@ -209,8 +209,9 @@ def test_cli_calculate_and_footprint_json(hand: GraphStore, monkeypatch: pytest.
     assert "factorise" in text and "write-back" in text and "residual" in text and "backward error" in text
     got = json.loads(_cli(hand, monkeypatch, "footprint", "steel", "--method", GWP, "--json"))
     assert {"total", "direct", "by_flow", "by_database", "graph_version", "from_cache", "amount", "unit",
-            "residual", "backward_error", "cutoffs", "negative_scaling", "category",
-            "impact_unit"} <= set(got)
+            "residual", "cutoffs", "negative_scaling", "category", "impact_unit"} <= set(got)
+    assert "backward_error" not in got  # a componentwise omega of 1 in rows where s_j = 0: left out
+    assert 0 <= got["residual"] < 1e-14
     assert got["from_cache"] is True and got["graph_version"] == 2
     assert math.isclose(got["total"], HAND.HAND_TOTALS["steel"], rel_tol=1e-13)
     assert {f["flow"] for f in got["by_flow"]} == {"co2", "ch4"}
@@ -356,3 +357,10 @@ def test_graphql_calculate_mutation_and_refresh_on_demand(hand: GraphStore) -> N
         assert fresh["__typename"] == "TreeNode"
         assert math.isclose(fresh["total"], HAND.HAND_TOTALS["steel"], rel_tol=1e-13)
         assert result_coverage(hand, GWP).complete and not result_coverage(hand, "empty").complete
+
+
+def test_footprint_help_explains_why_no_backward_error() -> None:
+    shown = CliRunner().invoke(build_app(), ["footprint", "--help"], terminal_width=200).output
+    text = " ".join(shown.split())
+    assert "residual, ||A s - f|| / ||f||" in text
+    assert "No backward error is given" in text and "`lcagraph calculate` reports it" in text

@@ -196,7 +196,7 @@ def test_footprint_and_jump(api: Api) -> None:
 
 
 FOOTPRINT_FIELDS = """processId name databaseId amount unit categoryName method impactUnit total direct
-    graphVersion fromCache residual backwardError cutoffs negativeScalingCount backend
+    graphVersion fromCache residual cutoffs negativeScalingCount backend
     byFlow { flowId name compartment unit amount factor impact } byDatabase { databaseId impact processes }
     negativeScaling { processId value } completeness { linked cutOff ambiguous referenceSet }"""
 
