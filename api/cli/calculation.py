@@ -39,8 +39,8 @@ MethodOpt = Annotated[str | None, typer.Option(
 JsonOpt = Annotated[bool, typer.Option("--json", help="print the result as one JSON object")]
 ProcessArg = Annotated[str, typer.Argument(help="process id (see `lcagraph search` or the API)")]
 AmountOpt = Annotated[float | None, typer.Option(
-    "--amount", help="amount of the reference product, in its flow's reference unit "
-    "(default: one reference amount of the dataset)")]
+    "--amount", help="amount of the reference product, in the dataset's own reference unit "
+    "(e.g. kWh where the flow is in MJ; default: the dataset's reference amount)")]
 
 
 def _progress(console: Console) -> Progress:

@@ -22,6 +22,7 @@ from api.services.readmodels import Completeness, DatabaseContribution, FlowCont
 from graph import browse
 from graph.results import CachedResult, read_results
 from graph.store import GraphStore
+from graph.tree_records import in_own_unit, reference_scale
 from lcagraph.errors import InvalidArgument, NodeNotFound, StaleResult
 from solver import TechnosphereSystem, solve_inventory
 
@@ -31,10 +32,11 @@ def footprint(
     store: GraphStore, process_id: str, amount: float | None = None, method: str | None = None, *,
     refresh: bool = True, cache: CalculationCache | None = None, progress: Progress | None = None,
 ) -> Footprint:
-    """The footprint of ``amount`` (default: one reference amount of the dataset, in the flow's
-    reference unit) of a process. Total and direct come from the Result cache when it is current
-    (``from_cache``); otherwise, with ``refresh``, the category is calculated for every process and
-    written back first (else StaleResult). Contributions come from the inventory of this demand.
+    """The footprint of ``amount`` (default: the dataset's reference amount; in the dataset's own
+    reference unit, e.g. kWh where the flow's unit is MJ) of a process. Total and direct come from
+    the Result cache when it is current (``from_cache``); otherwise, with ``refresh``, the category
+    is calculated for every process and written back first (else StaleResult). Contributions come
+    from the inventory of this demand.
 
     Its accuracy is the relative residual ||A s - f|| / ||f||. The componentwise backward error
     of ``calculate`` is not reported here: a supply chain leaves most scaling factors s_j exactly 0,
@@ -59,7 +61,8 @@ def footprint(
         loaded = cache.load(store)
         system = loaded.system
         j = system.index_of(process_id)
-        size = abs(float(system.reference_amounts[j])) if amount is None else float(amount)
+        ref = float(system.reference_amounts[j])
+        size = abs(ref) if amount is None else float(amount) * reference_scale(ref, info.ref_amount)
         inventory = solve_inventory(system, loaded.solved.factorisation, {process_id: size})
     c = system.category_ids.index(category.id)
     factors = np.asarray(system.C[c].toarray()).ravel()
@@ -68,10 +71,12 @@ def footprint(
     chain = np.flatnonzero(inventory.supply)
     counts = browse.read_link_counts(store, [process_id]).get(process_id, {})
     return Footprint(
-        process=process_id, name=info.name, database=loaded.databases[j], amount=size,
-        unit=_reference_unit(store, info), category=category.id, category_name=category.name,
-        method=category.method, impact_unit=category.unit, total=size * stored.total,
-        direct=size * stored.direct, graph_version=loaded.graph_version, from_cache=from_cache,
+        process=process_id, name=info.name, database=loaded.databases[j],
+        amount=in_own_unit(size, ref, info.ref_amount),
+        unit=info.ref_unit or _flow_unit(store, info.ref_flow), category=category.id,
+        category_name=category.name, method=category.method, impact_unit=category.unit,
+        total=size * stored.total, direct=size * stored.direct, graph_version=loaded.graph_version,
+        from_cache=from_cache,
         by_flow=flows, by_database=_by_database(loaded.databases, direct_per_process, chain),
         residual=inventory.residual,
         cutoffs=int(system.cutoffs[chain].sum()),
@@ -122,11 +127,7 @@ def _by_database(
     return tuple(sorted(rows, key=lambda r: (-abs(r.impact), r.database)))
 
 
-def _reference_unit(store: GraphStore, process: object) -> str:
-    """The reference flow's unit (amounts are in it), else the unit as given."""
-    ref_flow = getattr(process, "ref_flow", None)
-    if ref_flow:
-        flow = browse.read_flows(store, [ref_flow]).get(ref_flow)
-        if flow is not None and flow.unit:
-            return flow.unit
-    return str(getattr(process, "ref_unit", "") or "")
+def _flow_unit(store: GraphStore, ref_flow: str | None) -> str:
+    """The reference flow's unit, for a dataset that gives no unit with its reference exchange."""
+    flow = browse.read_flows(store, [ref_flow]).get(ref_flow) if ref_flow else None
+    return flow.unit if flow is not None else ""

@@ -137,8 +137,8 @@ def render_footprint(view: NodeView) -> str:
     return (
         '<section class="footprint" aria-labelledby="fp-h"><h2 id="fp-h">Footprint</h2>'
         f'<p class="total">{_value(node.total, unit, "value total-value")}</p>'
-        f'<p class="for">for {e(fmt_number(node.amount or 0.0))} {e(view.process.ref_unit)} of '
-        f"{e(view.reference_product)}</p>"
+        f'<p class="for">per <span class="amount" data-value="{node.amount or 0.0!r}">'
+        f"{e(fmt_number(node.amount or 0.0))}</span> {e(node.unit or '')} of {e(view.reference_product)}</p>"
         f'<ul class="split"><li>Direct: {_value(node.direct, unit, "value direct-value")}</li>'
         f"<li>Upstream: {_value(upstream, unit)}</li></ul>"
         f'<p class="method">{e(category.method_name or category.method)} — {e(category.name or category.id)}'

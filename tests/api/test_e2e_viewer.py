@@ -215,3 +215,34 @@ def test_qr_to_phone_viewer_unfold_jump_and_back(demo_store: FalkorStore, browse
         _no_horizontal_scroll(page)
         _shot(page, "05-not-found")
     assert errors == []
+
+
+ELECTRICITY = "89389d98-1ba6-30c5-9c33-92443694936b"  # Electricity, at Grid, US, 2010: 1 kWh of an MJ flow
+WHEAT_STRAW = "f002e825-5cb6-3949-be51-863c7fe5d5da"  # 1 t of a kg flow
+RESULT = """query($id: ID!) { process(id: $id) { referenceAmount referenceUnit
+  result { ... on CachedResult { total referenceUnit } } } }"""
+
+
+@pytest.mark.parametrize(("process", "per"), [(ELECTRICITY, "per 1 kWh of"), (WHEAT_STRAW, "per 1 t of")])
+def test_reference_amounts_in_the_unit_they_are_in(
+    demo_store: FalkorStore, browser: BrowserContext, process: str, per: str,
+) -> None:
+    errors: list[str] = []
+    with serve_in_thread(create_app(_settings(), demo_store)) as base, httpx.Client(base_url=base) as api:
+        body = api.post("/graphql", json={"query": RESULT, "variables": {"id": process}}).json()["data"]
+        facts = body["process"]
+        unit = facts["referenceUnit"]
+        assert facts["referenceAmount"] == 1.0 and facts["result"]["referenceUnit"] == unit
+        per_unit = facts["result"]["total"]  # per one kWh (t), as the page and the tree show it
+        page = _open_page(browser, errors)
+        page.goto(f"{base}/n/{process}")
+        assert page.locator(".for").inner_text().startswith(per)
+        root = _upstream(api, process, [process])
+        assert math.isclose(root["total"], per_unit, rel_tol=1e-12)
+        _check_total(page, root["total"])
+        page.goto(f"{base}/n/{process}?amount=2")  # amount= is in the dataset's own unit
+        assert page.locator(".for").inner_text().startswith(per.replace(" 1 ", " 2 "))
+        value, _ = _shown_total(page)
+        assert math.isclose(value, 2 * per_unit, rel_tol=1e-12)
+        _shot(page, f"units-{unit}")
+    assert errors == []
