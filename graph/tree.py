@@ -42,7 +42,7 @@ from graph.tree_records import (
     link_entry,
     walk,
 )
-from lcagraph.errors import InvalidArgument, NodeNotFound, StaleResult
+from lcagraph.errors import InvalidArgument, NodeNotFound, StaleResult, process_not_found
 
 __all__ = [
     "Intensity",
@@ -151,7 +151,7 @@ class _Expansion:
         self.infos.update(self.source.processes(new))
         absent = [i for i in new if i not in self.infos]
         if absent:
-            raise NodeNotFound(f"process {absent[0]!r} is not in the graph; find its id by name search")
+            raise process_not_found(absent[0])
         self.ints.update(self.source.intensities(new, self.req.category))
         for pid in new:
             self._check_fresh(pid)

@@ -19,12 +19,13 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from api.cli import calculation, check, demo, export, importing, qr, serve, store, tree
+from api.cli import calculation, check, demo, export, importing, qr, search, serve, store, tree
 from lcagraph.errors import LcaGraphError
 
 #: Every command of ``lcagraph``, in the order of ``lcagraph --help``.
 COMMANDS: tuple[tuple[str, Callable[..., Any]], ...] = (
     ("import", importing.import_command),
+    ("search", search.search_command),
     ("calculate", calculation.calculate_command),
     ("footprint", calculation.footprint_command),
     ("tree", tree.tree_command),

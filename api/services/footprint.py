@@ -23,7 +23,7 @@ from graph import browse
 from graph.results import CachedResult, read_results
 from graph.store import GraphStore
 from graph.tree_records import in_own_unit, reference_scale
-from lcagraph.errors import InvalidArgument, NodeNotFound, StaleResult
+from lcagraph.errors import InvalidArgument, StaleResult, process_not_found
 from solver import TechnosphereSystem, solve_inventory
 
 FloatArray = npt.NDArray[np.float64]
@@ -47,8 +47,7 @@ def footprint(
     category = browse.resolve_category(browse.read_categories(store), method)
     info = browse.read_processes(store, [process_id]).get(process_id)
     if info is None:
-        raise NodeNotFound(f"process {process_id!r} is not in the graph; find its id with GraphQL "
-                           "processes(search: …) or the viewer's search")
+        raise process_not_found(process_id)
     cache = cache or calculation_cache(store)
     with cache.lock:
         stored = read_results(store, [process_id], category.id).get(process_id)

@@ -219,8 +219,8 @@ def test_qr_to_phone_viewer_unfold_jump_and_back(demo_store: FalkorStore, browse
 
 ELECTRICITY = "89389d98-1ba6-30c5-9c33-92443694936b"  # Electricity, at Grid, US, 2010: 1 kWh of an MJ flow
 WHEAT_STRAW = "f002e825-5cb6-3949-be51-863c7fe5d5da"  # 1 t of a kg flow
-RESULT = """query($id: ID!) { process(id: $id) { referenceAmount referenceUnit
-  result { ... on CachedResult { total referenceUnit } } } }"""
+RESULT = """query($id: ID!) { process(id: $id) { ... on Process { referenceAmount referenceUnit
+  result { ... on CachedResult { total referenceUnit } } } } }"""
 
 
 @pytest.mark.parametrize(("process", "per"), [(ELECTRICITY, "per 1 kWh of"), (WHEAT_STRAW, "per 1 t of")])
