@@ -216,7 +216,9 @@ def default_category(categories: Sequence[Category]) -> Category | None:
     preferred = [c for c in categories if c.id == DEFAULT_CATEGORY] or [
         c for c in categories if _PREFERRED_CATEGORY.search(f"{c.method_name} {c.name}")
     ]
-    return (preferred or (list(categories) if len(categories) == 1 else [None]))[0]
+    if preferred:
+        return preferred[0]
+    return categories[0] if len(categories) == 1 else None
 
 
 def resolve_category(categories: Sequence[Category], method: str | None) -> Category:
