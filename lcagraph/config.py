@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
+from functools import cache
 from pathlib import Path
 
 from platformdirs import user_data_dir
@@ -11,6 +12,78 @@ from platformdirs import user_data_dir
 from lcagraph.errors import ConfigurationError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True, slots=True)
+class InputLimits:
+    """Limits on imported files, checked before the work they would cause (docs/security.md).
+
+    Each field is overridable by the environment variable named in ``LIMIT_VARIABLES``. The
+    defaults leave a wide margin over real data: USLCI FY17 Q4 has 6,485 members (24 MB
+    uncompressed, member ratio <= 11), JSON depth 6, strings <= 14 kB and <= 1,201 exchanges per
+    process; formulas in openLCA data are short expressions.
+    """
+
+    archive_bytes: int = 4 << 30
+    """Largest file given to an import (a zip, or a single XML file), in bytes."""
+    members: int = 200_000
+    """Largest number of files in a package (zipfile holds ~0.5 kB per entry in memory)."""
+    member_bytes: int = 1 << 30
+    """Largest single member, uncompressed, in bytes."""
+    total_bytes: int = 8 << 30
+    """Largest total uncompressed size of a package, in bytes."""
+    ratio: float = 100.0
+    """Largest uncompressed/compressed ratio, of any member above 64 KiB and of the whole package."""
+    json_depth: int = 64
+    """Deepest nesting of JSON arrays and objects in one file."""
+    string_bytes: int = 100_000
+    """Longest string (JSON string, XML text or attribute) in bytes."""
+    exchanges: int = 100_000
+    """Most exchanges in one process."""
+    formula_chars: int = 10_000
+    """Longest formula, in characters."""
+    formula_depth: int = 50
+    """Deepest nesting of parentheses and function calls in a formula."""
+
+
+LIMIT_VARIABLES = {
+    "archive_bytes": "LCAGRAPH_MAX_ARCHIVE_BYTES",
+    "members": "LCAGRAPH_MAX_MEMBERS",
+    "member_bytes": "LCAGRAPH_MAX_MEMBER_BYTES",
+    "total_bytes": "LCAGRAPH_MAX_UNCOMPRESSED_BYTES",
+    "ratio": "LCAGRAPH_MAX_RATIO",
+    "json_depth": "LCAGRAPH_MAX_JSON_DEPTH",
+    "string_bytes": "LCAGRAPH_MAX_STRING_BYTES",
+    "exchanges": "LCAGRAPH_MAX_EXCHANGES",
+    "formula_chars": "LCAGRAPH_MAX_FORMULA_CHARS",
+    "formula_depth": "LCAGRAPH_MAX_FORMULA_DEPTH",
+}
+
+
+def read_input_limits() -> InputLimits:
+    """InputLimits with each field taken from its environment variable where set (positive)."""
+    values: dict[str, int | float] = {}
+    for f in fields(InputLimits):
+        variable = LIMIT_VARIABLES[f.name]
+        raw = os.environ.get(variable, "").strip()
+        if not raw:
+            continue
+        kind = float if f.name == "ratio" else int
+        try:
+            value = kind(raw)
+        except ValueError:
+            value = 0
+        if not value > 0:
+            raise ConfigurationError(f"{variable}={raw!r} is not a positive number; unset it or give e.g. "
+                                     f"{getattr(InputLimits(), f.name)}")
+        values[f.name] = value
+    return InputLimits(**values)  # type: ignore[arg-type]
+
+
+@cache
+def input_limits() -> InputLimits:
+    """The input limits of this process (environment read once; tests call cache_clear)."""
+    return read_input_limits()
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +101,7 @@ class Settings:
     response_cache: str = "1"  # LCAGRAPH_API_RESPONSE_CACHE: 1 on, 0 off, "schema" (no byte cache)
     data_cache: Path | None = None  # LCAGRAPH_CACHE: where the demo's downloads go
     data_url: str = ""  # LCAGRAPH_DATA_URL: a mirror of the shared data layout
+    input_limits: InputLimits = field(default_factory=InputLimits)
 
 
 def default_graph_url() -> str:
@@ -63,4 +137,5 @@ def load_settings() -> Settings:
         response_cache=os.environ.get("LCAGRAPH_API_RESPONSE_CACHE", "1").strip() or "1",
         data_cache=Path(os.environ["LCAGRAPH_CACHE"]) if os.environ.get("LCAGRAPH_CACHE") else None,
         data_url=os.environ.get("LCAGRAPH_DATA_URL", "").strip(),
+        input_limits=input_limits(),
     )

@@ -6,6 +6,17 @@ that was wrong and say how to fix it. Library errors are wrapped at the edge wit
 
 from __future__ import annotations
 
+_QUOTED = 60  # characters of a value quoted in a message
+
+
+def quoted(value: object) -> str:
+    """repr(value), cut to a readable length: a 50 MB value must not become a 50 MB message."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int beyond Python's 4,300-digit conversion limit
+        return "an integer too long to show"
+    return text if len(text) <= _QUOTED else f"{text[:_QUOTED - 20]}… ({len(text)} characters)"
+
 
 class LcaGraphError(Exception):
     """Base of every error lcagraph raises on purpose."""
@@ -61,7 +72,14 @@ class UnresolvedReference(MalformedDataset):
 
 
 class UnsafeArchive(MalformedDataset):
-    """A zip with path traversal, an entity bomb or an excessive expansion ratio."""
+    """A package or file refused unread: path traversal, a symbolic link or an archive inside the
+    archive, XML with a DTD (entity bombs, external entities), an excessive expansion ratio, or more
+    bytes or members than the input limits allow."""
+
+
+class LimitExceeded(MalformedDataset):
+    """Content beyond an input limit (string length, JSON depth, exchanges, formula size); the
+    message names the limit's environment variable (lcagraph/config.py InputLimits)."""
 
 
 class UnsupportedFormat(LcaGraphError):

@@ -21,30 +21,17 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 
+from lcagraph.config import LIMIT_VARIABLES, InputLimits, input_limits
 from lcagraph.errors import MalformedDataset, UnsafeArchive
 
-MAX_MEMBER_BYTES = 1 << 30
-"""Largest single member, uncompressed (1 GiB)."""
-MAX_TOTAL_BYTES = 8 << 30
-"""Largest total uncompressed size of a package (8 GiB)."""
-MAX_RATIO = 200.0
-"""Largest uncompressed/compressed ratio of a member (real JSON/XML stays below ~20)."""
-MAX_MEMBERS = 1_000_000
-_RATIO_FLOOR = 1 << 20  # members smaller than 1 MiB uncompressed cannot be bombs, whatever the ratio
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """Size limits applied when opening and reading an archive."""
-
-    member_bytes: int = MAX_MEMBER_BYTES
-    total_bytes: int = MAX_TOTAL_BYTES
-    ratio: float = MAX_RATIO
-    members: int = MAX_MEMBERS
+_RATIO_FLOOR = 64 << 10  # a member below 64 KiB uncompressed is no bomb alone, whatever its ratio
+_TOTAL_RATIO_FLOOR = 64 << 20  # many small members are, together: the package's ratio counts above 64 MiB
+_NESTED_SUFFIXES = (".zip", ".jar")  # zips in the zip: a nested bomb is refused unread
+_S_IFMT, _S_IFLNK = 0o170000, 0o120000
+_EOCD_SEARCH = 22 + 0xFFFF  # the end record (22 bytes) and a zip comment of at most 64 KiB
 
 
 def check_member_name(name: str, file: str) -> str:
@@ -74,7 +61,7 @@ def check_member_name(name: str, file: str) -> str:
 class Archive:
     """Read-only view of a zip or folder; member names are relative '/'-separated paths."""
 
-    def __init__(self, source: Path, limits: Limits) -> None:
+    def __init__(self, source: Path, limits: InputLimits) -> None:
         self.source = source
         self.limits = limits
         self._zip: zipfile.ZipFile | None = None
@@ -131,7 +118,7 @@ class Archive:
     def _too_big(self, name: str) -> UnsafeArchive:
         return UnsafeArchive(
             f"member is larger than {self.limits.member_bytes} bytes uncompressed; refused as a possible "
-            "zip bomb (raise loaders.archive.Limits.member_bytes if the data is genuine)",
+            f"zip bomb (raise {LIMIT_VARIABLES['member_bytes']} if the data is genuine)",
             file=str(self.source),
             field=name,
         )
@@ -148,8 +135,8 @@ class Archive:
                     total += len(chunk)
                     if total > limit:
                         raise UnsafeArchive(
-                            f"member inflates beyond {limit} bytes (compressed {info.compress_size}); "
-                            "refused as a zip bomb",
+                            f"member inflates beyond {limit} bytes (compressed {info.compress_size}, "
+                            f"{LIMIT_VARIABLES['ratio']}={self.limits.ratio:g}); refused as a zip bomb",
                             file=str(self.source),
                             field=info.filename,
                         )
@@ -161,53 +148,124 @@ class Archive:
         return b"".join(chunks)
 
 
-def open_archive(path: Path, limits: Limits | None = None) -> Archive:
+def open_archive(path: Path, limits: InputLimits | None = None) -> Archive:
     """Open a zip file or a folder for reading, checking member paths and sizes up front."""
-    limits = limits or Limits()
+    limits = limits or input_limits()
     archive = Archive(Path(path), limits)
     if archive.source.is_dir():
         _index_folder(archive)
     elif archive.source.is_file():
+        check_file_size(archive.source, limits)
         _index_zip(archive)
     else:
         raise MalformedDataset("no such file or folder; check the path", file=str(path))
     return archive
 
 
+def check_file_size(path: Path, limits: InputLimits) -> None:
+    """Refuse a file larger than ``limits.archive_bytes`` before reading any of it."""
+    size = path.stat().st_size
+    if size > limits.archive_bytes:
+        raise UnsafeArchive(
+            f"file is {size} bytes, more than {LIMIT_VARIABLES['archive_bytes']}={limits.archive_bytes}; "
+            "refused (raise the limit if the data is genuine)",
+            file=str(path),
+        )
+
+
+def declared_entries(path: Path) -> int:
+    """Entry count from the zip's end-of-central-directory record (ZIP64 too), read before
+    zipfile builds one ZipInfo per entry; 0 where the record is not found (zipfile then says why)."""
+    with path.open("rb") as fh:
+        fh.seek(max(0, path.stat().st_size - _EOCD_SEARCH))
+        tail = fh.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) < at + 22:
+        return 0
+    count = int.from_bytes(tail[at + 10 : at + 12], "little")
+    locator = tail.rfind(b"PK\x06\x07", 0, at)
+    if count == 0xFFFF and locator >= 0:  # ZIP64: the count is in the zip64 record the locator points to
+        with path.open("rb") as fh:
+            fh.seek(int.from_bytes(tail[locator + 8 : locator + 16], "little") + 32)
+            count = int.from_bytes(fh.read(8), "little")
+    return count
+
+
 def _index_zip(archive: Archive) -> None:
     file = str(archive.source)
+    entries = declared_entries(archive.source)
+    if entries > archive.limits.members:
+        raise UnsafeArchive(
+            f"{entries} members exceed {LIMIT_VARIABLES['members']}={archive.limits.members}", file=file
+        )
     try:
         zf = zipfile.ZipFile(archive.source)
     except (zipfile.BadZipFile, OSError) as e:
-        raise MalformedDataset(f"not a readable zip file ({e}); give a zip or a folder", file=file) from e
+        raise MalformedDataset(
+            f"not a readable zip file ({e}); the file may be truncated: give a complete zip or a folder",
+            file=file,
+        ) from e
     archive._zip = zf
-    infos = [i for i in zf.infolist() if not i.is_dir()]
-    if len(infos) > archive.limits.members:
-        zf.close()
-        raise UnsafeArchive(f"{len(infos)} members exceed the limit of {archive.limits.members}", file=file)
-    total = 0
     try:
-        for info in infos:
-            name = check_member_name(info.filename, file)
-            total += info.file_size
-            ratio = info.file_size / max(info.compress_size, 1)
-            if info.file_size > archive.limits.member_bytes:
-                raise archive._too_big(info.filename)
-            if info.file_size > _RATIO_FLOOR and ratio > archive.limits.ratio:
-                raise UnsafeArchive(
-                    f"expansion ratio {ratio:.0f} exceeds {archive.limits.ratio:.0f}; refused as a zip bomb",
-                    file=file,
-                    field=info.filename,
-                )
-            if name:
-                archive._members[name] = info
-        if total > archive.limits.total_bytes:
-            raise UnsafeArchive(
-                f"{total} bytes uncompressed exceed the limit of {archive.limits.total_bytes}", file=file
-            )
+        _index_zip_members(archive, zf, file)
     except UnsafeArchive:
         archive.close()
         raise
+
+
+def _index_zip_members(archive: Archive, zf: zipfile.ZipFile, file: str) -> None:
+    limits = archive.limits
+    infos = [i for i in zf.infolist() if not i.is_dir()]
+    if len(infos) > limits.members:
+        raise UnsafeArchive(
+            f"{len(infos)} members exceed {LIMIT_VARIABLES['members']}={limits.members}", file=file
+        )
+    total = compressed = 0
+    for info in infos:
+        name = check_member_name(info.filename, file)
+        _check_member_kind(info, file)
+        total += info.file_size
+        compressed += info.compress_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > limits.member_bytes:
+            raise archive._too_big(info.filename)
+        if info.file_size > _RATIO_FLOOR and ratio > limits.ratio:
+            raise UnsafeArchive(
+                f"expansion ratio {ratio:.0f} exceeds {LIMIT_VARIABLES['ratio']}={limits.ratio:g}; "
+                "refused as a zip bomb",
+                file=file,
+                field=info.filename,
+            )
+        if name:
+            archive._members[name] = info
+    if total > limits.total_bytes:
+        raise UnsafeArchive(
+            f"{total} bytes uncompressed exceed {LIMIT_VARIABLES['total_bytes']}={limits.total_bytes}",
+            file=file,
+        )
+    if total > _TOTAL_RATIO_FLOOR and total / max(compressed, 1) > limits.ratio:
+        raise UnsafeArchive(
+            f"{len(infos)} members expand {total / max(compressed, 1):.0f}-fold together ({total} bytes), "
+            f"beyond {LIMIT_VARIABLES['ratio']}={limits.ratio:g}; refused as a zip bomb",
+            file=file,
+        )
+
+
+def _check_member_kind(info: zipfile.ZipInfo, file: str) -> None:
+    """Refuse symbolic links and archives inside the archive (no loader opens either)."""
+    if (info.external_attr >> 16) & _S_IFMT == _S_IFLNK:
+        raise UnsafeArchive(
+            "member is a symbolic link; links are refused, re-create the zip without them",
+            file=file,
+            field=info.filename,
+        )
+    if info.filename.lower().endswith(_NESTED_SUFFIXES):
+        raise UnsafeArchive(
+            "member is itself an archive; lcagraph does not open archives inside archives (nesting "
+            "depth 0): unpack it and import the inner package on its own",
+            file=file,
+            field=info.filename,
+        )
 
 
 def _index_folder(archive: Archive) -> None:
@@ -224,4 +282,7 @@ def _index_folder(archive: Archive) -> None:
             )
         archive._members[p.relative_to(archive.source).as_posix()] = p
         if len(archive._members) > archive.limits.members:
-            raise UnsafeArchive(f"more than {archive.limits.members} files", file=str(archive.source))
+            raise UnsafeArchive(
+                f"more than {LIMIT_VARIABLES['members']}={archive.limits.members} files",
+                file=str(archive.source),
+            )

@@ -11,8 +11,9 @@ import zipfile
 from pathlib import Path
 from typing import Literal
 
-from lcagraph.errors import MalformedDataset, UnsafeArchive, UnsupportedFormat
-from loaders.archive import MAX_MEMBER_BYTES, open_archive
+from lcagraph.config import input_limits
+from lcagraph.errors import MalformedDataset, UnsupportedFormat
+from loaders.archive import check_file_size, open_archive
 from loaders.jsonld import is_jsonld_member
 from loaders.xml import local_name, namespace_of, parse_xml
 
@@ -23,6 +24,25 @@ NS_ECOSPOLD2 = "http://www.EcoInvent.org/EcoSpold02"
 NS_ILCD = "http://lca.jrc.it/ILCD/"
 
 _SNIFF_MEMBERS = 8
+_TRIED = (
+    "tried a zip or folder package (openLCA JSON-LD, EcoSpold2, ILCD), an EcoSpold2 XML file and an "
+    "ILCD XML file"
+)
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_XML_STARTS = (b"<", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")  # markup, or a byte-order mark first
+
+
+def check_xml_shape(data: bytes, file: str) -> None:
+    """Refuse a single file that is neither a zip nor XML, saying what was tried and what it is."""
+    if data.startswith(_ZIP_MAGIC):
+        raise MalformedDataset(
+            "a zip file that cannot be read (truncated or damaged: its central directory is missing); "
+            "download or create it again", file=file)
+    if not data.strip():
+        raise UnsupportedFormat(f"{file}: the file is empty; {_TRIED}")
+    if not data.lstrip().startswith(_XML_STARTS):
+        raise UnsupportedFormat(
+            f"{file}: {_TRIED}; the file is none of them (it starts with bytes {data[:8]!r})")
 
 
 def detect_format(path: Path) -> Format:
@@ -31,11 +51,12 @@ def detect_format(path: Path) -> Format:
     if not path.exists():
         raise MalformedDataset("no such file or folder; check the path", file=str(path))
     if path.is_file() and not zipfile.is_zipfile(path):
-        if path.stat().st_size > MAX_MEMBER_BYTES:
-            raise UnsafeArchive(f"file is larger than {MAX_MEMBER_BYTES} bytes; refused", file=str(path))
-        found = format_of_xml(path.read_bytes(), str(path))
+        check_file_size(path, input_limits())
+        data = path.read_bytes()
+        check_xml_shape(data, str(path))
+        found = format_of_xml(data, str(path))
         if found is None:
-            raise UnsupportedFormat(f"{path}: not an EcoSpold or ILCD XML file, nor a zip or folder")
+            raise UnsupportedFormat(f"{path}: {_TRIED}; it is XML of none of these formats")
         return found
     with open_archive(path) as archive:
         names = archive.names()

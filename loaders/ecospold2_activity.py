@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from lcagraph.errors import MalformedDataset, UnresolvedReference
 from lcagraph.records import Exchange, FlowType, Process, Uncertainty
 from loaders.ecospold2_units import unit_of
-from loaders.xml import Element, lang_text, text_at, to_float, warning
+from loaders.xml import Element, check_exchange_count, lang_text, text_at, to_float, warning
 
 PEDIGREE = ("reliability", "completeness", "temporalCorrelation", "geographicalCorrelation",
             "furtherTechnologyCorrelation")
@@ -65,7 +65,9 @@ def read_activity(root: Element, file: str, database: str) -> ActivityResult:
         raise MalformedDataset("no activityDataset/activityDescription/activity with an id", file=file,
                                field="activityDescription/activity/@id")
     ctx = _Ctx(file, pid)
-    parsed = [_exchange(el, i, ctx) for i, el in enumerate(_exchange_elements(ad))]
+    elements = _exchange_elements(ad)
+    check_exchange_count(len(elements), file=file, dataset=pid, field="flowData")
+    parsed = [_exchange(el, i, ctx) for i, el in enumerate(elements)]
     exchanges = tuple(e for e, _, _ in parsed)
     refs = [e for e in exchanges if e.is_reference]
     warnings = []

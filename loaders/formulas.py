@@ -19,7 +19,9 @@ decimal logarithm and ``ln`` the natural one (openLCA's definitions). ``pi`` and
 constants unless a parameter of that name exists.
 
 Parameters defined by formulas referring to other parameters are resolved in dependency order
-by :func:`evaluate_parameters`, which reports cycles by the names on the cycle.
+by :func:`loaders.parameters.evaluate_parameters`. Formulas longer or more deeply nested than the
+input limits (lcagraph/config.py) are refused before parsing; chains of one operator are evaluated
+in a loop, so only parentheses make the evaluation recurse.
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ from __future__ import annotations
 import math
 import operator
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from lcagraph.errors import MalformedDataset, UnresolvedReference
+from lcagraph.config import LIMIT_VARIABLES, InputLimits, input_limits
+from lcagraph.errors import LimitExceeded, MalformedDataset, UnresolvedReference, quoted
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
@@ -105,10 +108,28 @@ Node = Num | Var | Call | BinOp | Neg
 
 
 class _Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, limits: InputLimits) -> None:
         self.text = text
+        if len(text) > limits.formula_chars:
+            raise LimitExceeded(
+                f"formula {quoted(text)} has {len(text)} characters, more than "
+                f"{LIMIT_VARIABLES['formula_chars']}={limits.formula_chars}; refused"
+            )
         self.tokens = self._tokenize(text)
+        self._check_depth(limits.formula_depth)
         self.pos = 0
+
+    def _check_depth(self, limit: int) -> None:
+        # The parser recurses once per parenthesis; bounding it keeps far from Python's stack limit.
+        depth = deepest = 0
+        for tok in self.tokens:
+            depth += (tok == "(") - (tok == ")")
+            deepest = max(deepest, depth)
+        if deepest > limit:
+            raise LimitExceeded(
+                f"formula {quoted(self.text)} nests parentheses {deepest} deep, more than "
+                f"{LIMIT_VARIABLES['formula_depth']}={limit}; refused"
+            )
 
     def _tokenize(self, text: str) -> list[str]:
         tokens: list[str] = []
@@ -117,7 +138,7 @@ class _Parser:
             m = _TOKEN.match(text, i)
             if m is None:
                 raise MalformedDataset(
-                    f"formula {text!r}: unexpected character {text[i:].strip()[0]!r} at position {i}"
+                    f"formula {quoted(text)}: unexpected character {text[i:].strip()[0]!r} at position {i}"
                 )
             tokens.append(m.group("num") or m.group("name") or m.group("op"))
             i = m.end()
@@ -125,7 +146,7 @@ class _Parser:
 
     def fail(self, what: str) -> MalformedDataset:
         at = self.tokens[self.pos] if self.pos < len(self.tokens) else "end of formula"
-        return MalformedDataset(f"formula {self.text!r}: {what} (at {at!r}); fix the formula")
+        return MalformedDataset(f"formula {quoted(self.text)}: {what} (at {at!r}); fix the formula")
 
     def peek(self) -> str | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -195,22 +216,26 @@ class _Parser:
                 raise self.fail("';' or ')' expected in function arguments")
 
 
-def parse(text: str) -> Node:
+def parse(text: str, limits: InputLimits | None = None) -> Node:
     """Parse a formula into a tree; raises MalformedDataset naming the formula."""
-    return _Parser(text).parse()
+    return _Parser(text, limits or input_limits()).parse()
 
 
 def variables_of(node: Node) -> set[str]:
     """Lower-case names of the variables a parsed formula refers to (constants included)."""
-    if isinstance(node, Var):
-        return {node.name}
-    if isinstance(node, Call):
-        return set().union(*(variables_of(a) for a in node.args)) if node.args else set()
-    if isinstance(node, BinOp):
-        return variables_of(node.left) | variables_of(node.right)
-    if isinstance(node, Neg):
-        return variables_of(node.operand)
-    return set()
+    names: set[str] = set()
+    todo = [node]  # a loop, not recursion: a chain of 5,000 '+' is 5,000 levels deep
+    while todo:
+        item = todo.pop()
+        if isinstance(item, Var):
+            names.add(item.name)
+        elif isinstance(item, Call):
+            todo.extend(item.args)
+        elif isinstance(item, BinOp):
+            todo += (item.left, item.right)
+        elif isinstance(item, Neg):
+            todo.append(item.operand)
+    return names
 
 
 def evaluate_node(node: Node, variables: Mapping[str, float], text: str = "") -> float:
@@ -223,7 +248,7 @@ def evaluate_node(node: Node, variables: Mapping[str, float], text: str = "") ->
         if node.name in _CONSTANTS:
             return _CONSTANTS[node.name]
         raise UnresolvedReference(
-            f"formula {text!r} refers to parameter {node.name!r}, which is not defined; "
+            f"formula {quoted(text)} refers to parameter {node.name!r}, which is not defined; "
             "define it as a process or global parameter"
         )
     if isinstance(node, Neg):
@@ -234,7 +259,18 @@ def evaluate_node(node: Node, variables: Mapping[str, float], text: str = "") ->
 
 
 def _binary(node: BinOp, variables: Mapping[str, float], text: str) -> float:
-    a = evaluate_node(node.left, variables, text)
+    # Operators of one level chain to the left (1+1+...+1 is BinOp(BinOp(...), 1)): walk that
+    # spine in a loop, so only parentheses (bounded by formula_depth) make the evaluation recurse.
+    spine: list[BinOp] = [node]
+    while isinstance(spine[-1].left, BinOp):
+        spine.append(spine[-1].left)
+    a = evaluate_node(spine[-1].left, variables, text)
+    for step in reversed(spine):
+        a = _apply(step, a, variables, text)
+    return a
+
+
+def _apply(node: BinOp, a: float, variables: Mapping[str, float], text: str) -> float:
     if node.op in ("&&", "&") and not a:
         return 0.0
     if node.op in ("||", "|") and a:
@@ -247,7 +283,7 @@ def _binary(node: BinOp, variables: Mapping[str, float], text: str) -> float:
             return float(bool(b))
         result = _ARITHMETIC[node.op](a, b)
     except (ZeroDivisionError, OverflowError, ValueError) as e:
-        raise MalformedDataset(f"formula {text!r}: {node.op!r} on {a!r} and {b!r} fails ({e})") from e
+        raise MalformedDataset(f"formula {quoted(text)}: {node.op!r} on {a!r} and {b!r} fails ({e})") from e
     return _finite(result, text)
 
 
@@ -255,104 +291,29 @@ def _call(node: Call, variables: Mapping[str, float], text: str) -> float:
     if node.name in _LAZY:
         if len(node.args) != 3:
             raise MalformedDataset(
-                f"formula {text!r}: {node.name}() takes 3 arguments (condition; then; else)"
+                f"formula {quoted(text)}: {node.name}() takes 3 arguments (condition; then; else)"
             )
         cond = evaluate_node(node.args[0], variables, text)
         return evaluate_node(node.args[1] if cond else node.args[2], variables, text)
     func = _FUNCTIONS.get(node.name)
     if func is None:
-        raise MalformedDataset(f"formula {text!r}: unknown function {node.name!r}")
+        raise MalformedDataset(f"formula {quoted(text)}: unknown function {node.name!r}")
     args = [evaluate_node(a, variables, text) for a in node.args]
     try:
         return _finite(float(func(*args)), text)
     except (TypeError, ValueError, ZeroDivisionError, OverflowError) as e:
-        raise MalformedDataset(f"formula {text!r}: {node.name}{tuple(args)} fails ({e})") from e
+        raise MalformedDataset(f"formula {quoted(text)}: {node.name}{tuple(args)} fails ({e})") from e
 
 
 def _finite(x: float, text: str) -> float:
     if not math.isfinite(x):
-        raise MalformedDataset(f"formula {text!r} gives {x}; check its parameters")
+        raise MalformedDataset(f"formula {quoted(text)} gives {x}; check its parameters")
     return x
 
 
-def evaluate(text: str, variables: Mapping[str, float] | None = None) -> float:
+def evaluate(
+    text: str, variables: Mapping[str, float] | None = None, limits: InputLimits | None = None
+) -> float:
     """Evaluate one formula; `variables` keys are matched case-insensitively."""
     scope = {k.lower(): v for k, v in (variables or {}).items()}
-    return evaluate_node(parse(text), scope, text)
-
-
-@dataclass(frozen=True, slots=True)
-class ParameterDef:
-    """A named parameter: an input value or a formula over other parameters."""
-
-    name: str
-    value: float | None = None
-    formula: str = ""
-
-
-def evaluate_parameters(
-    params: Sequence[ParameterDef], outer: Mapping[str, float] | None = None
-) -> dict[str, float]:
-    """Values of all `params` (lower-case names); formulas may use each other and `outer`.
-
-    Local parameters shadow outer (global) ones. Raises MalformedDataset on a cycle (naming
-    its parameters) or a duplicate name, UnresolvedReference on an undefined name.
-    """
-    defs: dict[str, ParameterDef] = {}
-    for p in params:
-        key = p.name.lower()
-        if key in defs:
-            raise MalformedDataset(
-                f"parameter {p.name!r} is defined twice (names are case-insensitive)",
-                field=f"parameters.{p.name}",
-            )
-        defs[key] = p
-    scope: dict[str, float] = {k.lower(): v for k, v in (outer or {}).items() if k.lower() not in defs}
-    trees = {k: parse_parameter(p) for k, p in defs.items() if p.formula.strip()}
-    for key, p in defs.items():
-        if key not in trees:
-            if p.value is None:
-                raise MalformedDataset(
-                    f"parameter {p.name!r} has neither a value nor a formula", field=f"parameters.{p.name}"
-                )
-            scope[key] = p.value
-    for key in trees:
-        _resolve(key, trees, defs, scope, [])
-    return scope
-
-
-def parse_parameter(p: ParameterDef) -> Node:
-    """Parse a parameter's formula, naming the parameter on failure."""
-    try:
-        return parse(p.formula)
-    except MalformedDataset as e:
-        raise MalformedDataset(str(e), field=f"parameters.{p.name}.formula") from e
-
-
-def _resolve(
-    key: str,
-    trees: Mapping[str, Node],
-    defs: Mapping[str, ParameterDef],
-    scope: dict[str, float],
-    stack: list[str],
-) -> None:
-    if key in scope:
-        return
-    if key in stack:
-        cycle = [*stack[stack.index(key) :], key]
-        raise MalformedDataset(
-            "parameters form a cycle: " + " -> ".join(defs[k].name for k in cycle),
-            field=f"parameters.{defs[key].name}.formula",
-        )
-    stack.append(key)
-    for dep in variables_of(trees[key]):
-        if dep in trees:
-            _resolve(dep, trees, defs, scope, stack)
-    stack.pop()
-    p = defs[key]
-    try:
-        scope[key] = evaluate_node(trees[key], scope, p.formula)
-    except UnresolvedReference as e:
-        raise UnresolvedReference(str(e), field=f"parameters.{p.name}.formula") from e
-    except MalformedDataset as e:
-        raise MalformedDataset(str(e), field=f"parameters.{p.name}.formula") from e
+    return evaluate_node(parse(text, limits), scope, text)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from lcagraph.errors import MalformedDataset, UnresolvedReference
 from lcagraph.records import DataQuality, Exchange, Process, Uncertainty
 from loaders.ilcd_datasets import FlowProperty, ResolvedFlow, UnitGroup, category_path, compose_name
-from loaders.xml import Element, lang_text, optional_float, text_at, to_float, warning
+from loaders.xml import Element, check_exchange_count, lang_text, optional_float, text_at, to_float, warning
 
 OLCA_NS = "http://openlca.org/ilcd-extensions"
 SYSTEM_TYPES = frozenset({"LCI result", "Partly terminated system", "Avoided product system"})
@@ -60,7 +60,9 @@ def read_process(root: Element, file: str, uuid: str, database: str, refs: Refs)
     ref_id = ref_ids[0] if ref_ids else None
     exchanges: list[Exchange] = []
     conversions = 0
-    for position, el in enumerate(root.findall("exchanges/exchange")):
+    elements = root.findall("exchanges/exchange")
+    check_exchange_count(len(elements), file=file, dataset=uuid, field="exchanges")
+    for position, el in enumerate(elements):
         exchange, converted = _exchange(el, position, ref_id, ctx)
         exchanges.append(exchange)
         conversions += converted

@@ -12,19 +12,28 @@ Links are left empty (loaders/linking.py resolves them); exchanges carry ``defau
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from lcagraph.errors import MalformedDataset, UnsupportedFormat
+from lcagraph.errors import MalformedDataset, UnsupportedFormat, quoted
 from lcagraph.records import Database, DatabaseContent, ImportReport, Parameter
 from loaders.archive import Archive, open_archive
-from loaders.formulas import ParameterDef, evaluate_parameters
-from loaders.jsonld_common import Context, DqSystem, Json, Where, dicts, optional_number, text
+from loaders.jsonld_common import (
+    Context,
+    DqSystem,
+    Json,
+    Where,
+    check_id,
+    decode_json,
+    dicts,
+    optional_number,
+    text,
+)
 from loaders.jsonld_flows import FlowUnits, read_flow
 from loaders.jsonld_models import read_methods, read_product_system
 from loaders.jsonld_process import ProcessResult, read_process
+from loaders.parameters import ParameterDef, evaluate_parameters
 from loaders.units import builtin_units, table_from_olca
 
 FOLDERS = (
@@ -75,13 +84,15 @@ class Package:
 
     def _decode(self, archive: Archive, member: str) -> tuple[Where, Json]:
         label = f"{self.path}!{member}"
-        try:
-            obj = json.loads(archive.read(member))
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            raise MalformedDataset(f"not valid JSON ({e}); re-export the dataset", file=label) from e
+        obj = decode_json(archive.read(member), label, archive.limits)
         if not isinstance(obj, dict):
             raise MalformedDataset(f"expected a JSON object, found {type(obj).__name__}", file=label)
-        return Where(label, str(obj.get("@id", "")) or member.rsplit("/", 1)[-1].removesuffix(".json")), obj
+        given = obj.get("@id")
+        if given is not None and not isinstance(given, str):
+            raise MalformedDataset(f"'@id' is {quoted(given)}, not a string", file=label, field="@id")
+        where = Where(label, given or member.rsplit("/", 1)[-1].removesuffix(".json"))
+        check_id(where.dataset, Where(label), "@id")
+        return where, obj
 
     def each(self, folder: str) -> Iterator[tuple[Where, Json]]:
         yield from self.objects[folder]
@@ -178,7 +189,7 @@ def _global_parameters(pkg: Package, ctx: Context) -> None:
         value = None if formula else optional_number(p, "value", where, "value")
         defs.append(ParameterDef(text(p, "name").strip(), value, formula))
     try:
-        ctx.globals = evaluate_parameters(defs)
+        ctx.globals = evaluate_parameters(defs, limits=ctx.limits)
     except MalformedDataset as e:
         raise Where(f"{pkg.path}!{pkg.root}parameters/").relocate(e, "") from e
     ctx.global_params = {

@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
-from lcagraph.errors import MalformedDataset
+from lcagraph.config import LIMIT_VARIABLES
+from lcagraph.errors import LimitExceeded, MalformedDataset
 from lcagraph.records import DataQuality, Exchange, Parameter, Process, Uncertainty
-from loaders.formulas import ParameterDef, evaluate, evaluate_parameters, parse, variables_of
+from loaders.formulas import evaluate, parse, variables_of
 from loaders.jsonld_allocation import apply_allocation, is_provided
 from loaders.jsonld_common import (
     Context,
@@ -22,12 +23,14 @@ from loaders.jsonld_common import (
     dicts,
     flag,
     number,
+    object_list,
     optional_number,
     ref_id,
     ref_name,
     text,
 )
 from loaders.jsonld_flows import FlowUnits, to_reference
+from loaders.parameters import ParameterDef, evaluate_parameters
 
 _DISTRIBUTIONS = {
     "LOG_NORMAL_DISTRIBUTION": "lognormal",
@@ -66,8 +69,14 @@ def read_process(
     pid = text(obj, "@id")
     if not pid:
         raise where.error("process without '@id'", "@id")
+    raw = object_list(obj, "exchanges", where)
+    if len(raw) > ctx.limits.exchanges:
+        raise LimitExceeded(
+            f"{len(raw)} exchanges in one process, more than {LIMIT_VARIABLES['exchanges']}="
+            f"{ctx.limits.exchanges}; refused",
+            file=where.file, dataset=where.dataset, field="exchanges",
+        )
     scope, formulas, params = _parameters(obj, where, ctx)
-    raw = dicts(obj.get("exchanges"))
     iids = [e.get("internalId") for e in raw]
     use_iid = all(isinstance(i, int) and not isinstance(i, bool) for i in iids) and len(set(iids)) == len(
         iids
@@ -102,7 +111,7 @@ def read_process(
 def _parameters(obj: Json, where: Where, ctx: Context) -> tuple[dict[str, float], int, list[Parameter]]:
     defs: list[ParameterDef] = []
     descriptions: list[str] = []
-    for i, p in enumerate(dicts(obj.get("parameters"))):
+    for i, p in enumerate(object_list(obj, "parameters", where)):
         name = text(p, "name").strip()
         if not name:
             raise where.error("parameter without a name", f"parameters[{i}].name")
@@ -111,7 +120,7 @@ def _parameters(obj: Json, where: Where, ctx: Context) -> tuple[dict[str, float]
         defs.append(ParameterDef(name, value, formula))
         descriptions.append(text(p, "description"))
     try:
-        scope = evaluate_parameters(defs, ctx.globals)
+        scope = evaluate_parameters(defs, ctx.globals, ctx.limits)
     except MalformedDataset as e:
         raise where.relocate(e, "") from e
     records = [
@@ -200,7 +209,7 @@ def _exchange(
     formula = text(ex, "amountFormula").strip()
     if formula:
         try:
-            amount = evaluate(formula, scope)
+            amount = evaluate(formula, scope, ctx.limits)
         except MalformedDataset as e:
             raise where.relocate(e, f"{fld}.amountFormula") from e
     else:

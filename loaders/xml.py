@@ -21,9 +21,10 @@ from pathlib import Path
 from defusedxml import DefusedXmlException, DTDForbidden
 from defusedxml.ElementTree import fromstring as safe_fromstring
 
-from lcagraph.errors import InvalidArgument, MalformedDataset, UnsafeArchive
+from lcagraph.config import LIMIT_VARIABLES, input_limits
+from lcagraph.errors import InvalidArgument, LimitExceeded, MalformedDataset, UnsafeArchive, quoted
 from lcagraph.records import Database, Exchange, Process
-from loaders.archive import MAX_MEMBER_BYTES, open_archive
+from loaders.archive import check_file_size, open_archive
 
 Element = ET.Element
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -55,7 +56,31 @@ def parse_xml(data: bytes, file: str, *, strip: bool = True) -> Element:
             f"not well-formed XML at line {line}, column {column} ({e}); fix or re-export the file",
             file=file,
         ) from e
+    except (ValueError, LookupError) as e:  # expat: a multi-byte or unknown declared encoding
+        declared = _DECLARED_ENCODING.match(data[:200].removeprefix(b"\xef\xbb\xbf"))
+        encoding = declared.group(1).decode("ascii") if declared else "?"
+        raise MalformedDataset(
+            f"XML declares encoding {encoding!r}, which lcagraph cannot read ({e}); "
+            "re-save the file as UTF-8",
+            file=file,
+        ) from e
+    if len(data) > input_limits().string_bytes:
+        check_xml_strings(root, file, input_limits().string_bytes)
     return strip_namespaces(root) if strip else root
+
+
+def check_xml_strings(root: Element, file: str, limit: int) -> None:
+    """Refuse text or an attribute value longer than `limit` bytes (UTF-8), naming the element."""
+    for el in root.iter():
+        for where, value in (("text", el.text), ("tail", el.tail), *el.attrib.items()):
+            size = len(value.encode("utf-8")) if value and len(value) * 4 > limit else 0
+            if size > limit:
+                raise LimitExceeded(
+                    f"{where} of <{local_name(el.tag)}> is {size} bytes long, more than "
+                    f"{LIMIT_VARIABLES['string_bytes']}={limit}; refused",
+                    file=file,
+                    field=local_name(el.tag),
+                )
 
 
 _ASCII_ENCODINGS = frozenset({"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1"})
@@ -69,6 +94,16 @@ def _plain_ascii_compatible(data: bytes) -> bool:
         return False
     declared = _DECLARED_ENCODING.match(head)
     return declared is None or declared.group(1).decode("ascii").lower() in _ASCII_ENCODINGS
+
+
+def check_exchange_count(count: int, *, file: str, dataset: str, field: str) -> None:
+    """Refuse a process with more exchanges than the limit, before reading them."""
+    limit = input_limits().exchanges
+    if count > limit:
+        raise LimitExceeded(
+            f"{count} exchanges in one process, more than {LIMIT_VARIABLES['exchanges']}={limit}; refused",
+            file=file, dataset=dataset, field=field,
+        )
 
 
 def strip_namespaces(root: Element) -> Element:
@@ -116,11 +151,12 @@ def to_float(value: str | None, *, file: str, dataset: str, field: str) -> float
         number = float((value or "").strip())
     except ValueError as e:
         raise MalformedDataset(
-            f"{value!r} is not a number; give a decimal number such as 1.5E-3", file=file,
+            f"{quoted(value)} is not a number; give a decimal number such as 1.5E-3", file=file,
             dataset=dataset, field=field,
         ) from e
     if not math.isfinite(number):
-        raise MalformedDataset(f"{value!r} is not a finite number", file=file, dataset=dataset, field=field)
+        raise MalformedDataset(f"{quoted(value)} is not a finite number", file=file, dataset=dataset,
+                               field=field)
     return number
 
 
@@ -138,8 +174,7 @@ def iter_members(path: Path, wanted: Callable[[str], bool]) -> Iterator[tuple[st
     """
     path = Path(path)
     if path.is_file() and not zipfile.is_zipfile(path):
-        if path.stat().st_size > MAX_MEMBER_BYTES:
-            raise UnsafeArchive(f"file is larger than {MAX_MEMBER_BYTES} bytes; refused", file=str(path))
+        check_file_size(path, input_limits())
         yield path.name, str(path), path.read_bytes()
         return
     with open_archive(path) as archive:

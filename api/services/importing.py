@@ -37,6 +37,7 @@ from loaders.formats import FORMATS as FORMATS  # the import formats, for the in
 from loaders.formats import read_package
 from loaders.identity import HeldId, dataset_uuids, find_taken_ids, qualify_override_keys, qualify_taken_ids
 from loaders.linking import link_providers
+from loaders.solvability import check_solvable
 from loaders.xml import slug
 
 Progress = Callable[[str, int], None]
@@ -65,10 +66,13 @@ def import_database(
                                                                                  overrides))
     known = {c.process for c in candidates} | {c.uuid for c in candidates if c.uuid}
     content = _hint_missing_providers(store, content, known)
+    # a package whose own supply loops cannot be solved would break every footprint: refuse it here
+    check_solvable(content)
     step("linked providers", len(content.links))
     with store.unit_of_work() as writer:
         write_database_content(writer, builtin_content(), progress=step)
         write_database_content(writer, content, progress=step)
+        step("wrote the database", len(content.processes))
         graph = characterise_graph(writer)
         report = report_characterisation(content, graph)
         write_import_report(writer, report)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from api.cli import main
+from api.services.calculation import calculate
 from api.services.importing import import_database
 from graph.falkor import FalkorStore
 from graph.reader import (
@@ -23,7 +24,7 @@ from graph.reader import (
 )
 from graph.writer import delete_database
 from lcagraph.config import find_data_dir
-from lcagraph.errors import InvalidArgument, MalformedDataset, NodeNotFound
+from lcagraph.errors import InvalidArgument, MalformedDataset, NodeNotFound, SingularTechnosphere
 from lcagraph.records import ImportReport
 from loaders.methods import AR6_CATEGORY_ID
 
@@ -360,3 +361,38 @@ def test_import_command_errors_exit_with_one_line(
 def flat(text: str) -> str:
     """Usage errors come in a box: drop its borders and line breaks."""
     return " ".join(text.replace("│", " ").split())
+
+
+
+def loop_package(path: Path) -> Path:
+    """Two processes, each making its product from one unit of the other's: I - A is singular."""
+    mass = {"@id": "93a60a56-a3c8-11da-a746-0800200b9a66"}
+    kg = {"@id": "20aadc24-a391-41cf-b340-3e4529f44bde"}
+    reference = {"flowProperty": mass, "conversionFactor": 1.0, "isRefFlowProperty": True}
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("olca-schema.json", "{}")
+        for fid in ("a", "b"):
+            zf.writestr(f"flows/{fid}.json", json.dumps({
+                "@type": "Flow", "@id": fid, "name": fid, "flowType": "PRODUCT_FLOW",
+                "flowProperties": [reference]}))
+        for pid, ref, other, provider in (("p1", "a", "b", "p2"), ("p2", "b", "a", "p1")):
+            exchanges = [
+                {"flow": {"@id": ref}, "amount": 1.0, "isInput": False, "isQuantitativeReference": True,
+                 "unit": kg, "flowProperty": mass},
+                {"flow": {"@id": other}, "amount": 1.0, "isInput": True, "unit": kg, "flowProperty": mass,
+                 "defaultProvider": {"@id": provider}}]
+            zf.writestr(f"processes/{pid}.json",
+                        json.dumps({"@type": "Process", "@id": pid, "name": pid, "exchanges": exchanges}))
+    return path
+
+
+def test_an_unsolvable_package_is_refused_and_the_graph_still_solves(
+    store: FalkorStore, tmp_path: Path,
+) -> None:
+    import_database(store, BEEF, "Beef")
+    before = snapshot(store)
+    with pytest.raises(SingularTechnosphere) as refused:
+        import_database(store, loop_package(tmp_path / "loop.zip"), "Loop")
+    assert "p1" in str(refused.value) and "p2" in str(refused.value)
+    assert snapshot(store) == before
+    assert calculate(store).categories  # every other database keeps its results

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from lcagraph.config import find_data_dir
+from lcagraph.config import InputLimits, find_data_dir
 from lcagraph.errors import MalformedDataset, UnsafeArchive
-from loaders.archive import Limits, open_archive
+from loaders.archive import open_archive
 
 
 def _zip(path: Path, members: dict[str, bytes]) -> Path:
@@ -60,7 +60,7 @@ def test_expansion_ratio_refused(tmp_path: Path) -> None:
 def test_member_size_limit(tmp_path: Path) -> None:
     z = _zip(tmp_path / "big.zip", {"a.json": b"{" * 5000})
     with pytest.raises(UnsafeArchive, match="larger than"):
-        open_archive(z, Limits(member_bytes=1000))
+        open_archive(z, InputLimits(member_bytes=1000))
 
 
 def test_missing_member_and_missing_path(tmp_path: Path) -> None:

@@ -7,7 +7,8 @@ import math
 import pytest
 
 from lcagraph.errors import MalformedDataset, UnresolvedReference
-from loaders.formulas import ParameterDef, evaluate, evaluate_parameters
+from loaders.formulas import evaluate
+from loaders.parameters import ParameterDef, evaluate_parameters
 
 
 @pytest.mark.parametrize(
