@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -245,4 +246,42 @@ def test_reference_amounts_in_the_unit_they_are_in(
         value, _ = _shown_total(page)
         assert math.isclose(value, 2 * per_unit, rel_tol=1e-12)
         _shot(page, f"units-{unit}")
+    assert errors == []
+
+
+def _offline_page(browser: BrowserContext, base: str, outside: list[str], errors: list[str]) -> Page:
+    """A page that reaches only the app under test: every other request is refused and noted."""
+    page = _open_page(browser, errors)
+
+    def only_local(route: Any) -> None:
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    return page
+
+
+def test_graphiql_and_docs_work_offline(store: GraphStore, browser: BrowserContext) -> None:
+    outside: list[str] = []
+    errors: list[str] = []
+    query = "{ health { engine graphVersion } }"
+    with serve_in_thread(create_app(_settings(), store)) as base:
+        page = _offline_page(browser, base, outside, errors)
+        page.goto(f"{base}/graphql?q={quote(query)}", wait_until="networkidle")
+        page.locator(".graphiql-execute-button").click()
+        page.wait_for_function(
+            "() => (document.querySelector('.graphiql-response') || {}).innerText?.includes('graphVersion')",
+            timeout=30_000)
+        answer = page.locator(".graphiql-response").inner_text()
+        assert '"engine"' in answer and "falkordb" in answer.lower()
+        _shot(page, "graphiql-offline")
+        page.goto(f"{base}/docs", wait_until="networkidle")
+        page.wait_for_selector(".swagger-ui .info .title", timeout=30_000)
+        assert page.locator(".swagger-ui .info .title").inner_text().startswith("lcagraph")
+        assert page.locator(".opblock-summary-path", has_text="/health").count() == 1
+        _shot(page, "docs-offline")
+    assert outside == [], "GraphiQL and /docs asked the network"
     assert errors == []
