@@ -88,3 +88,9 @@ def test_demo_installs_only_what_it_runs(tmp_path: Path) -> None:
     again = subprocess.run([str(PROJECT_ROOT / "scripts" / "install"), "--runtime"], env=env, check=True,
                            timeout=120, capture_output=True, text=True)
     assert "installing" not in again.stderr  # up to date: pip does not run again
+
+
+def test_image_serves_graphiql_and_docs_from_pinned_assets() -> None:
+    dockerfile = (PROJECT_ROOT / "Dockerfile").read_text()
+    assert "RUN python3 scripts/vendor_webassets.py" in dockerfile
+    assert "COPY --from=webassets /app/api/webassets/vendor ./api/webassets/vendor" in dockerfile
