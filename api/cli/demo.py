@@ -51,7 +51,8 @@ def import_missing(
             continue
         started = time.monotonic()
         with console.status(f"importing {item.name} …"):
-            report = import_database(store, data / files[item.key].path, item.name, item.background)
+            report = import_database(store, data / files[item.key].path, item.name, item.background,
+                                     licence=item.licence, version=item.version)
         counts = dict(report.datasets)
         what = (f"{counts['processes']} processes" if counts.get("processes")
                 else f"{counts.get('lcia_categories', 0)} impact categories")

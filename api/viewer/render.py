@@ -160,6 +160,9 @@ def render_contributor(c: TreeNode, node_total: float, view: NodeView, link: Lin
     href = link.page(c.process, c.path) if c.process else ""
     name = e(c.name) if c.process is None else f'<a class="name" href="{e(href)}">{e(c.name)}</a>'
     flags = ' <span class="flag">loop</span>' if c.loop else ""
+    if c.unlinked_count:  # its own inputs without a provider count 0: say so where the 0 shows
+        flags += (f' <span class="flag unlinked">{c.unlinked_count} '
+                  f'{"input" if c.unlinked_count == 1 else "inputs"} not linked</span>')
     database = view.database_name(c.database)
     jump = (f'<a class="jump" href="{e(href)}">Jump to {e(database)} →</a>'
             if c.crosses_database and c.process else "")

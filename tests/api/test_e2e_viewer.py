@@ -28,7 +28,7 @@ from api.app import create_app
 from api.cli.demo import ensure_footprints, import_missing
 from api.cli.serve import serve_in_thread
 from api.services.datasets import DEMO_FILES, locate_data
-from api.services.demo import TRANSPORT, USLCI, DemoImport, demo_node
+from api.services.demo import DEMO_IMPORTS, USLCI, DemoImport, demo_node
 from api.viewer.render import fmt_number
 from graph.connect import open_embedded
 from graph.embedded import EmbeddedServer
@@ -65,7 +65,7 @@ def demo_store(falkordb_server: EmbeddedServer) -> Iterator[FalkorStore]:
     store = open_embedded(falkordb_server.data_dir, graph=graph, stop_on_close=False)
     store.ensure_schema()
     try:
-        build_demo_graph(store, (DemoImport("uslci", USLCI), DemoImport("transport", TRANSPORT, (USLCI,))))
+        build_demo_graph(store, DEMO_IMPORTS[:2])  # USLCI (with its version and licence), transport
         yield store
     finally:
         conn: Any = store._client.connection
@@ -238,6 +238,8 @@ def test_reference_amounts_in_the_unit_they_are_in(
         page = _open_page(browser, errors)
         page.goto(f"{base}/n/{process}")
         assert page.locator(".for").inner_text().startswith(per)
+        facts = page.locator(".facts").inner_text()  # the release and licence the demo import gives
+        assert "USLCI FY17 Q4 FY17 Q4" in facts and "CC0 1.0 (public domain)" in facts
         root = _upstream(api, process, [process])
         assert math.isclose(root["total"], per_unit, rel_tol=1e-12)
         _check_total(page, root["total"])
@@ -284,4 +286,28 @@ def test_graphiql_and_docs_work_offline(store: GraphStore, browser: BrowserConte
         assert page.locator(".opblock-summary-path", has_text="/health").count() == 1
         _shot(page, "docs-offline")
     assert outside == [], "GraphiQL and /docs asked the network"
+    assert errors == []
+
+
+CHILDREN = """query($id: ID!) { upstream(processId: $id, depth: 1, cutoff: 0.001, maxNodes: 61) {
+  ... on TreeNode { children { processId total unlinkedCount } } } }"""
+
+
+def test_a_child_with_unlinked_inputs_says_so(demo_store: FalkorStore, browser: BrowserContext) -> None:
+    errors: list[str] = []
+    with serve_in_thread(create_app(_settings(), demo_store)) as base, httpx.Client(base_url=base) as api:
+        body = api.post("/graphql", json={"query": CHILDREN, "variables": {"id": ELECTRICITY}}).json()
+        children = [c for c in body["data"]["upstream"]["children"] if c["processId"]]
+        flagged = {c["processId"]: c["unlinkedCount"] for c in children if c["unlinkedCount"]}
+        assert flagged, "the grid mix has suppliers with inputs not linked"
+        page = _open_page(browser, errors)
+        page.goto(f"{base}/n/{ELECTRICITY}")
+        for pid, count in flagged.items():
+            row = page.locator(f'li.node[data-process="{pid}"] > .row .flag.unlinked')
+            assert row.inner_text() == f"{count} {'input' if count == 1 else 'inputs'} not linked"
+        for c in children:
+            if not c["unlinkedCount"]:
+                flag = page.locator(f'li.node[data-process="{c["processId"]}"] > .row .flag.unlinked')
+                assert flag.count() == 0
+        _shot(page, "unlinked-children")
     assert errors == []
