@@ -23,6 +23,7 @@ from strawberry.fastapi import GraphQLRouter
 from api.graphql.context import Context
 from api.graphql.response_cache import GraphQLResponseCache
 from api.graphql.schema import schema
+from api.pact.routes import mount_pact
 from api.services.session import AppState, GraphStore, open_store
 from api.viewer.routes import router as viewer_router
 from api.webassets import PREFIX, graphiql_html, vendor_dir
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(graphql, prefix="/graphql", include_in_schema=False)
     app.add_middleware(GraphQLResponseCache, path="/graphql")  # repeated reads skip strawberry
     app.include_router(viewer_router)  # /n/{id} pages, /qr/{id}.svg|png, /static/viewer
+    mount_pact(app, config)  # PACT v3.0: /auth/token, /3/footprints, /3/events
 
     @app.get("/health", tags=["health"])
     async def health(request: Request) -> HealthReport:

@@ -114,6 +114,18 @@ class NotAuthorized(LcaGraphError):
     """The request lacks a valid API token."""
 
 
+class NotAuthenticated(LcaGraphError):
+    """Client credentials or an access token were missing, wrong or expired."""
+
+
+class CallbackFailed(LcaGraphError):
+    """A data recipient did not accept an event sent to its configured callback."""
+
+
+class TokenExpired(NotAuthenticated):
+    """An access token was valid but its lifetime is over."""
+
+
 class PortInUse(LcaGraphError):
     """The TCP address a server should listen on is taken or not available."""
 
