@@ -170,8 +170,10 @@ class NegativeScaling:
 class Footprint:
     process_id: strawberry.ID
     name: str
-    amount: float
+    amount: float = strawberry.field(description="In unit: the dataset's own reference unit (kWh, t, ...).")
     unit: str
+    amount_ref: float = strawberry.field(description="The amount in the reference flow's unit (unitRef).")
+    unit_ref: str
     category: ImpactCategory
     impact_unit: str
     direct: float
@@ -199,6 +201,7 @@ class Footprint:
     def of(cls, f: rm.Footprint, category: rm.Category) -> Footprint:
         return cls(
             process_id=strawberry.ID(f.process), name=f.name, amount=f.amount, unit=f.unit,
+            amount_ref=f.amount_ref, unit_ref=f.unit_ref,
             category=ImpactCategory.of(category), impact_unit=f.impact_unit, direct=f.direct, total=f.total,
             graph_version=f.graph_version, database_id=strawberry.ID(f.database),
             category_name=f.category_name, method=strawberry.ID(f.method), from_cache=f.from_cache,

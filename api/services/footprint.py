@@ -82,6 +82,7 @@ def footprint(
         negative_scaling=inventory.negative_scaling[:SHOWN_NEGATIVE],
         negative_scaling_count=len(inventory.negative_scaling), backend=inventory.backend,
         completeness=Completeness.from_counts(counts, bool(info.ref_flow)),
+        amount_ref=size, unit_ref=_flow_unit(store, info.ref_flow) or info.ref_unit,
     )
 
 

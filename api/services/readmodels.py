@@ -160,6 +160,8 @@ class Footprint:
     negative_scaling_count: int
     backend: str
     completeness: Completeness = field(default_factory=Completeness)
+    amount_ref: float = 0.0  # ``amount`` in the reference flow's unit (``unit_ref``), e.g. 3.6 MJ for 1 kWh
+    unit_ref: str = ""
 
 
 @dataclass(frozen=True, slots=True)
