@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from html import escape
 from typing import Any
 
 from anyio import to_thread
 from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from strawberry.fastapi import GraphQLRouter
 
@@ -22,8 +26,10 @@ from api.graphql.schema import schema
 from api.pact.routes import mount_pact
 from api.services.session import AppState, GraphStore, open_store
 from api.viewer.routes import router as viewer_router
+from api.webassets import PREFIX, graphiql_html, vendor_dir
 from lcagraph import __version__
 from lcagraph.config import Settings, load_settings
+from lcagraph.errors import ConfigurationError
 
 
 class HealthReport(BaseModel):
@@ -42,6 +48,16 @@ def _state(request: Request) -> AppState:
 
 async def _context(request: Request) -> Context:
     return Context(_state(request), request)
+
+
+class OfflineGraphQLRouter(GraphQLRouter[Any, None]):
+    """strawberry's router with GraphiQL's scripts served by this app, not a CDN."""
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        try:
+            return HTMLResponse(graphiql_html())
+        except ConfigurationError as e:
+            return HTMLResponse(f"<p>{escape(str(e))}</p>", status_code=503)
 
 
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
@@ -63,8 +79,19 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         version=__version__,
         lifespan=lifespan,
         description="Open, traceable carbon footprints. GraphQL at /graphql; REST for health.",
+        docs_url=None,  # /docs below, with Swagger UI served from /assets
+        redoc_url=None,
     )
-    graphql: GraphQLRouter[Any, None] = GraphQLRouter(
+    app.mount(PREFIX, StaticFiles(directory=vendor_dir(), check_dir=False), name="assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json", title="lcagraph API",
+            swagger_js_url=f"{PREFIX}/swagger-ui-bundle.js", swagger_css_url=f"{PREFIX}/swagger-ui.css",
+            swagger_favicon_url=f"{PREFIX}/favicon-32x32.png")
+
+    graphql = OfflineGraphQLRouter(
         schema,
         context_getter=_context,
         graphql_ide="graphiql",

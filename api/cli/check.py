@@ -24,8 +24,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
+from api.cli.layout import print_records
 from api.services.check import DatabaseCompleteness, MissedGas, NodeCompleteness, check_databases
 from api.services.session import opened_store
 
@@ -59,28 +59,50 @@ def check_command(
         if nodes:
             _print_nodes(report.nodes, report.models)
     if strict and not all(f.complete and not missed[f.database] for f in findings):
+        Console(stderr=True).print(f"check --strict: defects in {_defects(findings, missed)}", markup=False,
+                                   highlight=False)
         raise typer.Exit(1)
 
 
+def _defects(findings: Sequence[DatabaseCompleteness], missed: Mapping[str, tuple[MissedGas, ...]]) -> str:
+    """What makes ``--strict`` fail, per database (elementary flows outside the method never do)."""
+    parts = []
+    for f in findings:
+        counts = {"processes without a reference": len(f.without_reference) + len(f.zero_reference),
+                  "missing providers": f.missing_providers, "missing amounts": f.missing_amounts,
+                  "greenhouse gases without a factor": len(missed[f.database])}
+        found = ", ".join(f"{n:,} {what}" for what, n in counts.items() if n)
+        if found:
+            parts.append(f"{f.database} ({found})")
+    return "; ".join(parts)
+
+
+SHOWN_NAMES = 5
+
+
 def _print_findings(findings: Sequence[DatabaseCompleteness]) -> None:
-    table = Table(title="completeness", show_lines=False)
-    for column in ("database", "processes", "no reference", "linked", "ambiguous", "declared cut-offs",
-                   "missing providers", "missing amounts", "elementary", "uncharacterised", "complete"):
-        table.add_column(column, justify="left" if column == "database" else "right")
+    """One record per database: a table on a wide terminal, else a list (api/cli/layout.py)."""
+    rows = []
     for f in findings:
         links = dict(f.links)
-        table.add_row(
-            f.database, str(f.processes), str(len(f.without_reference) + len(f.zero_reference)),
-            str(f.linked), str(links.get("ambiguous", 0)), str(f.declared_cutoffs), str(f.missing_providers),
-            str(f.missing_amounts), str(f.elementary_flows), str(f.uncharacterised),
-            "yes" if f.complete else "no",
-        )
+        rows.append({
+            "database": f.database, "processes": f"{f.processes:,}",
+            "no reference": f"{len(f.without_reference) + len(f.zero_reference):,}",
+            "linked": f"{f.linked:,}", "ambiguous": f"{links.get('ambiguous', 0):,}",
+            "declared cut-offs": f"{f.declared_cutoffs:,}", "missing providers": f"{f.missing_providers:,}",
+            "missing amounts": f"{f.missing_amounts:,}", "elementary flows": f"{f.elementary_flows:,}",
+            "not covered by the method": f"{f.uncharacterised:,} (information)",
+            "complete": "yes" if f.complete else "no",
+        })
     console = Console()
-    console.print(table)
+    numbers = [k for k in rows[0] if k != "database"] if rows else []
+    print_records(console, rows, title="completeness", right=numbers)
     for f in findings:
-        if f.uncharacterised_names:
-            console.print(f"[bold]{escape(f.database)}[/]: not covered by {escape(f.category)} "
-                          "(information): " + escape("; ".join(f.uncharacterised_names)), highlight=False)
+        names = f.uncharacterised_names
+        if names:
+            console.print(f"{f.database}: {f.uncharacterised:,} elementary flows not covered by {f.category} "
+                          f"(information, not a defect), e.g. {'; '.join(names[:SHOWN_NAMES])}",
+                          markup=False, highlight=False)
 
 
 def _print_missed(category: str, missed: Mapping[str, tuple[MissedGas, ...]]) -> None:
@@ -107,20 +129,17 @@ def _print_nodes(nodes: Sequence[NodeCompleteness], models: Sequence[NodeComplet
     per_db: dict[str, list[NodeCompleteness]] = {}
     for n in nodes:
         per_db.setdefault(n.database, []).append(n)
-    for database, rows in per_db.items():
-        unlinked = [n for n in rows if n.completeness.unlinked]
-        partial = [n for n in rows if (n.completeness.coverage or 0.0) < 1.0]
-        console.print(f"[bold]{escape(database)}[/]: {len(rows):,} nodes · {len(unlinked):,} with unlinked "
+    for database, in_db in per_db.items():
+        unlinked = [n for n in in_db if n.completeness.unlinked]
+        partial = [n for n in in_db if (n.completeness.coverage or 0.0) < 1.0]
+        console.print(f"[bold]{escape(database)}[/]: {len(in_db):,} nodes · {len(unlinked):,} with unlinked "
                       f"inputs · {len(partial):,} with coverage < 100 %", highlight=False)
         for n in sorted(unlinked, key=lambda n: -n.completeness.unlinked)[:SHOWN_NODES]:
             console.print(f"  {n.completeness.unlinked} unlinked: {n.name} ({n.process})", markup=False,
                           highlight=False)
-    table = Table(title="models", show_lines=False)
-    for column in ("model", "database", "coverage", "linked", "cut off", "unlinked", "ambiguous"):
-        table.add_column(column, justify="left" if column in ("model", "database") else "right")
-    for m in models:
-        c = m.completeness
-        table.add_row(m.name, m.database, "–" if c.coverage is None else f"{100 * c.coverage:.0f} %",
-                      str(c.linked), str(c.cut_off), str(c.unlinked), str(c.ambiguous))
-    if models:
-        console.print(table)
+    table = [{"model": m.name, "database": m.database,
+             "coverage": "–" if m.completeness.coverage is None else f"{100 * m.completeness.coverage:.0f} %",
+             "linked": str(m.completeness.linked), "cut off": str(m.completeness.cut_off),
+             "unlinked": str(m.completeness.unlinked), "ambiguous": str(m.completeness.ambiguous)}
+            for m in models]
+    print_records(console, table, "models", right=("coverage", "linked", "cut off", "unlinked", "ambiguous"))

@@ -178,7 +178,10 @@ class TreeView:
     def quality_of(self, node: TreeNode) -> NodeQuality | None:
         """The node's figures for its amount (None for the merged rest, or a node unknown)."""
         found = self.quality.get(node.process or "")
-        return None if found is None else found.scaled(node.amount if node.amount is not None else 1.0)
+        if found is None:
+            return None
+        amount = node.amount_ref if node.amount_ref is not None else node.amount  # per unit of A's column
+        return found.scaled(amount if amount is not None else 1.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,13 +235,14 @@ class Footprint:
     from_cache: bool
     by_flow: tuple[FlowContribution, ...]
     by_database: tuple[DatabaseContribution, ...]
-    residual: float
-    backward_error: float
+    residual: float  # ||A s - f|| / ||f|| of this demand (no componentwise backward error: see footprint)
     cutoffs: int  # unlinked exchanges of the processes in the supply chain
     negative_scaling: tuple[tuple[str, float], ...]
     negative_scaling_count: int
     backend: str
     completeness: Completeness = field(default_factory=Completeness)
+    amount_ref: float = 0.0  # ``amount`` in the reference flow's unit (``unit_ref``), e.g. 3.6 MJ for 1 kWh
+    unit_ref: str = ""
     quality: QualityScore | None = None
     uncertainty: UncertaintyRange | None = None
 
