@@ -67,11 +67,7 @@ def main() -> None:
             t_unc = best(lambda: propagate_uncertainty(system, factorisation, intensities, table.uncertainty),
                          rounds)
 
-            def fresh_table() -> None:
-                quality._TABLES.pop(cache, None)
-                quality.quality_table(store, GWP, cache=cache)
-
-            t_table = best(fresh_table, rounds)
+            t_table = best(lambda: quality.quality_table(store, GWP, cache=cache, fresh=True), rounds)
             store.close()
         finally:
             stop_server(server)

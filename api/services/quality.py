@@ -77,23 +77,28 @@ class QualityTable:
     uncertainty: SystemUncertainty
 
 
-_TABLES: weakref.WeakKeyDictionary[CalculationCache, QualityTable] = weakref.WeakKeyDictionary()
+# Per calculation cache: the tables of the current graph version, by category (older versions dropped).
+_TABLES: weakref.WeakKeyDictionary[CalculationCache, dict[str, QualityTable]] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
-def quality_table(store: GraphStore, category: str, *, cache: CalculationCache | None = None) -> QualityTable:
+def quality_table(
+    store: GraphStore, category: str, *, cache: CalculationCache | None = None, fresh: bool = False,
+) -> QualityTable:
     """The figures of every process for ``category`` (id) at the current graph version: from
-    memory, else computed (one re-read of the technosphere, one uncertainty propagation)."""
+    memory, else (or with ``fresh``) computed: one re-read of the technosphere, one propagation."""
     cache = cache or calculation_cache(store)
     with cache.lock:
         version = store.graph_version()
         with _LOCK:
-            kept = _TABLES.get(cache)
-        if kept is not None and kept.graph_version == version and kept.category == category:
+            kept = _TABLES.get(cache, {}).get(category)
+        if kept is not None and kept.graph_version == version and not fresh:
             return kept
         table = _compute(store, category, cache)
         with _LOCK:
-            _TABLES[cache] = table
+            kept_now = _TABLES.get(cache, {}).items()
+            current = {c: t for c, t in kept_now if t.graph_version == table.graph_version}
+            _TABLES[cache] = current | {category: table}
         return table
 
 

@@ -198,7 +198,9 @@ def test_footprint_and_jump(api: Api) -> None:
 FOOTPRINT_FIELDS = """processId name databaseId amount unit amountRef unitRef categoryName method impactUnit
     total direct graphVersion fromCache residual cutoffs negativeScalingCount backend
     byFlow { flowId name compartment unit amount factor impact } byDatabase { databaseId impact processes }
-    negativeScaling { processId value } completeness { linked cutOff ambiguous referenceSet }"""
+    negativeScaling { processId value }
+    completeness { linked cutOff ambiguous referenceSet unlinked uncharacterised coverage }
+    quality { dqr rating withoutData } uncertainty { gsd2 low high method }"""
 
 
 def test_footprint_has_every_field_of_the_cli_json(api: Api, hand_store: GraphStore) -> None:
@@ -219,7 +221,10 @@ def test_footprint_has_every_field_of_the_cli_json(api: Api, hand_store: GraphSt
             value = [{"processId": p, "value": v} for p, v in value]
         elif key == "completeness":
             value = {"linked": value["linked"], "cutOff": value["cut_off"], "ambiguous": value["ambiguous"],
-                     "referenceSet": value["reference_set"]}
+                     "referenceSet": value["reference_set"], "unlinked": value["unlinked"],
+                     "uncharacterised": value["uncharacterised"], "coverage": value["coverage"]}
+        elif key == "quality":
+            value = {"dqr": value["dqr"], "rating": value["rating"], "withoutData": value["without_data"]}
         assert got[name] == value, key
     assert math.isclose(got["total"], 3 * HAND.T_R, rel_tol=1e-14) and got["fromCache"]
 
