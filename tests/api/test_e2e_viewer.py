@@ -48,7 +48,8 @@ ARTIFACTS = PROJECT_ROOT / "artifacts" / "e2e-viewer"
 UPSTREAM = """query($id: ID!, $path: [ID!]!) {
   upstream(processId: $id, path: $path, depth: 1, cutoff: 0.001, maxNodes: 61) {
     __typename ... on Problem { message }
-    ... on TreeNode { total direct name children { processId name total databaseId crossesDatabase } }
+    ... on TreeNode { total direct name children { processId name total databaseId crossesDatabase
+      uncertainty { low high } } }
   }
 }"""
 
@@ -157,6 +158,12 @@ def _unfold_first_child(page: Page, api: httpx.Client, node: str, root: dict[str
     shown = values.evaluate_all("els => els.map(e => Number(e.getAttribute('data-value')))")
     assert shown == [c["total"] for c in below["children"]]
     assert values.all_inner_texts() == [fmt_number(c["total"]) for c in below["children"]]
+    # unfolded rows carry the same accuracy figures as the page's own rows (viewer.js = quality.py)
+    spoken = nested.locator(":scope > .row .dq .sr-only").all_inner_texts()
+    assert len(spoken) == len(below["children"])
+    for text, c in zip(spoken, below["children"], strict=True):
+        u = c["uncertainty"]
+        assert f"95 % interval {fmt_number(u['low'])} to {fmt_number(u['high'])}" in text, text
 
 
 def _jump_and_come_back(page: Page, node: str, name: str, root: dict[str, Any]) -> None:

@@ -14,7 +14,8 @@
     " upstream(processId: $processId, path: $path, method: $method, amount: $amount, depth: 1," +
     " cutoff: 0.001, maxNodes: 61) {" +
     " __typename ... on TreeNode { children { processId name databaseId database { name } amount unit" +
-    " direct total crossesDatabase loop childCount unlinkedCount restCount path } }" +
+    " direct total crossesDatabase loop childCount unlinkedCount restCount path" +
+    " quality { dqr rating } uncertainty { low high } completeness { coverage unlinked } } }" +
     " ... on Problem { message } } }";
 
   var SUP = { "-": "⁻", "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹" };
@@ -89,8 +90,32 @@
     return what;
   }
 
+  // As api/viewer/quality.py render_quality: band class, sentence for screen readers, interval, bar.
+  function dqBlock(c) {
+    var q = c.quality, u = c.uncertainty, k = c.completeness;
+    var box = el("div", "dq");
+    var dqr = q.dqr === null ? "" : " " + q.dqr.toFixed(1);
+    var cov = k.coverage === null ? "coverage unknown" : "coverage " + Math.round(100 * k.coverage) + " %";
+    var unl = k.unlinked ? ", " + k.unlinked + " unlinked input" + (k.unlinked !== 1 ? "s" : "") : "";
+    box.appendChild(el("span", "sr-only", "data quality " + q.rating + (q.dqr === null ? "" : " (DQR" + dqr + ")") +
+      "; 95 % interval " + fmtNumber(u.low) + " to " + fmtNumber(u.high) + " " + (cfg.unit || "") + "; " + cov + unl));
+    [el("span", "dq-rating", "DQR " + q.rating + dqr),
+     el("span", "dq-range", fmtNumber(u.low) + "–" + fmtNumber(u.high))].forEach(function (part) {
+      part.setAttribute("aria-hidden", "true");
+      box.appendChild(part);
+    });
+    var bar = el("span", "dq-cov");
+    bar.setAttribute("aria-hidden", "true");
+    bar.title = "coverage";
+    var fill = el("span");
+    fill.style.width = (k.coverage === null ? 0 : Math.round(100 * k.coverage)) + "%";
+    bar.appendChild(fill);
+    box.appendChild(bar);
+    return box;
+  }
+
   function row(c) {
-    var li = el("li", "node");
+    var li = el("li", c.quality ? "node dq-" + c.quality.rating.replace(/ /g, "-") : "node");
     li.setAttribute("data-process", c.processId || "");
     li.setAttribute("data-path", c.path.join("/"));
     var div = el("div", "row");
@@ -117,6 +142,7 @@
     fill.style.width = width.toFixed(1) + "%";
     bar.appendChild(fill);
     div.appendChild(bar);
+    if (c.quality) { div.appendChild(dqBlock(c)); }
     li.appendChild(div);
     return li;
   }
