@@ -135,7 +135,7 @@ def _compute(store: GraphStore, category: str, cache: CalculationCache) -> Quali
     completeness = _completeness(store, subset.process_ids, rows.unlinked, subset.B, missed)
     unlinked = np.array([c.unlinked for c in completeness], dtype=np.int64)
     complete = find_complete_subtrees(subset, find_incomplete_processes(subset, unlinked, missed))
-    coverage = compute_coverage(subset, factorisation, complete)
+    coverage = np.minimum(compute_coverage(subset, factorisation, complete), _linked_share(completeness))
     nodes = {}
     for j, pid in enumerate(subset.process_ids):
         node_dqr = float(rating.dqr[j])
@@ -148,6 +148,18 @@ def _compute(store: GraphStore, category: str, cache: CalculationCache) -> Quali
             completeness=_with_coverage(completeness[j], coverage[j]),
         )
     return QualityTable(loaded.graph_version, category, nodes, subset, uncertainty)
+
+
+def _linked_share(completeness: list[Completeness]) -> FloatArray:
+    """(n,) linked / (linked + unlinked) inputs of each node, by count. An unlinked input adds
+    nothing to the total, so a node without direct emissions would show the coverage of its
+    linked providers alone (1 when they are complete): without a proxy for the missing input's
+    size, its count share caps the node's coverage (issue 12: "by count, where a proxy exists by
+    mass"). Only the node itself: its consumers do not inherit the cap yet."""
+    linked = np.array([c.linked for c in completeness], dtype=np.float64)
+    unlinked = np.array([c.unlinked for c in completeness], dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(np.where(unlinked > 0, linked / (linked + unlinked), 1.0), dtype=np.float64)
 
 
 def _finite(value: float, default: float) -> float:
