@@ -13,12 +13,14 @@ from typing import Any
 
 from anyio import to_thread
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from pydantic import BaseModel
 from strawberry.fastapi import GraphQLRouter
 
 from api.graphql.context import Context
 from api.graphql.response_cache import GraphQLResponseCache
 from api.graphql.schema import schema
+from api.guard import RequestGuard
 from api.services.session import AppState, GraphStore, open_store
 from api.viewer.routes import router as viewer_router
 from lcagraph import __version__
@@ -71,6 +73,11 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     )
     app.include_router(graphql, prefix="/graphql", include_in_schema=False)
     app.add_middleware(GraphQLResponseCache, path="/graphql")  # repeated reads skip strawberry
+    if config.cors_origins:  # off unless configured: browsers elsewhere cannot read responses
+        app.add_middleware(CORSMiddleware, allow_origins=list(config.cors_origins),
+                           allow_methods=["GET", "POST"], allow_headers=["Authorization", "Content-Type"])
+    # Outermost: host, body size and shape are checked before any route reads the body.
+    app.add_middleware(RequestGuard, settings=config, ide_page=graphql.graphql_ide_html or "")
     app.include_router(viewer_router)  # /n/{id} pages, /qr/{id}.svg|png, /static/viewer
 
     @app.get("/health", tags=["health"])

@@ -10,6 +10,7 @@ says when there were more). Values are plain JSON: nodes and relationships as
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ MAX_ROW_LIMIT = 10_000
 TIMEOUT_S = 10.0
 MAX_TIMEOUT_S = 60.0
 MAX_QUERY_CHARS = 20_000
+PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +57,10 @@ def check_arguments(query: str, params: Mapping[str, Any] | None, row_limit: int
         raise InvalidArgument(
             f"the statement has {len(query)} characters, over {MAX_QUERY_CHARS}: shorten it"
         )
-    if params is not None and not all(isinstance(k, str) for k in params):
+    if params is not None and not all(isinstance(k, str) and PARAM_NAME.fullmatch(k) for k in params):
         raise InvalidArgument(
-            "params must be an object whose keys are parameter names ($name in the statement)"
+            "params must be an object whose keys are parameter names ($name in the statement): "
+            "letters, digits and underscores, not starting with a digit"
         )
     if not 1 <= row_limit <= MAX_ROW_LIMIT:
         raise InvalidArgument(f"rowLimit={row_limit} is out of range: use 1 to {MAX_ROW_LIMIT}")
