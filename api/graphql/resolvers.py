@@ -46,6 +46,7 @@ CypherResult = Annotated[
     | E.ReadOnlyProblem
     | E.QueryFailed
     | E.InvalidArgumentProblem
+    | E.Busy
     | E.EngineUnavailable,
     strawberry.union("CypherResult"),
 ]
