@@ -21,6 +21,7 @@ from api.graphql.context import Context
 from api.graphql.response_cache import GraphQLResponseCache
 from api.graphql.schema import schema
 from api.guard import RequestGuard
+from api.pact.routes import mount_pact
 from api.services.session import AppState, GraphStore, open_store
 from api.viewer.routes import router as viewer_router
 from lcagraph import __version__
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     # Outermost: host, body size and shape are checked before any route reads the body.
     app.add_middleware(RequestGuard, settings=config, ide_page=graphql.graphql_ide_html or "")
     app.include_router(viewer_router)  # /n/{id} pages, /qr/{id}.svg|png, /static/viewer
+    mount_pact(app, config)  # PACT v3.0: /auth/token, /3/footprints, /3/events
 
     @app.get("/health", tags=["health"])
     async def health(request: Request) -> HealthReport:

@@ -808,6 +808,7 @@ RETURN c.id AS id, n ORDER BY abs(n - $wanted), id LIMIT 1
 """
 
 
+<<<<<<< HEAD
 
 _ROW_LIMIT_PARAM = "lcagraph_row_limit"
 
@@ -821,3 +822,92 @@ def bounded_statement(statement: str, params: dict[str, Any], row_limit: int) ->
         raise InvalidArgument("parameter names starting with lcagraph_ are reserved: rename the parameter")
     text = f"CALL {{\n{statement}\n}}\nRETURN * LIMIT ${_ROW_LIMIT_PARAM}"
     return text, {**params, _ROW_LIMIT_PARAM: row_limit}
+=======
+# --- PACT v3.0 footprint exchange (graph/pact_store.py) -----------------------------------
+
+#: A data recipient's client: id, name and the scrypt hash of its secret (never the secret).
+CREATE_PACT_CLIENT = """
+MERGE (c:PactClient {id: $id})
+ON CREATE SET c.name = $name, c.secret_hash = $secret_hash, c.created = $created
+RETURN c.id AS id, c.name AS name, c.secret_hash AS secret_hash, c.created AS created
+"""
+
+READ_PACT_CLIENT = """
+MATCH (c:PactClient {id: $id})
+RETURN c.id AS id, c.name AS name, c.secret_hash AS secret_hash, c.created AS created
+"""
+
+READ_PACT_CLIENTS = """
+MATCH (c:PactClient)
+RETURN c.id AS id, c.name AS name, c.secret_hash AS secret_hash, c.created AS created
+ORDER BY c.created, c.id
+"""
+
+DELETE_PACT_CLIENT = """
+MATCH (c:PactClient {id: $id})
+WITH c, c.id AS id
+DELETE c
+RETURN id
+"""
+
+#: Publishes a footprint (its frozen document and lower-cased search keys) and, in the same
+#: statement, deprecates the one it supersedes ($supersedes: an id, or null for a first version).
+#: Nothing is written (no row) unless $supersedes is still the process's Active footprint: two
+#: publications of one process racing each other cannot both become Active.
+PUBLISH_PACT_FOOTPRINT = """
+OPTIONAL MATCH (current:PactFootprint {process: $process, status: 'Active'})
+WITH collect(current.id) AS active
+WHERE active = CASE WHEN $supersedes IS NULL THEN [] ELSE [$supersedes] END
+MERGE (n:PactFootprint {id: $id})
+ON CREATE SET n.process = $process, n.status = 'Active', n.created = $created, n.document = $document,
+    n.content_hash = $content_hash, n.product_keys = $product_keys, n.company_keys = $company_keys,
+    n.classification_keys = $classification_keys, n.geography_keys = $geography_keys,
+    n.valid_from = $valid_from, n.valid_until = $valid_until
+WITH n
+OPTIONAL MATCH (old:PactFootprint {id: $supersedes})
+FOREACH (o IN CASE WHEN old IS NULL THEN [] ELSE [old] END |
+    SET o.status = 'Deprecated'
+    MERGE (n)-[:SUPERSEDES]->(o))
+RETURN n.id AS id
+"""
+
+READ_PACT_FOOTPRINT = """
+MATCH (f:PactFootprint {id: $id})
+RETURN f.id AS id, f.process AS process, f.status AS status, f.created AS created, f.document AS document,
+       f.content_hash AS content_hash
+"""
+
+READ_ACTIVE_PACT_FOOTPRINT = """
+MATCH (f:PactFootprint {process: $process, status: 'Active'})
+RETURN f.id AS id, f.process AS process, f.status AS status, f.created AS created, f.document AS document,
+       f.content_hash AS content_hash
+ORDER BY f.created DESC, f.id
+LIMIT 1
+"""
+
+#: ListFootprints filters: null = not filtered; lists match if any value matches (OR within a
+#: parameter), every given parameter must match (AND across); times are UTC 'YYYY-MM-DDTHH:MM:SSZ'
+#: text, so text order is time order.
+_PACT_FILTER = """
+MATCH (f:PactFootprint)
+WHERE ($product_keys IS NULL OR any(k IN f.product_keys WHERE k IN $product_keys))
+  AND ($company_keys IS NULL OR any(k IN f.company_keys WHERE k IN $company_keys))
+  AND ($classification_keys IS NULL OR any(k IN f.classification_keys WHERE k IN $classification_keys))
+  AND ($geography_keys IS NULL OR any(k IN f.geography_keys WHERE k IN $geography_keys))
+  AND ($statuses IS NULL OR toLower(f.status) IN $statuses)
+  AND ($valid_on IS NULL OR (f.valid_from <= $valid_on AND $valid_on <= f.valid_until))
+  AND ($valid_after IS NULL OR f.valid_from > $valid_after)
+  AND ($valid_before IS NULL OR f.valid_until < $valid_before)
+"""
+
+LIST_PACT_FOOTPRINTS = _PACT_FILTER + """
+RETURN f.id AS id, f.process AS process, f.status AS status, f.created AS created, f.document AS document,
+       f.content_hash AS content_hash
+ORDER BY f.created, f.id
+SKIP $offset LIMIT $limit
+"""
+
+COUNT_PACT_FOOTPRINTS = _PACT_FILTER + """
+RETURN count(f) AS footprints
+"""
+>>>>>>> readmodels

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field, fields
 from functools import cache
@@ -87,6 +88,29 @@ def input_limits() -> InputLimits:
 
 
 @dataclass(frozen=True, slots=True)
+class PactCallback:
+    """A data recipient lcagraph sends PACT events to: its base URL (events go to
+    ``{url}/3/events``) and the client credentials it issued to us for its ``{url}/auth/token``."""
+
+    url: str
+    client_id: str
+    client_secret: str = field(repr=False)  # never in a log line or a traceback
+    token_url: str = ""  # where the recipient issues tokens, if not at {url}/auth/token
+
+
+@dataclass(frozen=True, slots=True)
+class PactSettings:
+    """The PACT v3.0 API (api/pact). ``token_key`` signs access tokens (empty: a random key per
+    process, so tokens do not survive a restart nor cross workers); ``callbacks`` are the only
+    addresses events are sent to."""
+
+    require_https: bool = False
+    token_key: str = field(default="", repr=False)
+    token_lifetime_s: int = 3600
+    callbacks: tuple[PactCallback, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Environment-derived settings; see README for each variable."""
 
@@ -106,6 +130,7 @@ class Settings:
     allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost")
     max_request_bytes: int = 1 << 20  # LCAGRAPH_MAX_REQUEST_BYTES: a request body other than an upload
     cors_origins: tuple[str, ...] = ()  # LCAGRAPH_CORS_ORIGINS: none = no cross-origin reads
+    pact: PactSettings = field(default_factory=PactSettings)
 
 
 def default_graph_url() -> str:
@@ -145,7 +170,43 @@ def load_settings() -> Settings:
         allowed_hosts=_words("LCAGRAPH_ALLOWED_HOSTS", "127.0.0.1,localhost"),
         max_request_bytes=_positive("LCAGRAPH_MAX_REQUEST_BYTES", 1 << 20),
         cors_origins=_words("LCAGRAPH_CORS_ORIGINS", ""),
+        pact=load_pact_settings(),
     )
+
+
+def load_pact_settings() -> PactSettings:
+    """``LCAGRAPH_PACT_REQUIRE_HTTPS`` (1/true/yes), ``LCAGRAPH_PACT_TOKEN_KEY``,
+    ``LCAGRAPH_PACT_TOKEN_LIFETIME`` (seconds) and ``LCAGRAPH_PACT_CALLBACKS`` (a JSON list of
+    ``{"url", "client_id", "client_secret"[, "token_url"]}``)."""
+    lifetime = os.environ.get("LCAGRAPH_PACT_TOKEN_LIFETIME", "3600").strip()
+    if not lifetime.isdigit() or int(lifetime) == 0:
+        raise ConfigurationError(f"LCAGRAPH_PACT_TOKEN_LIFETIME={lifetime!r}: give whole seconds > 0")
+    require_https = os.environ.get("LCAGRAPH_PACT_REQUIRE_HTTPS", "").strip().lower()
+    return PactSettings(
+        require_https=require_https in {"1", "true", "yes"},
+        token_key=os.environ.get("LCAGRAPH_PACT_TOKEN_KEY", ""),
+        token_lifetime_s=int(lifetime),
+        callbacks=_pact_callbacks(os.environ.get("LCAGRAPH_PACT_CALLBACKS", "").strip()),
+    )
+
+
+def _pact_callbacks(text: str) -> tuple[PactCallback, ...]:
+    if not text:
+        return ()
+    fix = 'write [{"url": "https://…", "client_id": "…", "client_secret": "…"}, …]'
+    try:
+        entries = json.loads(text)
+        callbacks = tuple(
+            PactCallback(str(e["url"]).rstrip("/"), str(e["client_id"]), str(e["client_secret"]),
+                         str(e.get("token_url", "")))
+            for e in entries
+        )
+    except (ValueError, TypeError, KeyError) as e:
+        raise ConfigurationError(f"LCAGRAPH_PACT_CALLBACKS is not a list of callbacks ({e}): {fix}") from e
+    for callback in callbacks:
+        if not callback.url.startswith(("https://", "http://")):
+            raise ConfigurationError(f"LCAGRAPH_PACT_CALLBACKS: url {callback.url!r} is not http(s); {fix}")
+    return callbacks
 
 
 def _words(variable: str, default: str) -> tuple[str, ...]:

@@ -112,3 +112,15 @@ class ChecksumMismatch(LcaGraphError):
 
 class NotAuthorized(LcaGraphError):
     """The request lacks a valid API token."""
+
+
+class NotAuthenticated(LcaGraphError):
+    """Client credentials or an access token were missing, wrong or expired."""
+
+
+class CallbackFailed(LcaGraphError):
+    """A data recipient did not accept an event sent to its configured callback."""
+
+
+class TokenExpired(NotAuthenticated):
+    """An access token was valid but its lifetime is over."""

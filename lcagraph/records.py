@@ -299,3 +299,28 @@ class DatabaseContent:
     factors: tuple[CharacterisationFactor, ...] = ()
     product_systems: tuple[ProductSystem, ...] = ()
     report: ImportReport | None = field(default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class PactClient:
+    """A data recipient allowed to call the PACT API: ``secret_hash`` is the scrypt hash of its
+    secret (api/pact/credentials.py); the secret itself is shown once and never stored."""
+
+    id: str
+    name: str
+    secret_hash: str
+    created: str
+
+
+@dataclass(frozen=True, slots=True)
+class PactFootprint:
+    """A published PACT ProductFootprint: ``document`` is the frozen JSON text of every field
+    but ``status`` (the one field that changes, Active -> Deprecated, when a newer footprint of
+    the same process supersedes it)."""
+
+    id: str
+    process: str
+    status: str
+    created: str
+    document: str
+    content_hash: str

@@ -37,13 +37,16 @@ COMMANDS: tuple[tuple[str, Callable[..., Any]], ...] = (
 
 
 def build_app() -> typer.Typer:
-    """The typer app with every command of :data:`COMMANDS`."""
+    """The typer app with every command of :data:`COMMANDS` and the ``pact`` group."""
+    from api.pact.cli import pact_app  # lcagraph pact …: client add/list/remove, publish, footprints
+
     app = typer.Typer(
         name="lcagraph", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
         help="lcagraph: open, traceable carbon footprints — LCA supply-chain models stored as a graph.",
     )
     for name, func in COMMANDS:
         app.command(name)(func)
+    app.add_typer(pact_app)
     return app
 
 

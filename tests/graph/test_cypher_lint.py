@@ -94,7 +94,9 @@ def test_the_linter_check_fails_on_a_broken_statement(lint_report: dict[str, lis
 
 def _falkor_params(statement: str) -> dict[str, Any]:
     lists = {"rows", "ids", "databases", "words"}
-    return {name: [] if name in lists else None for name in re.findall(r"\$(\w+)", statement)}
+    counts = {"offset", "limit"}  # SKIP/LIMIT are planned only with a whole number
+    return {name: [] if name in lists else 0 if name in counts else None
+            for name in re.findall(r"\$(\w+)", statement)}
 
 
 def test_every_cypher_constant_is_accepted_by_falkordb(store: FalkorStore) -> None:
