@@ -97,6 +97,14 @@ class TechnosphereSystem:
         transposed = sp.csr_matrix((self.A.data, self.A.indices, self.A.indptr), shape=self.A.shape[::-1])
         return forward, abs(forward), transposed, abs(transposed)
 
+    @cached_property
+    def first_layer(self) -> sp.csc_matrix:
+        """P = D^-1 + D^-1 L D^-1 (n x n, pattern of A), D = diag(A), L = D - A: A^-1 up to the
+        first layer of links (two Neumann terms), built once; solver.uncertainty's control variate."""
+        inverse = sp.diags(1.0 / self.A.diagonal())
+        links = sp.diags(self.A.diagonal()) - self.A
+        return sp.csc_matrix(inverse + inverse @ links @ inverse)
+
     def index_of(self, process_id: str) -> int:
         """Column of a process; NodeNotFound names an unknown id."""
         try:
@@ -168,7 +176,8 @@ def _index_processes(table: ProcessTable) -> tuple[tuple[str, ...], dict[str, in
     return ids, index, np.where(inputs, -ref, ref)
 
 
-def _allocation(table: ProcessTable, ids: tuple[str, ...]) -> FloatArray:
+def allocation_factors(table: ProcessTable, ids: tuple[str, ...]) -> FloatArray:
+    """phi (n,): allocation factor of each process's reference product (1 where none)."""
     if table.allocation is None:
         return np.ones(len(ids))
     phi = _floats(table.allocation, "allocation", len(ids))
@@ -181,9 +190,10 @@ def _allocation(table: ProcessTable, ids: tuple[str, ...]) -> FloatArray:
     return phi
 
 
-def _link_entries(
+def link_entries(
     links: LinkTable, index: Mapping[str, int], phi: FloatArray, ref: FloatArray
 ) -> tuple[IntArray, IntArray, FloatArray]:
+    """(rows, cols, values): each link row's cell of A and its signed contribution."""
     rows = _lookup(index, links.providers, "a link's provider")
     cols = _lookup(index, links.consumers, "a link's consumer")
     amounts = _floats(links.amounts, "link amounts", rows.size)
@@ -266,9 +276,9 @@ def build_system(
     amount or factor, NodeNotFound for a link or exchange naming an unknown process.
     """
     ids, index, ref = _index_processes(processes)
-    phi = _allocation(processes, ids)
+    phi = allocation_factors(processes, ids)
     n = len(ids)
-    technosphere = _technosphere(ref, *_link_entries(links, index, phi, ref))
+    technosphere = _technosphere(ref, *link_entries(links, index, phi, ref))
     flow_ids = tuple(dict.fromkeys(chain(elementary.flows, factors.flows)))
     flow_index = {f: i for i, f in enumerate(flow_ids)}
     biosphere = _biosphere(elementary, index, flow_index, phi)
