@@ -126,8 +126,8 @@ def bench(label: str, system: TechnosphereSystem, backend: str, budgets: list[in
 
 
 def uslci_system() -> TechnosphereSystem:
-    from api.calculation import system_from_rows
-    from api.importing import import_database
+    from api.services.calculation import system_from_rows
+    from api.services.importing import import_database
     from graph.connect import open_embedded
     from graph.embedded import start_server, stop_server
     from graph.technosphere import read_technosphere

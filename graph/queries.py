@@ -808,21 +808,6 @@ RETURN c.id AS id, n ORDER BY abs(n - $wanted), id LIMIT 1
 """
 
 
-<<<<<<< HEAD
-
-_ROW_LIMIT_PARAM = "lcagraph_row_limit"
-
-
-def bounded_statement(statement: str, params: dict[str, Any], row_limit: int) -> tuple[str, dict[str, Any]]:
-    """An analyst's read-only statement with its row limit applied by the engine: the statement runs
-    as a subquery and at most ``row_limit`` rows leave it (not all rows, cut afterwards). The
-    statement's braces must balance (api/services/cypher.py checks it) and it stands on lines of
-    its own, so neither a ``}`` nor a ``//`` comment can end the subquery early or hide the limit."""
-    if any(name.startswith("lcagraph_") for name in params):
-        raise InvalidArgument("parameter names starting with lcagraph_ are reserved: rename the parameter")
-    text = f"CALL {{\n{statement}\n}}\nRETURN * LIMIT ${_ROW_LIMIT_PARAM}"
-    return text, {**params, _ROW_LIMIT_PARAM: row_limit}
-=======
 # --- PACT v3.0 footprint exchange (graph/pact_store.py) -----------------------------------
 
 #: A data recipient's client: id, name and the scrypt hash of its secret (never the secret).
@@ -910,4 +895,16 @@ SKIP $offset LIMIT $limit
 COUNT_PACT_FOOTPRINTS = _PACT_FILTER + """
 RETURN count(f) AS footprints
 """
->>>>>>> readmodels
+
+_ROW_LIMIT_PARAM = "lcagraph_row_limit"
+
+
+def bounded_statement(statement: str, params: dict[str, Any], row_limit: int) -> tuple[str, dict[str, Any]]:
+    """An analyst's read-only statement with its row limit applied by the engine: the statement runs
+    as a subquery and at most ``row_limit`` rows leave it (not all rows, cut afterwards). The
+    statement's braces must balance (api/services/cypher.py checks it) and it stands on lines of
+    its own, so neither a ``}`` nor a ``//`` comment can end the subquery early or hide the limit."""
+    if any(name.startswith("lcagraph_") for name in params):
+        raise InvalidArgument("parameter names starting with lcagraph_ are reserved: rename the parameter")
+    text = f"CALL {{\n{statement}\n}}\nRETURN * LIMIT ${_ROW_LIMIT_PARAM}"
+    return text, {**params, _ROW_LIMIT_PARAM: row_limit}
