@@ -12,8 +12,8 @@ import math
 
 import numpy as np
 import pytest
-from api.calculation import system_from_rows
-from api.importing import import_database
+from api.services.calculation import system_from_rows
+from api.services.importing import import_database
 
 from graph.falkor import FalkorStore
 from graph.technosphere import read_technosphere
