@@ -12,9 +12,9 @@ import math
 
 import numpy as np
 import pytest
+
 from api.services.calculation import system_from_rows
 from api.services.importing import import_database
-
 from graph.falkor import FalkorStore
 from graph.technosphere import read_technosphere
 from lcagraph.config import find_data_dir
