@@ -37,7 +37,8 @@ def test_full_disk_gives_a_clear_error(tiny_disk: Path) -> None:
     try:
         with store.unit_of_work() as writer:
             write_database_content(writer, chain_content("small", 5))
-        with pytest.raises(EngineUnavailable, match="disk holding .* is full"), store.unit_of_work() as writer:
+        full = pytest.raises(EngineUnavailable, match=r"disk holding .* is full")
+        with full, store.unit_of_work() as writer:
             write_database_content(writer, chain_content("big", 3000))
     finally:
         store.close()
@@ -55,5 +56,5 @@ def test_read_only_data_folder_gives_a_clear_error(tiny_disk: Path) -> None:
     store.close()
     subprocess.run(["mount", "-o", "remount,ro", str(tiny_disk)], check=True)
     for folder in (tiny_disk / "graph", tiny_disk / "new"):
-        with pytest.raises(ConfigurationError, match="read-only|cannot create the data folder"):
+        with pytest.raises(ConfigurationError, match=r"read-only|cannot create the data folder"):
             open_embedded(folder)
