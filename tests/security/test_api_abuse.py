@@ -209,3 +209,20 @@ def test_error_responses_hold_no_internals(client: httpx.Client) -> None:
         '{ upstream(processId: "R", depth: 99) { __typename ... on Problem { message } } }',
     ):
         assert not LEAKS.search(gql(client, query).text)
+
+
+def errors_of(reply: httpx.Response) -> list[str]:
+    assert reply.status_code < 500 and not LEAKS.search(reply.text), reply.text
+    return [e["message"] for e in reply.json().get("errors") or []]
+
+
+def test_depth_aliases_fragment_cycles_and_page_sizes_are_bounded(client: httpx.Client) -> None:
+    cycle = "query { health { ...A } } fragment A on Health { engine ...B } fragment B on Health { ...A }"
+    assert any("Cannot spread fragment" in m for m in errors_of(gql(client, cycle)))
+    deep = '{ upstream(processId: "R") { ... on TreeNode { ' + "children { " * 40 + "total" + " }" * 40 + " } } }"
+    assert any("depth" in m for m in errors_of(gql(client, deep)))
+    aliases = "{ " + " ".join(f"a{i}: health {{ engine }}" for i in range(200)) + " }"
+    assert errors_of(gql(client, aliases))
+    assert any("first" in m for m in errors_of(gql(client, "{ processes(first: 100000) { totalCount } }")))
+    tokens = "{ health { " + "engine " * 10_000 + "} }"
+    assert errors_of(gql(client, tokens))
