@@ -219,7 +219,8 @@ def errors_of(reply: httpx.Response) -> list[str]:
 def test_depth_aliases_fragment_cycles_and_page_sizes_are_bounded(client: httpx.Client) -> None:
     cycle = "query { health { ...A } } fragment A on Health { engine ...B } fragment B on Health { ...A }"
     assert any("Cannot spread fragment" in m for m in errors_of(gql(client, cycle)))
-    deep = '{ upstream(processId: "R") { ... on TreeNode { ' + "children { " * 40 + "total" + " }" * 40 + " } } }"
+    levels = "children { " * 40 + "total" + " }" * 40
+    deep = '{ upstream(processId: "R") { ... on TreeNode { ' + levels + " } } }"
     assert any("depth" in m for m in errors_of(gql(client, deep)))
     aliases = "{ " + " ".join(f"a{i}: health {{ engine }}" for i in range(200)) + " }"
     assert errors_of(gql(client, aliases))
