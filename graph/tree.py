@@ -69,9 +69,11 @@ def validate_request(req: TreeRequest) -> None:
         raise InvalidArgument(f"maxNodes={req.max_nodes} is out of range: use 1 to {MAX_NODES}")
     if not (math.isfinite(req.cutoff) and 0.0 <= req.cutoff < 1.0):
         raise InvalidArgument(f"cutoff={req.cutoff} is out of range: give a share of the root total, 0 to <1")
-    if req.amount is not None and not (math.isfinite(req.amount) and abs(req.amount) <= MAX_AMOUNT):
+    if req.amount is not None and not math.isfinite(req.amount):
+        raise InvalidArgument(f"amount={req.amount} is not a finite number")
+    if req.amount is not None and abs(req.amount) > MAX_AMOUNT:
         raise InvalidArgument(
-            f"amount={req.amount} is out of range: give a finite number of at most {MAX_AMOUNT:g} "
+            f"amount={req.amount} is out of range: give a number of at most {MAX_AMOUNT:g} "
             "(in the reference unit)"
         )
     unknown = next((pid for pid in (req.process, *req.path) if not storable_id(pid)), None)

@@ -30,6 +30,7 @@ MAX_ROW_LIMIT = 10_000
 TIMEOUT_S = 10.0
 MAX_TIMEOUT_S = 60.0
 MAX_QUERY_CHARS = 20_000
+RETURNS = re.compile(r"\bRETURN\b", re.IGNORECASE)
 PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
 
@@ -118,7 +119,10 @@ def run_cypher(
     """Run one read-only statement; ReadOnlyViolation if it writes, EngineError if it fails."""
     check_arguments(query, params, row_limit, timeout_s)
     check_braces(query)
-    statement, bound = bounded_statement(query, dict(params or {}), row_limit + 1)
+    # A statement without RETURN sends no rows (and cannot stand in a subquery that returns them).
+    returns = RETURNS.search(query) is not None
+    statement, bound = bounded_statement(query, dict(params or {}), row_limit + 1) if returns else (
+        query, dict(params or {}))
     if not _slots.acquire(blocking=False):
         raise StoreBusy(
             f"{ANALYST_SLOTS} analyst statement is already running (the rest of the engine stays free for "

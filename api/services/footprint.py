@@ -36,10 +36,10 @@ def footprint(
     reference unit) of a process. Total and direct come from the Result cache when it is current
     (``from_cache``); otherwise, with ``refresh``, the category is calculated for every process and
     written back first (else StaleResult). Contributions come from the inventory of this demand."""
-    if amount is not None and not (np.isfinite(amount) and abs(amount) <= MAX_AMOUNT):
-        raise InvalidArgument(
-            f"--amount {amount!r} is out of range: give a finite number of at most {MAX_AMOUNT:g}"
-        )
+    if amount is not None and not np.isfinite(amount):
+        raise InvalidArgument(f"--amount {amount!r} is not a finite number")
+    if amount is not None and abs(amount) > MAX_AMOUNT:
+        raise InvalidArgument(f"--amount {amount!r} is out of range: give a number of at most {MAX_AMOUNT:g}")
     category = browse.resolve_category(browse.read_categories(store), method)
     info = browse.read_processes(store, [process_id]).get(process_id)
     if info is None:

@@ -69,10 +69,10 @@ def parse_amount(text: str | None) -> float | None:
         value = float(text)
     except ValueError as e:
         raise InvalidArgument(f"amount={text!r} is not a number") from e
-    if not (math.isfinite(value) and abs(value) <= MAX_AMOUNT):
-        raise InvalidArgument(
-            f"amount={text!r} is out of range: give a finite number of at most {MAX_AMOUNT:g}"
-        )
+    if not math.isfinite(value):
+        raise InvalidArgument(f"amount={text!r} is not a finite number")
+    if abs(value) > MAX_AMOUNT:
+        raise InvalidArgument(f"amount={text!r} is out of range: give a number of at most {MAX_AMOUNT:g}")
     return value
 
 

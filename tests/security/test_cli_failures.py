@@ -14,7 +14,8 @@ from tests.security.api_fixtures import write_hand_system, write_singular_loop
 
 @pytest.mark.parametrize("command", [["calculate"], ["footprint", "R"], ["tree", "R"]])
 def test_calculation_failure_is_one_line(
-    embedded_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: list[str],
+    embedded_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    command: list[str],
 ) -> None:
     store = open_embedded(embedded_dir)
     try:
