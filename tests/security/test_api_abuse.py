@@ -227,3 +227,11 @@ def test_depth_aliases_fragment_cycles_and_page_sizes_are_bounded(client: httpx.
     assert any("first" in m for m in errors_of(gql(client, "{ processes(first: 100000) { totalCount } }")))
     tokens = "{ health { " + "engine " * 10_000 + "} }"
     assert errors_of(gql(client, tokens))
+
+
+def test_long_names_are_not_amplified_by_the_qr_image(hand: GraphStore) -> None:
+    """A name at the import's string limit (100,000 bytes) appears once, shortened, in the QR SVG."""
+    hand.write("MATCH (p:Process {id: 'R'}) SET p.name = $name", {"name": "N" * 100_000})
+    with serve_in_thread(create_app(settings(), hand)) as base, httpx.Client(base_url=base) as c:
+        svg = c.get("/qr/R.svg")
+    assert svg.status_code == 200 and len(svg.text) < 20_000 and "N" * 200 not in svg.text
