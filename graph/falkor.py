@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import atexit
 import threading
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any, TypeVar
@@ -115,7 +116,7 @@ class FalkorStore:
             self._unit_thread = threading.get_ident()
             try:
                 yield writer
-                writer.run(q.BUMP_GRAPH_VERSION)
+                writer.run(q.BUMP_GRAPH_VERSION, {"uid": uuid.uuid4().hex})
                 self.call(lambda: self._conn.rename(stage, self.graph_name))
             except BaseException:
                 with suppress(redis.RedisError, OSError):

@@ -7,6 +7,7 @@ write statement sent to :meth:`Neo4jStore.read` fails without changing anything.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -111,7 +112,7 @@ class Neo4jStore:
             try:
                 writer = Neo4jWriter(self, tx)
                 yield writer
-                writer.run(q.BUMP_GRAPH_VERSION)
+                writer.run(q.BUMP_GRAPH_VERSION, {"uid": uuid.uuid4().hex})
                 self.call(tx.commit)
             finally:
                 if not tx.closed():

@@ -20,10 +20,14 @@ from lcagraph.errors import InvalidArgument
 
 GRAPH_VERSION = "MATCH (m:Meta {id: 'graph'}) RETURN m.version AS version"
 
+# ``uid`` names this graph's history: a graph deleted and built again restarts its version at 1
+# with a new uid, so files keyed by version (matrix snapshots) never match the wrong graph.
+GRAPH_IDENTITY = "MATCH (m:Meta {id: 'graph'}) RETURN m.version AS version, m.uid AS uid"
+
 BUMP_GRAPH_VERSION = """
 MERGE (m:Meta {id: 'graph'})
 ON CREATE SET m.version = 0
-SET m.version = m.version + 1
+SET m.version = m.version + 1, m.uid = coalesce(m.uid, $uid)
 RETURN m.version AS version
 """
 
@@ -596,6 +600,20 @@ SET r.process = row.process, r.category = row.category, r.method = row.method, r
 MERGE (p)-[:HAS_RESULT]->(r)
 """
 
+#: Columns of UPDATE_RESULT_VALUES rows (graph/results.py).
+RESULT_VALUE_ROW = RowColumns("id", "direct", "total")
+
+#: A recalculation's fast path: the numbers of Results that exist, overwritten in place (no
+#: process match, no edge MERGE, positional rows); one category per statement. Returns how many
+#: it found; the writer upserts a batch with UPSERT_RESULTS when some are new.
+UPDATE_RESULT_VALUES = RESULT_VALUE_ROW.fill("""
+UNWIND $rows AS row
+MATCH (r:Result {id: row.id})
+SET r.direct = row.direct, r.total = row.total, r.graph_version = $graph_version,
+    r.residual = $residual, r.method = $method, r.unit = $unit
+RETURN count(r) AS updated
+""")
+
 # --- import pipeline: characterisation across databases (api/services/importing.py) ------------------
 
 #: The FACTOR relationships of one category (what matching derived), with the flows' names.
@@ -807,6 +825,40 @@ WITH c, count(DISTINCT p) AS n
 RETURN c.id AS id, n ORDER BY abs(n - $wanted), id LIMIT 1
 """
 
+# --- foreground models and their published versions (graph/foreground.py) --------------------
+
+#: The model file of a foreground database as imported (JSON text), one per database.
+UPSERT_MODEL_DOCUMENT = """
+MERGE (m:ModelDocument {database: $database})
+SET m.json = $json, m.file = $file, m.imported_at = $imported_at
+"""
+
+READ_MODEL_DOCUMENT = """
+MATCH (m:ModelDocument {database: $database})
+RETURN m.json AS json, m.file AS file
+"""
+
+#: A published version is immutable: created once per content hash, never updated.
+CREATE_PUBLISHED_VERSION = """
+MERGE (v:PublishedVersion {hash: $hash})
+ON CREATE SET v.key = $key, v.model = $model, v.label = $label, v.published_at = $published_at,
+              v.snapshot = $snapshot
+RETURN v.key AS key, v.hash AS hash, v.model AS model, v.label AS label, v.published_at AS published_at,
+       v.snapshot AS snapshot
+"""
+
+READ_PUBLISHED_VERSION = """
+MATCH (v:PublishedVersion)
+WHERE v.key = $key OR v.hash = $key OR (v.model = $model AND v.label = $key)
+RETURN v.key AS key, v.hash AS hash, v.model AS model, v.label AS label, v.published_at AS published_at,
+       v.snapshot AS snapshot
+"""
+
+READ_PUBLISHED_VERSIONS_OF_MODEL = """
+MATCH (v:PublishedVersion {model: $model})
+RETURN v.key AS key, v.hash AS hash, v.model AS model, v.label AS label, v.published_at AS published_at
+ORDER BY v.published_at, v.label
+"""
 
 # --- PACT v3.0 footprint exchange (graph/pact_store.py) -----------------------------------
 

@@ -10,7 +10,7 @@ is stale. Cache writes are batched, outside units of work, and do not bump the v
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from graph import queries as q
@@ -59,15 +59,41 @@ def result_rows(results: CategoryResults) -> list[dict[str, object]]:
     ]
 
 
-def write_results(store: GraphStore, results: CategoryResults, batch_size: int = BATCH_SIZE) -> int:
-    """Write (or overwrite) the Result nodes of one category; returns the rows written.
+def write_results(
+    store: GraphStore, results: CategoryResults | Sequence[CategoryResults], batch_size: int = BATCH_SIZE,
+    *, progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Write (or overwrite) the Result nodes of one category or of several (every category of a
+    calculation, one stream of batches); returns the rows written. ``progress(written, total)``
+    is called after each batch.
 
-    MERGE on the Result id keeps the contract under concurrent writers (the id is unique) and
-    replaces older results in place, so readers never see a category without results."""
-    rows = result_rows(results)
-    if rows:
-        store.write_batches(q.UPSERT_RESULTS, rows, batch_size)
-    return len(rows)
+    A batch first overwrites the numbers of the Results that exist (UPDATE_RESULT_VALUES: a
+    recalculation finds all of them); where some are missing, the whole batch is upserted
+    (UPSERT_RESULTS, MERGE on the Result id: idempotent under concurrent writers). Older results
+    are replaced in place, so readers never see a category without results."""
+    categories = [results] if isinstance(results, CategoryResults) else list(results)
+    total = sum(len(c.process_ids) for c in categories)
+    written = 0
+    for category in categories:
+        for start in range(0, len(category.process_ids), batch_size):
+            written += _write_batch(store, category, start, start + batch_size)
+            if progress is not None:
+                progress(written, total)
+    return written
+
+
+def _write_batch(store: GraphStore, c: CategoryResults, start: int, stop: int) -> int:
+    ids = [result_id(pid, c.category) for pid in c.process_ids[start:stop]]
+    values = [[i, float(d), float(t)] for i, d, t in zip(ids, c.direct[start:stop], c.total[start:stop],
+                                                           strict=True)]
+    params = {"rows": values, "graph_version": c.graph_version, "residual": float(c.residual),
+              "method": c.method, "unit": c.unit}
+    found = store.write(q.UPDATE_RESULT_VALUES, params)
+    if not found or int(found[0]["updated"]) < len(values):
+        part = CategoryResults(c.category, c.method, c.unit, c.graph_version, c.residual,
+                               c.process_ids[start:stop], c.direct[start:stop], c.total[start:stop])
+        store.write_batches(q.UPSERT_RESULTS, result_rows(part), len(values))
+    return len(values)
 
 
 def result_coverage(store: GraphStore, category: str, version: int | None = None) -> Coverage:

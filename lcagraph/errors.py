@@ -71,6 +71,10 @@ class UnresolvedReference(MalformedDataset):
     """A dataset refers to a flow, unit or provider that is not there."""
 
 
+class UnitMismatch(MalformedDataset):
+    """An amount is given in a unit of another quantity than its flow's (kWh for a flow in kg)."""
+
+
 class UnsafeArchive(MalformedDataset):
     """A package or file refused unread: path traversal, a symbolic link or an archive inside the
     archive, XML with a DTD (entity bombs, external entities), an excessive expansion ratio, or more

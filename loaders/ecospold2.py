@@ -40,22 +40,24 @@ MASTER_ROOTS = {
 
 @dataclass
 class _Scan:
-    activities: list[tuple[str, Element]] = field(default_factory=list)
     master: dict[str, FlowSeen] = field(default_factory=dict)
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     master_files: int = 0
 
 
-def read_ecospold2(path: Path, database: Database | str) -> DatabaseContent:
-    """Read EcoSpold2 activities; amounts converted to each flow's reference unit; all or nothing."""
+def read_ecospold2(path: Path, database: Database | str, *, workers: int | None = None) -> DatabaseContent:
+    """Read EcoSpold2 activities; amounts converted to each flow's reference unit; all or nothing.
+    With ``workers`` > 1 (0: one per CPU) a package of many files is parsed by worker processes
+    (loaders/ecospold2_pool.py: serial by default, see DEFAULT_WORKERS); the records are the
+    same either way."""
     path = Path(path)
-    scan = _scan(path)
-    if not scan.activities:
+    db = database_record(database, "ecospold2", str(path))
+    scan, members = read_members(path, db.id, workers)
+    if not members:
         raise UnsupportedFormat(f"{path}: no EcoSpold2 activity datasets (ecoSpold root in the namespace "
                                 f"{NS_ECOSPOLD2}) found; check the format with loaders.detect.detect_format")
-    db = database_record(database, "ecospold2", str(path))
-    results = [read_activity(root, file, db.id) for file, root in scan.activities]
-    _check_unique([(r.process.id, file) for r, (file, _) in zip(results, scan.activities, strict=True)])
+    _check_unique([(r.process.id, file) for file, r in members])
+    results = [r for _, r in members]
     flows = merge_flows([s for r in results for s in r.flows], scan)
     return _content(db, str(path), scan, results, flows)
 
@@ -69,22 +71,43 @@ def _check_unique(ids: list[tuple[str, str]]) -> None:
         seen[pid] = file
 
 
-def _scan(path: Path) -> _Scan:
+def read_member(file: str, data: bytes, database: str) -> tuple[_Scan | None, ActivityResult | None]:
+    """One member of the package: its activity's records, or the MasterData it defines (a _Scan
+    of its own), or neither (an unrelated XML file). EcoSpold1 content raises."""
+    root = parse_xml(data, file, strip=False)
+    namespace = namespace_of(root.tag)
+    if namespace == NS_ECOSPOLD1 or root.find("dataset") is not None:
+        raise ecospold1_error(file)
+    if namespace and namespace != NS_ECOSPOLD2:
+        return None, None  # e.g. a stylesheet or an unrelated XML file next to the datasets
+    strip_namespaces(root)
+    if root.tag == "ecoSpold":
+        return None, read_activity(root, file, database)
+    if root.tag in MASTER_ROOTS:
+        master = _Scan(master_files=1)
+        _read_master(root, MASTER_ROOTS[root.tag], file, master)
+        return master, None
+    return None, None
+
+
+def read_members(
+    path: Path, database: str, workers: int | None = None,
+) -> tuple[_Scan, list[tuple[str, ActivityResult]]]:
+    """MasterData and (file, activity records) of every member, in the package's order."""
+    from loaders.ecospold2_pool import map_members
+
     scan = _Scan()
-    for _, file, data in iter_members(path, lambda n: n.lower().endswith((".spold", ".xml"))):
-        root = parse_xml(data, file, strip=False)
-        namespace = namespace_of(root.tag)
-        if namespace == NS_ECOSPOLD1 or root.find("dataset") is not None:
-            raise ecospold1_error(file)
-        if namespace and namespace != NS_ECOSPOLD2:
-            continue  # e.g. a stylesheet or an unrelated XML file next to the datasets
-        strip_namespaces(root)
-        if root.tag == "ecoSpold":
-            scan.activities.append((file, root))
-        elif root.tag in MASTER_ROOTS:
-            scan.master_files += 1
-            _read_master(root, MASTER_ROOTS[root.tag], file, scan)
-    return scan
+    results: list[tuple[str, ActivityResult]] = []
+    wanted = iter_members(path, lambda n: n.lower().endswith((".spold", ".xml")))
+    members = ((file, data) for _, file, data in wanted)
+    for file, (master, activity) in map_members(members, database, workers):
+        if master is not None:
+            scan.master_files += master.master_files
+            scan.master.update(master.master)
+            scan.synonyms.update(master.synonyms)
+        if activity is not None:
+            results.append((file, activity))
+    return scan, results
 
 
 def _read_master(root: Element, tag: str, file: str, scan: _Scan) -> None:

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+from lcagraph.config import InputLimits
 from lcagraph.errors import MalformedDataset, UnsupportedFormat, quoted
 from lcagraph.records import Database, DatabaseContent, ImportReport, Parameter
 from loaders.archive import Archive, open_archive
@@ -32,7 +33,8 @@ from loaders.jsonld_common import (
 )
 from loaders.jsonld_flows import FlowUnits, read_flow
 from loaders.jsonld_models import read_methods, read_product_system
-from loaders.jsonld_process import ProcessResult, read_process
+from loaders.jsonld_pool import read_process_members
+from loaders.jsonld_process import ProcessResult
 from loaders.parameters import ParameterDef, evaluate_parameters
 from loaders.units import builtin_units, table_from_olca
 
@@ -70,36 +72,48 @@ class Package:
             )
         self.path = path
         self.root = root
+        self.limits = archive.limits
         self.objects: dict[str, list[tuple[Where, Json]]] = {f: [] for f in FOLDERS}
+        # Process datasets stay bytes until read (loaders/jsonld_pool.py decodes them in workers).
+        self.process_members: list[tuple[str, bytes]] = []
         meta = f"{root}olca-schema.json"
         self.schema = 2 if meta in archive.names() else 1
         for name in archive.names_under(root):
             folder, _, rest = name.partition("/")
-            if folder in self.objects and rest.endswith(".json") and "/" not in rest:
-                self.objects[folder].append(self._decode(archive, root + name))
-        if self.schema == 1 and any(
-            "isInput" in e for _, p in self.objects["processes"][:5] for e in dicts(p.get("exchanges"))
-        ):
+            if folder == "processes" and rest.endswith(".json") and "/" not in rest:
+                self.process_members.append((f"{path}!{root}{name}", archive.read(root + name)))
+            elif folder in self.objects and rest.endswith(".json") and "/" not in rest:
+                self.objects[folder].append(decode_dataset(f"{path}!{root}{name}", archive.read(root + name),
+                                                           archive.limits))
+        first = [decode_dataset(label, data, self.limits)[1] for label, data in self.process_members[:5]]
+        if self.schema == 1 and any("isInput" in e for p in first for e in dicts(p.get("exchanges"))):
             self.schema = 2  # a 2.x export without olca-schema.json
-
-    def _decode(self, archive: Archive, member: str) -> tuple[Where, Json]:
-        label = f"{self.path}!{member}"
-        obj = decode_json(archive.read(member), label, archive.limits)
-        if not isinstance(obj, dict):
-            raise MalformedDataset(f"expected a JSON object, found {type(obj).__name__}", file=label)
-        given = obj.get("@id")
-        if given is not None and not isinstance(given, str):
-            raise MalformedDataset(f"'@id' is {quoted(given)}, not a string", file=label, field="@id")
-        where = Where(label, given or member.rsplit("/", 1)[-1].removesuffix(".json"))
-        check_id(where.dataset, Where(label), "@id")
-        return where, obj
 
     def each(self, folder: str) -> Iterator[tuple[Where, Json]]:
         yield from self.objects[folder]
 
+    def count(self, folder: str) -> int:
+        return len(self.process_members) if folder == "processes" else len(self.objects[folder])
 
-def read_jsonld(path: Path, database: Database) -> DatabaseContent:
-    """Read an openLCA JSON-LD package (zip or folder) into domain records with an ImportReport."""
+
+def decode_dataset(label: str, data: bytes, limits: InputLimits) -> tuple[Where, Json]:
+    """One dataset file (``package!member``) decoded, with its checked ``@id``."""
+    obj = decode_json(data, label, limits)
+    if not isinstance(obj, dict):
+        raise MalformedDataset(f"expected a JSON object, found {type(obj).__name__}", file=label)
+    given = obj.get("@id")
+    if given is not None and not isinstance(given, str):
+        raise MalformedDataset(f"'@id' is {quoted(given)}, not a string", file=label, field="@id")
+    where = Where(label, given or label.rsplit("/", 1)[-1].removesuffix(".json"))
+    check_id(where.dataset, Where(label), "@id")
+    return where, obj
+
+
+def read_jsonld(path: Path, database: Database, *, workers: int | None = None) -> DatabaseContent:
+    """Read an openLCA JSON-LD package (zip or folder) into domain records with an ImportReport.
+    With ``workers`` > 1 (0: one per CPU), process datasets are decoded and read by worker
+    processes (loaders/jsonld_pool.py; serial by default, see loaders/ecospold2_pool.py
+    DEFAULT_WORKERS); the records are those of a serial read."""
     with open_archive(Path(path)) as archive:
         pkg = Package(Path(path), archive)
     ctx = _context(pkg)
@@ -110,8 +124,7 @@ def read_jsonld(path: Path, database: Database) -> DatabaseContent:
             raise where.error(f"flow {fu.flow.id} is defined twice in the package", "@id")
         flows[fu.flow.id] = fu
     processes: dict[str, ProcessResult] = {}
-    for where, obj in pkg.each("processes"):
-        result = read_process(obj, where, ctx, flows, database.id)
+    for where, result in read_process_members(pkg.process_members, ctx, flows, database.id, workers):
         if result.process.id in processes:
             raise where.error(f"process {result.process.id} is defined twice in the package", "@id")
         processes[result.process.id] = result
@@ -131,7 +144,7 @@ def read_jsonld(path: Path, database: Database) -> DatabaseContent:
             )
         )
     exchanges = tuple(e for r in processes.values() for e in r.exchanges)
-    counts = Counter({f: len(pkg.objects[f]) for f in FOLDERS if pkg.objects[f]})
+    counts = Counter({f: pkg.count(f) for f in FOLDERS if pkg.count(f)})
     counts["elementary_flows"] = sum(1 for f in flows.values() if f.flow.type == "elementary")
     report = ImportReport(
         database=database.id,

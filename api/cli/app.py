@@ -16,7 +16,7 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from api.cli import calculation, check, demo, export, importing, qr, serve, store, tree
+from api.cli import calculation, check, declare, demo, export, importing, model, qr, serve, store, tree
 from lcagraph.errors import LcaGraphError
 
 #: Every command of ``lcagraph``, in the order of ``lcagraph --help``.
@@ -27,6 +27,7 @@ COMMANDS: tuple[tuple[str, Callable[..., Any]], ...] = (
     ("tree", tree.tree_command),
     ("check", check.check_command),
     ("export", export.export_command),
+    ("publish", model.publish_command),
     ("qr", qr.qr_command),
     ("serve", serve.serve_command),
     ("cypher", serve.cypher_command),
@@ -34,6 +35,8 @@ COMMANDS: tuple[tuple[str, Callable[..., Any]], ...] = (
     ("info", store.info_command),
     ("reset", store.reset_command),
 )
+#: Command groups: ``lcagraph model import|export``, ``lcagraph declare battery`` (and ``pact``).
+GROUPS: tuple[tuple[str, typer.Typer], ...] = (("model", model.app), ("declare", declare.app))
 
 
 def build_app() -> typer.Typer:
@@ -46,6 +49,8 @@ def build_app() -> typer.Typer:
     )
     for name, func in COMMANDS:
         app.command(name)(func)
+    for name, group in GROUPS:
+        app.add_typer(group, name=name)
     app.add_typer(pact_app)
     return app
 

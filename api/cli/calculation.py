@@ -23,9 +23,9 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api.cli.progress import progress_line
 from api.services.calculation import CalculationReport, calculate, resolve_categories
 from api.services.footprint import footprint
 from api.services.readmodels import Footprint
@@ -43,19 +43,12 @@ AmountOpt = Annotated[float | None, typer.Option(
     "(default: one reference amount of the dataset)")]
 
 
-def _progress(console: Console) -> Progress:
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                    console=console, transient=True, disable=not console.is_terminal)
-
-
 def calculate_command(method: MethodOpt = None, as_json: JsonOpt = False) -> None:
     """Solve every process for every impact category (or one) and cache the results on the graph."""
-    err = Console(stderr=True)
     with opened_store() as store:
         categories = [c.id for c in resolve_categories(store, method)]
-        with _progress(err) as bar:
-            task = bar.add_task("calculating", total=None)
-            report = calculate(store, categories, progress=lambda what: bar.update(task, description=what))
+        with progress_line("calculating", quiet=as_json) as say:
+            report = calculate(store, categories, progress=say)
     if as_json:
         typer.echo(json.dumps(calculation_json(report), indent=1))
     else:
@@ -72,9 +65,10 @@ def print_calculation(console: Console, r: CalculationReport) -> None:
     console.print(
         f"[bold]Calculated[/] {r.processes:,} processes × {len(r.categories)} categories at graph version "
         f"{r.graph_version} ({r.backend}{', factorisation reused' if r.factorisation_cached else ''})")
+    read = {"snapshot": "matrix snapshot", "graph": "graph", "memory": "in memory"}.get(r.matrices_from, "")
     console.print(
-        f"read {r.read_s:.2f} s · build {r.build_s:.2f} s · factorise {r.factorise_s:.2f} s · "
-        f"solve {r.solve_s:.2f} s · write-back {r.write_s:.2f} s")
+        f"read ({read}) {r.read_s:.2f} s · build {r.build_s:.2f} s · snapshot written {r.snapshot_s:.2f} s · "
+        f"factorise {r.factorise_s:.2f} s · solve {r.solve_s:.2f} s · write-back {r.write_s:.2f} s")
     console.print(
         f"links {r.links:,} · elementary exchanges {r.elementary_exchanges:,} · cut-offs (unlinked, no "
         f"contribution) {r.cutoffs:,} · uncharacterised elementary entries {r.uncharacterised:,}")
@@ -94,11 +88,8 @@ def footprint_command(
     process_id: ProcessArg, amount: AmountOpt = None, method: MethodOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """The footprint of a process: total, direct, per gas and per database (from the cache if current)."""
-    err = Console(stderr=True)
-    with opened_store() as store, _progress(err) as bar:
-        task = bar.add_task("footprint", total=None)
-        report = footprint(store, process_id, amount, method,
-                           progress=lambda what: bar.update(task, description=what))
+    with opened_store() as store, progress_line("footprint", quiet=as_json) as say:
+        report = footprint(store, process_id, amount, method, progress=say)
     if as_json:
         typer.echo(json.dumps(dataclasses.asdict(report), indent=1))
     else:

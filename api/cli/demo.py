@@ -7,7 +7,9 @@
 2. imports USLCI, the 2025 transport, rail and marine modules (USLCI as their background) and
    the FEDEFL IPCC methods — each only if its database is not in the graph yet;
 3. calculates footprints if the cached results are missing or stale;
-4. serves the app and prints the address of a transport-module node with its QR code.
+4. imports the worked battery example (examples/lfp-battery-pack.json) and publishes it;
+5. serves the app and prints the address of a transport-module node with its QR code, and
+   beside it the battery's carbon-footprint declaration with the QR code of its published version.
 
 A second run finds everything in the store and starts in seconds.
 """
@@ -23,13 +25,25 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from api.services.battery import declare_battery
 from api.services.calculation import ensure_results
 from api.services.datasets import DEMO_FILES, locate_data
-from api.services.demo import DEMO_IMPORTS, DemoImport, demo_node, present_databases
+from api.services.demo import (
+    BATTERY_MODEL,
+    BATTERY_PROCESS,
+    BATTERY_USE,
+    BATTERY_VERSION,
+    DEMO_IMPORTS,
+    DemoImport,
+    demo_node,
+    ensure_battery_model,
+    present_databases,
+)
 from api.services.importing import import_database
 from api.services.links import deep_link
+from api.services.publishing import publish
 from api.services.qr import render_terminal
-from api.services.session import GraphStore, open_store
+from api.services.session import AppState, GraphStore, open_store
 from lcagraph.config import Settings, load_settings
 from lcagraph.errors import EngineUnavailable
 
@@ -99,6 +113,20 @@ def show_node(console: Console, name: str, link: str, dark_background: bool) -> 
     console.print(f"Open on this computer or scan with a phone: {link}", markup=False, highlight=False)
 
 
+def show_battery(console: Console, store: GraphStore, base: str, dark_background: bool) -> None:
+    """The battery example's declaration beside the transport node: per kWh, stages, QR of the study."""
+    d = declare_battery(store, BATTERY_PROCESS, *BATTERY_USE, base_url=base)
+    shares = ", ".join(f"{s.stage} {s.share:.1%}" for s in d.stages)
+    console.print(f"\n[bold]{d.name}[/bold]: {d.per_kwh:.4g} {d.impact_unit}/kWh over "
+                  f"E = {d.energy_kwh:,.0f} kWh ({d.total:,.0f} {d.impact_unit} per pack; {shares})",
+                  highlight=False)
+    if d.study_link:
+        console.print(render_terminal(d.study_link, dark_background=dark_background), end="", markup=False,
+                      highlight=False)
+        console.print(f"Battery declaration, published version {d.version_label}: {d.study_link}",
+                      markup=False, highlight=False)
+
+
 HostOpt = Annotated[str, typer.Option("--host", help="address to listen on (0.0.0.0: reachable by phones)")]
 PortOpt = Annotated[int, typer.Option("--port", help="TCP port (0: any free port)")]
 ServeOpt = Annotated[bool, typer.Option("--serve/--no-serve", help="start the web server (default) or stop")]
@@ -117,11 +145,15 @@ def demo_command(
     store = open_store(settings)
     try:
         import_missing(store, data, console)
+        added = ensure_battery_model(store)
+        console.print(f"✓ battery example: model {BATTERY_MODEL} " + ("loaded" if added else "present"))
         ensure_footprints(store, console)
+        publish(AppState(settings, store), BATTERY_MODEL, BATTERY_VERSION)
         node, name = demo_node(store)
         if not serve:
             base = settings.public_base_url or f"http://{reachable_host(host)}:{port}"
             show_node(console, name, deep_link(base, node), not light_background)
+            show_battery(console, store, base, not light_background)
             return
         serve_demo(settings, store, (host, port), (node, name), console, not light_background)
     finally:
@@ -137,6 +169,7 @@ def serve_demo(
     try:
         base = settings.public_base_url or f"http://{reachable_host(address[0])}:{bound}"
         show_node(console, node[1], deep_link(base, node[0]), dark_background)
+        show_battery(console, store, base, dark_background)
         console.print("Press Ctrl-C to stop.")
         while thread.is_alive():
             thread.join(timeout=0.5)

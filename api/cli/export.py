@@ -18,8 +18,8 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from api.cli.progress import progress_line
 from api.services.exporting import EXPORT_FORMATS, FORMAT_NAMES, ExportResult, export_database
 from api.services.session import open_store
 from lcagraph.config import load_settings
@@ -38,15 +38,12 @@ def export_command(
     """Export a database as an ILCD or JSON-LD zip, with its supply links as default providers."""
     if fmt not in EXPORT_FORMATS:
         raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(EXPORT_FORMATS)}", param_hint="--format")
-    err = Console(stderr=True)
     store = open_store(load_settings())
     try:
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                      console=err, transient=True) as bar:
-            task = bar.add_task(f"exporting {database}", total=None)
+        with progress_line(f"exporting {database}", quiet=as_json) as say:
 
             def step(what: str, rows: int) -> None:
-                bar.update(task, description=f"{database}: {what} ({rows:,})")
+                say(f"{database}: {what} ({rows:,})")
 
             result = export_database(store, database, fmt, out, overwrite=force, progress=step)
     finally:

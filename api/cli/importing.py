@@ -20,9 +20,9 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api.cli.progress import progress_line
 from api.services.importing import FORMATS, import_database
 from api.services.session import open_store
 from lcagraph.config import load_settings
@@ -68,14 +68,12 @@ def import_command(
     except InvalidArgument as e:
         raise typer.BadParameter(str(e), param_hint="--provider") from e
     name = database or path.name.removesuffix(".zip")
-    err = Console(stderr=True)
     store = open_store(load_settings())
     try:
-        with _progress(err) as bar:
-            task = bar.add_task(f"importing {path.name}", total=None)
+        with progress_line(f"importing {path.name}", quiet=as_json) as say:
 
             def step(what: str, rows: int) -> None:
-                bar.update(task, description=f"{path.name}: {what} ({rows:,})")
+                say(f"{path.name}: {what} ({rows:,})")
 
             report = import_database(store, path, name, background or [], fmt, overrides, progress=step)
         version = store.graph_version()
@@ -85,11 +83,6 @@ def import_command(
         typer.echo(json.dumps({**dataclasses.asdict(report), "graph_version": version}, indent=1))
     else:
         print_report(Console(), report, name, version)
-
-
-def _progress(console: Console) -> Progress:
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                    console=console, transient=True, disable=not console.is_terminal)
 
 
 def print_report(console: Console, report: ImportReport, name: str, version: int) -> None:

@@ -12,6 +12,7 @@ from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
 from api.graphql import errors as E  # noqa: N812
+from api.graphql.battery import SaveModelResult, save_model
 from api.graphql.context import Ctx
 from api.graphql.types import Database, Process
 from api.services.calculation import calculate_method
@@ -116,6 +117,9 @@ def without_folder(problem: Any, folder: str) -> Any:
 
 @strawberry.type
 class Mutation:
+    save_model: SaveModelResult = strawberry.mutation(
+        resolver=save_model, description="Import a foreground-model file (JSON text), all or nothing.")
+
     @strawberry.mutation(description="Import a JSON-LD, EcoSpold2 or ILCD package, all or nothing.")
     async def import_dataset(
         self,

@@ -9,6 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from api.graphql import errors as gql_errors
+from api.graphql.battery import DeclarationResult, battery_declaration
 from api.graphql.context import Ctx
 from api.graphql.pagination import ProcessConnection, check_page_size, connection, decode_cursor
 from api.graphql.tree_types import Footprint, Jump, NodeViewType, TreeNodeType, tree_node
@@ -78,6 +79,10 @@ Refresh = Annotated[
 
 @strawberry.type
 class Query:
+    battery_declaration: DeclarationResult = strawberry.field(
+        resolver=battery_declaration,
+        description="A battery's carbon-footprint declaration per kWh of service-life energy, per stage.")
+
     @strawberry.field(description="Engine and graph version.")
     async def health(self, info: Ctx) -> Health:
         ctx = info.context

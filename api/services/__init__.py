@@ -9,5 +9,8 @@ of readmodels.py, so the same question gives the same fields and numbers everywh
 - exporting: write a database as ILCD or JSON-LD
 - models, check, coverage, datasets, demo, cypher: browse and edit the model, completeness and
   greenhouse-gas coverage, open data, the demo, read-only Cypher
+- foreground, stages, publishing, battery, snapshots: foreground-model files (import, export), the
+  footprint per life-cycle stage, published versions (content hash, frozen snapshot), the battery
+  carbon-footprint declaration
 - session, errors: the open store an app shares; how expected failures are shown
 """

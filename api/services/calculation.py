@@ -17,9 +17,7 @@ The matrices and their factorisation are kept per store and graph version
 from __future__ import annotations
 
 import dataclasses
-import threading
 import time
-import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -27,115 +25,21 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from api.services.matrices import CalculationCache, Loaded, calculation_cache, system_from_rows
 from graph import browse
 from graph.results import CategoryResults, result_coverage, write_results
 from graph.store import GraphStore
-from graph.technosphere import TechnosphereRows, read_technosphere
-from lcagraph.config import load_settings
 from lcagraph.errors import NodeNotFound, StaleResult
-from solver import (
-    ElementaryTable,
-    FactorisationCache,
-    FactorTable,
-    LinkTable,
-    ProcessTable,
-    SolvedVersion,
-    TechnosphereSystem,
-    build_system,
-    compute_intensities,
-    measure_layer_identity,
-)
+from solver import Intensities, TechnosphereSystem, compute_intensities, measure_layer_identity
 
+__all__ = [
+    "CalculationCache", "CalculationReport", "CategorySummary", "calculate", "calculate_method",
+    "calculation_cache", "ensure_results", "resolve_categories", "system_from_rows", "with_fresh_results",
+]
 FloatArray = npt.NDArray[np.float64]
 T = TypeVar("T")
 Progress = Callable[[str], None]
 SHOWN_NEGATIVE = 10  # processes with a negative scaling factor named in a footprint
-
-
-# --- the factorisation of each graph version, per store -------------------------------------
-
-@dataclass(frozen=True)
-class Loaded:
-    """A graph version's system and factorisation with what the rows said beyond the matrices."""
-
-    solved: SolvedVersion
-    databases: tuple[str, ...]  # per process, as system.process_ids
-    methods: dict[str, str]  # category -> method id
-    units: dict[str, str]  # category -> impact unit
-    read_s: float = 0.0
-    build_s: float = 0.0
-    factorise_s: float = 0.0
-    cached: bool = False
-
-    @property
-    def system(self) -> TechnosphereSystem:
-        return self.solved.system
-
-    @property
-    def graph_version(self) -> int:
-        return self.solved.graph_version
-
-
-class CalculationCache:
-    """Factorisations (solver.FactorisationCache) and row metadata of recent graph versions."""
-
-    def __init__(self, capacity: int = 2, backend: str | None = None) -> None:
-        self.factorisations = FactorisationCache(capacity, backend)
-        self._meta: dict[int, tuple[tuple[str, ...], dict[str, str], dict[str, str]]] = {}
-        self.lock = threading.RLock()  # one calculation or load at a time per store
-
-    def load(self, store: GraphStore) -> Loaded:
-        """The current version's matrices and factorisation: from the cache, else read and factorise."""
-        with self.lock:
-            version = store.graph_version()
-            if version in self.factorisations and version in self._meta:
-                solved = self.factorisations.fetch(version, _never)
-                return Loaded(solved, *self._meta[version], cached=True)
-            start = time.perf_counter()
-            rows = read_technosphere(store)
-            read_s = time.perf_counter() - start
-            start = time.perf_counter()
-            system = system_from_rows(rows)
-            build_s = time.perf_counter() - start
-            start = time.perf_counter()
-            solved = self.factorisations.fetch(rows.graph_version, lambda: system)
-            factorise_s = time.perf_counter() - start
-            factors = rows.factors
-            meta = (tuple(rows.processes.databases), factors.category_methods, factors.category_units)
-            self._meta = {v: m for v, m in self._meta.items() if v in self.factorisations}
-            self._meta[rows.graph_version] = meta
-            return Loaded(solved, *meta, read_s=read_s, build_s=build_s, factorise_s=factorise_s)
-
-
-def _never() -> TechnosphereSystem:
-    raise AssertionError("the cache held this version a moment ago")
-
-
-_CACHES: weakref.WeakKeyDictionary[GraphStore, CalculationCache] = weakref.WeakKeyDictionary()
-_CACHES_LOCK = threading.Lock()
-
-
-def calculation_cache(store: GraphStore) -> CalculationCache:
-    """The cache of this store object (one per store per process: an API server keeps its own)."""
-    with _CACHES_LOCK:
-        cache = _CACHES.get(store)
-        if cache is None:
-            cache = _CACHES[store] = CalculationCache(backend=load_settings().solver_backend or None)
-        return cache
-
-
-def system_from_rows(rows: TechnosphereRows) -> TechnosphereSystem:
-    """Solver tables from the graph's rows (allocation is already in the link and elementary
-    amounts, per exchange, so the process table's allocation is 1)."""
-    p, links, elem, factors = rows.processes, rows.links, rows.elementary, rows.factors
-    return build_system(
-        ProcessTable(p.ids, p.ref_amounts, p.ref_is_input),
-        LinkTable(links.consumers, links.providers, links.amounts, links.is_input, links.is_avoided),
-        ElementaryTable(elem.processes, elem.flows, elem.amounts, np.zeros(len(elem.flows), dtype=bool)),
-        FactorTable(factors.categories, factors.flows, factors.values),
-        unlinked=rows.unlinked,
-        categories=list(factors.category_methods),
-    )
 
 
 # --- calculate --------------------------------------------------------------------------------
@@ -168,8 +72,10 @@ class CalculationReport:
     backend: str
     categories: tuple[CategorySummary, ...]
     factorisation_cached: bool
-    read_s: float
+    matrices_from: str  # "memory", "snapshot" (the matrix file of this version) or "graph"
+    read_s: float  # the graph read, or the snapshot load
     build_s: float
+    snapshot_s: float  # writing the snapshot after a graph read
     factorise_s: float
     solve_s: float
     write_s: float
@@ -213,45 +119,46 @@ def calculate(
     say = progress or (lambda _message: None)
     cache = cache or calculation_cache(store)
     with cache.lock:
-        say("reading the graph and factorising")
-        loaded = cache.load(store)
+        loaded = cache.load(store, say)
         system = loaded.system
         wanted = list(system.category_ids) if categories is None else list(categories)
         unknown = [c for c in wanted if c not in system.category_ids]
         if unknown:
             raise NodeNotFound(f"impact category {unknown[0]!r} is not in the graph; "
                                f"use one of {', '.join(system.category_ids[:12])}")
-        say(f"solving {system.size:,} processes for {len(wanted)} categories")
+        say(f"solving {system.size:,} processes × {len(wanted)} categories (one multi-right-hand-side solve)")
         start = time.perf_counter()
         subset = _with_categories(system, wanted)
         intensities = compute_intensities(subset, loaded.solved.factorisation)
         gaps = measure_layer_identity(subset, intensities) if subset.size else np.zeros((0, len(wanted)))
         solve_s = time.perf_counter() - start
         start = time.perf_counter()
-        summaries = []
-        for c, category in enumerate(wanted):
-            method, unit = loaded.methods.get(category, ""), loaded.units.get(category, "")
-            say(f"writing {system.size:,} results of {category}")
-            written = write_results(store, CategoryResults(
-                category=category, method=method, unit=unit,
-                graph_version=loaded.graph_version, residual=float(intensities.residuals[c]),
-                process_ids=system.process_ids, direct=intensities.direct[:, c].tolist(),
-                total=intensities.total[:, c].tolist(),
-            ))
-            summaries.append(CategorySummary(
-                id=category, method=method, unit=unit, residual=float(intensities.residuals[c]),
-                backward_error=float(intensities.backward_errors[c]),
-                identity_gap=float(gaps[:, c].max(initial=0.0)),
-                negative_totals=int(intensities.negative_totals[c]),
-                negative_contributions=int(intensities.negative_contributions[c]), results=written,
-            ))
+        results = [_category_results(loaded, intensities, c, category) for c, category in enumerate(wanted)]
+        write_results(store, results, progress=lambda done, total: say(f"writing results {done:,}/{total:,}"))
         write_s = time.perf_counter() - start
+    summaries = tuple(CategorySummary(
+        id=r.category, method=r.method, unit=r.unit, residual=r.residual,
+        backward_error=float(intensities.backward_errors[c]), identity_gap=float(gaps[:, c].max(initial=0.0)),
+        negative_totals=int(intensities.negative_totals[c]),
+        negative_contributions=int(intensities.negative_contributions[c]), results=len(r.process_ids),
+    ) for c, r in enumerate(results))
     return CalculationReport(
         graph_version=loaded.graph_version, processes=system.size, links=_links(system),
         elementary_exchanges=int(system.B.nnz), cutoffs=system.cutoff_count,
         uncharacterised=system.uncharacterised, backend=loaded.solved.factorisation.backend,
-        categories=tuple(summaries), factorisation_cached=loaded.cached, read_s=loaded.read_s,
-        build_s=loaded.build_s, factorise_s=loaded.factorise_s, solve_s=solve_s, write_s=write_s,
+        categories=summaries, factorisation_cached=loaded.cached, matrices_from=loaded.source,
+        read_s=loaded.read_s, build_s=loaded.build_s, snapshot_s=loaded.snapshot_s,
+        factorise_s=loaded.factorise_s, solve_s=solve_s, write_s=write_s,
+    )
+
+
+def _category_results(loaded: Loaded, intensities: Intensities, c: int, category: str) -> CategoryResults:
+    return CategoryResults(
+        category=category, method=loaded.meta.methods.get(category, ""),
+        unit=loaded.meta.units.get(category, ""),
+        graph_version=loaded.graph_version, residual=float(intensities.residuals[c]),
+        process_ids=loaded.system.process_ids, direct=intensities.direct[:, c].tolist(),
+        total=intensities.total[:, c].tolist(),
     )
 
 

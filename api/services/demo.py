@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from api.services.foreground import import_model
 from graph import queries as q
 from graph.store import GraphStore
+from lcagraph.config import PROJECT_ROOT
 from lcagraph.errors import NodeNotFound
 from loaders.xml import slug
 
@@ -47,3 +49,21 @@ def demo_node(store: GraphStore) -> tuple[str, str]:
         raise NodeNotFound(f"no process of {TRANSPORT!r} links into another database; re-import it with "
                            f"`lcagraph import … --background {USLCI!r}`")
     return str(rows[0]["id"]), str(rows[0]["name"])
+
+
+#: The worked battery example the demo shows beside the transport node (examples/, on USLCI +
+#: the transport module): the model file, its pack process, the published version and the use
+#: that defines E (60 kWh x 200 cycles a year x 12 years).
+BATTERY_EXAMPLE = PROJECT_ROOT / "examples" / "lfp-battery-pack.json"
+BATTERY_MODEL = "lfp-pack-60kwh"
+BATTERY_PROCESS = f"{BATTERY_MODEL}:pack"
+BATTERY_VERSION = "2026.1"
+BATTERY_USE = (60.0, 200.0, 12.0)
+
+
+def ensure_battery_model(store: GraphStore) -> bool:
+    """Import the battery example unless its database is in the graph; True if it was imported."""
+    if BATTERY_MODEL in present_databases(store):
+        return False
+    import_model(store, BATTERY_EXAMPLE)
+    return True

@@ -54,7 +54,7 @@ def footprint(
                 store, category.id, lambda: _fresh_result(store, process_id, category.id), refresh=refresh,
                 cache=cache, progress=progress)
         assert stored is not None
-        loaded = cache.load(store)
+        loaded = cache.load(store, progress)
         system = loaded.system
         j = system.index_of(process_id)
         size = abs(float(system.reference_amounts[j])) if amount is None else float(amount)

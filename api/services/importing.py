@@ -28,7 +28,7 @@ from api.services.characterisation import (
 )
 from graph import queries as q
 from graph.reader import read_databases, read_provider_candidates, read_provider_exchanges
-from graph.store import GraphStore
+from graph.store import GraphStore, Writer
 from graph.writer import write_database_content, write_import_report
 from lcagraph.errors import InvalidArgument, NodeNotFound
 from lcagraph.records import Database, DatabaseContent, Exchange, ImportReport, ProviderCandidate
@@ -69,9 +69,19 @@ def import_database(
     # a package whose own supply loops cannot be solved would break every footprint: refuse it here
     check_solvable(content)
     step("linked providers", len(content.links))
+    return commit_content(store, content, step)
+
+
+def commit_content(
+    store: GraphStore, content: DatabaseContent, step: Progress, also: Callable[[Writer], None] | None = None,
+) -> ImportReport:
+    """Write linked content in ONE unit of work, with the built-in methods, the whole graph's
+    characterisation re-derived and the import report (``also`` adds writes of its own)."""
     with store.unit_of_work() as writer:
         write_database_content(writer, builtin_content(), progress=step)
         write_database_content(writer, content, progress=step)
+        if also is not None:
+            also(writer)
         step("wrote the database", len(content.processes))
         graph = characterise_graph(writer)
         report = report_characterisation(content, graph)

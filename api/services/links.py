@@ -28,8 +28,12 @@ def node_path(process_id: str) -> str:
     return f"{NODE_PREFIX}{quote(process_id, safe='')}"
 
 
-def link_query(path: Sequence[str] = (), amount: float | None = None, method: str | None = None) -> str:
-    """``?path=…&amount=…&method=…`` with only the parts given ('' when none)."""
+def link_query(
+    path: Sequence[str] = (), amount: float | None = None, method: str | None = None,
+    version: str | None = None,
+) -> str:
+    """``?path=…&amount=…&method=…&v=…`` with only the parts given ('' when none); ``v`` names a
+    published version (api/services/publishing.py)."""
     params: list[tuple[str, str]] = []
     if path:
         params.append(("path", PATH_SEPARATOR.join(path)))
@@ -37,6 +41,8 @@ def link_query(path: Sequence[str] = (), amount: float | None = None, method: st
         params.append(("amount", repr(float(amount))))
     if method:
         params.append(("method", method))
+    if version:
+        params.append(("v", version))
     return "?" + urlencode(params, safe=PATH_SEPARATOR) if params else ""
 
 
@@ -57,9 +63,10 @@ def deep_link(
     path: Sequence[str] = (),
     amount: float | None = None,
     method: str | None = None,
+    version: str | None = None,
 ) -> str:
     """``{PUBLIC_BASE_URL}/n/{processId}``: opens the node in the phone viewer."""
-    return f"{base_url.rstrip('/')}{node_path(process_id)}{link_query(path, amount, method)}"
+    return f"{base_url.rstrip('/')}{node_path(process_id)}{link_query(path, amount, method, version)}"
 
 
 def qr_url(
@@ -70,9 +77,10 @@ def qr_url(
     path: Sequence[str] = (),
     amount: float | None = None,
     method: str | None = None,
+    version: str | None = None,
 ) -> str:
     """``{PUBLIC_BASE_URL}/qr/{processId}.{svg|png}``: the QR code image of the node's deep link."""
     if fmt not in QR_FORMATS:
         raise InvalidArgument(f"QR format {fmt!r} is not supported: use one of {', '.join(QR_FORMATS)}")
     name = f"{quote(process_id, safe='')}.{fmt}"
-    return f"{base_url.rstrip('/')}{QR_PREFIX}{name}{link_query(path, amount, method)}"
+    return f"{base_url.rstrip('/')}{QR_PREFIX}{name}{link_query(path, amount, method, version)}"

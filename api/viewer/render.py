@@ -69,16 +69,24 @@ class LinkMaker:
     base: str
     amount: float | None
     category: str | None
+    version: str | None = None  # a published version: the page's own link and QR code keep it
 
     def page(self, process: str, path: Sequence[str]) -> str:
         """Deep link to a node at ``path`` (a one-step path is the root itself: no path)."""
         steps = tuple(path) if len(path) > 1 else ()
         return deep_link(self.base, process, path=steps, amount=self.amount, method=self.category)
 
-    def qr(self, process: str, path: Sequence[str], fmt: str) -> str:
-        """QR image URL of the same deep link."""
+    def own(self, process: str, path: Sequence[str]) -> str:
+        """The page's own deep link (with the published version it shows, if any)."""
         steps = tuple(path) if len(path) > 1 else ()
-        return qr_url(self.base, process, fmt=fmt, path=steps, amount=self.amount, method=self.category)
+        return deep_link(self.base, process, path=steps, amount=self.amount, method=self.category,
+                         version=self.version)
+
+    def qr(self, process: str, path: Sequence[str], fmt: str) -> str:
+        """QR image URL of the page's own deep link."""
+        steps = tuple(path) if len(path) > 1 else ()
+        return qr_url(self.base, process, fmt=fmt, path=steps, amount=self.amount, method=self.category,
+                      version=self.version)
 
 
 def render_breadcrumb(crumbs: Sequence[Crumb], current: str, link: LinkMaker) -> str:
@@ -221,7 +229,7 @@ def render_sources(view: NodeView) -> str:
 def render_share(view: NodeView, link: LinkMaker) -> str:
     """The page's own QR code (SVG, with a PNG download) and its link."""
     path = view.path or (view.process.id,)
-    here = link.page(view.process.id, path)
+    here = link.own(view.process.id, path)
     return (
         '<section class="pass" aria-labelledby="qr-h"><h2 id="qr-h">Pass it on</h2>'
         f'<img class="qr" src="{e(link.qr(view.process.id, path, "svg"))}" width="200" height="200" '
@@ -232,9 +240,12 @@ def render_share(view: NodeView, link: LinkMaker) -> str:
     )
 
 
-def render_node_page(view: NodeView, static: str, graphql: str, base: str) -> str:
-    """The whole node page (links as asked: short, with the root amount and category given)."""
-    link = LinkMaker(base=base, amount=view.amount, category=view.method)
+def render_node_page(view: NodeView, static: str, graphql: str, base: str, version: str | None = None) -> str:
+    """The whole node page (links as asked: short, with the root amount and category given);
+    ``version``: the page shows that published version's frozen figures."""
+    link = LinkMaker(base=base, amount=view.amount, category=view.method, version=version)
+    shown = str(view.tree.tree.graph_version) + (f" · published version {version} (frozen figures)"
+                                                  if version else "")
     node, p = view.node, view.process
     unit = view.tree.category.unit
     root = view.path[0] if view.path else p.id
@@ -248,8 +259,8 @@ def render_node_page(view: NodeView, static: str, graphql: str, base: str) -> st
         unit=e(unit), graphql=e(graphql), base=e(base), name=e(p.name), facts=render_facts(view),
         footprint=render_footprint(view), contributors=render_contributors(view, link),
         completeness=render_completeness(view.completeness), sources=render_sources(view),
-        share=render_share(view, link), graph_version=view.tree.tree.graph_version,
-        deep_link=e(link.page(p.id, view.path or (p.id,))),
+        share=render_share(view, link), graph_version=e(shown),
+        deep_link=e(link.own(p.id, view.path or (p.id,))), frozen=e(version or ""),
     )
 
 

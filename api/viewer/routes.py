@@ -1,8 +1,10 @@
 """Routes of the phone viewer: node pages, QR images of deep links, the viewer's static files.
 
     GET /[?q=words]                                   start page: process search, databases
-    GET /n/{processId}[?path=…&amount=…&method=…]     server-rendered node page
-    GET /qr/{processId}.svg | .png[?path=…&amount=…&method=…&size=…]
+    GET /n/{processId}[?path=…&amount=…&method=…&v=…] server-rendered node page (v: published version)
+    GET /qr/{processId}.svg | .png[?path=…&amount=…&method=…&size=…&v=…]
+    GET /declaration/battery/{processId}?capacity_kwh=…&cycles_per_year=…&years=…[&v=…]
+                                                      printable battery carbon-footprint declaration
     GET /static/viewer/viewer.css | viewer.js
 
 Expected failures give a friendly HTML page with the right status (404 unknown id, 400 bad
@@ -21,13 +23,16 @@ from anyio import to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.services.battery import declare_battery
 from api.services.errors import outcome_of, public_message
-from api.services.links import parse_path
+from api.services.links import deep_link, parse_path
 from api.services.models import read_databases, search_hits
 from api.services.nodes import NodeRequest, check_path, node_link, node_view
+from api.services.publishing import published_node
 from api.services.qr import DEFAULT_SIZE, render_png, render_svg
 from api.services.session import AppState
 from api.services.tree import MAX_AMOUNT
+from api.viewer.declaration import render_declaration
 from api.viewer.home import MAX_HITS, render_home
 from api.viewer.render import render_message, render_node_page
 from lcagraph.errors import InvalidArgument, LcaGraphError, NodeNotFound
@@ -109,16 +114,20 @@ async def home(request: Request, q: str = "") -> HTMLResponse:
 @router.get("/n/{process_id}", response_class=HTMLResponse)
 async def node_page(
     request: Request, process_id: str, path: str | None = None, amount: str | None = None,
-    method: str | None = None,
+    method: str | None = None, v: str | None = None,
 ) -> HTMLResponse:
-    """The node page: footprint, contributors, completeness, sources, its own QR code."""
+    """The node page: footprint, contributors, completeness, sources, its own QR code; with ``v``
+    the figures a published version froze."""
     state, base = _state(request), base_url(request)
     try:
         req = page_request(process_id, path, amount, method)
-        view = await _run(lambda: node_view(state, req))
+        if v:
+            view = await _run(lambda: published_node(state.store, process_id, v))
+        else:
+            view = await _run(lambda: node_view(state, req))
     except LcaGraphError as e:
         return message_response(request, e)
-    doc = render_node_page(view, STATIC, "/graphql", base)
+    doc = render_node_page(view, STATIC, "/graphql", base, version=v or None)
     return HTMLResponse(doc, headers=html_headers(request, **{"Cache-Control": "no-cache"}))
 
 
@@ -137,6 +146,11 @@ async def _qr(request: Request, process_id: str, fmt: str, params: dict[str, str
         size = _qr_size(params["size"])
         link, name = await _run(lambda: node_link(
             state.store, base_url(request), process_id, req.path, req.amount, req.category))
+        if params.get("v"):
+            key = str(params["v"])
+            await _run(lambda: published_node(state.store, process_id, key))  # the version holds it
+            link = deep_link(base_url(request), process_id, path=req.path, amount=req.amount,
+                             method=req.category, version=key)
         if fmt == "png":
             return Response(render_png(link, size), media_type="image/png", headers=_qr_headers())
         svg = render_svg(link, size, title=f"QR code: {name}")
@@ -152,21 +166,46 @@ def _qr_headers() -> dict[str, str]:
 @router.get("/qr/{process_id}.svg")
 async def qr_svg(
     request: Request, process_id: str, path: str | None = None, amount: str | None = None,
-    method: str | None = None, size: str | None = None,
+    method: str | None = None, size: str | None = None, v: str | None = None,
 ) -> Response:
     """QR code (SVG) of the node's deep link."""
-    params = {"path": path, "amount": amount, "method": method, "size": size}
+    params = {"path": path, "amount": amount, "method": method, "size": size, "v": v}
     return await _qr(request, process_id, "svg", params)
 
 
 @router.get("/qr/{process_id}.png")
 async def qr_png(
     request: Request, process_id: str, path: str | None = None, amount: str | None = None,
-    method: str | None = None, size: str | None = None,
+    method: str | None = None, size: str | None = None, v: str | None = None,
 ) -> Response:
     """QR code (PNG) of the node's deep link."""
-    params = {"path": path, "amount": amount, "method": method, "size": size}
+    params = {"path": path, "amount": amount, "method": method, "size": size, "v": v}
     return await _qr(request, process_id, "png", params)
+
+
+@router.get("/declaration/battery/{process_id}", response_class=HTMLResponse)
+async def battery_declaration_page(
+    request: Request, process_id: str, capacity_kwh: str | None = None, cycles_per_year: str | None = None,
+    years: str | None = None, v: str | None = None,
+) -> HTMLResponse:
+    """The printable declaration of a battery modelled as a foreground-model process."""
+    state, base = _state(request), base_url(request)
+    try:
+        given = (("capacity_kwh", capacity_kwh), ("cycles_per_year", cycles_per_year), ("years", years))
+        c, n, y = (_positive(name, text) for name, text in given)
+        found = await _run(lambda: declare_battery(state.store, process_id, c, n, y, base_url=base,
+                                                   version=v or None))
+    except LcaGraphError as e:
+        return message_response(request, e)
+    headers = html_headers(request, **{"Cache-Control": "no-cache"})
+    return HTMLResponse(render_declaration(found), headers=headers)
+
+
+def _positive(name: str, text: str | None) -> float:
+    value = parse_amount(text)
+    if value is None:
+        raise InvalidArgument(f"{name}= is missing: give capacity_kwh, cycles_per_year and years")
+    return value
 
 
 @router.get(STATIC + "/{name}")

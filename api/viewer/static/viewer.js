@@ -5,6 +5,8 @@
   var main = document.getElementById("main");
   if (!main || !window.fetch) { return; }
   var cfg = main.dataset;
+  // a published version's page shows frozen figures: unfolding would mix in live ones
+  if (cfg.frozen) { return; }
   var nodeTotal = parseFloat(cfg.nodeTotal);
 
   // One level below the node at `path` (from the model root); same expansion as the page.

@@ -1,0 +1,215 @@
+"""The matrices of each graph version, per store: from memory, else from the version's matrix
+snapshot (solver/snapshot.py, in graph/snapshot_location.py's folder), else read from the graph
+(graph/technosphere.py), built, and written as the snapshot for the next cold start.
+
+The graph stays the source of truth: a snapshot counts only when its graph version and graph uid
+are the graph's (any committed unit of work bumps the version, so an import, a provider change
+or the re-derived characterisation of every import leaves the old file stale); a stale or
+unreadable file is ignored and replaced. Only the newest snapshot of a graph is kept.
+
+Snapshots are written where the rows are read (the first load of a version: ``calculate``,
+``footprint``, an API refresh), not inside the import's unit of work: building C needs every
+factor of the graph, which the import re-derives only in the graph.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from graph.snapshot_location import GraphIdentity, read_identity, snapshot_folder
+from graph.store import GraphStore
+from graph.technosphere import TechnosphereRows, read_technosphere
+from lcagraph.config import load_settings
+from lcagraph.errors import ConfigurationError
+from solver import (
+    ElementaryTable,
+    FactorisationCache,
+    FactorTable,
+    LinkTable,
+    ProcessTable,
+    SolvedVersion,
+    TechnosphereSystem,
+    build_system,
+)
+from solver.snapshot import SnapshotUnreadable, read_snapshot, write_snapshot
+
+Progress = Callable[[str], None]
+SUFFIX = ".npz"
+
+
+@dataclass(frozen=True)
+class VersionMeta:
+    """What the rows say beyond the matrices."""
+
+    databases: tuple[str, ...]  # per process, as system.process_ids
+    methods: dict[str, str]  # category -> method id
+    units: dict[str, str]  # category -> impact unit
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A graph version's system and factorisation with its metadata and how it was obtained.
+    ``source``: "memory", "snapshot" or "graph"; ``read_s`` is the graph read or snapshot load."""
+
+    solved: SolvedVersion
+    meta: VersionMeta
+    source: str
+    read_s: float = 0.0
+    build_s: float = 0.0
+    factorise_s: float = 0.0
+    snapshot_s: float = 0.0  # writing the snapshot after a graph read
+
+    @property
+    def system(self) -> TechnosphereSystem:
+        return self.solved.system
+
+    @property
+    def graph_version(self) -> int:
+        return self.solved.graph_version
+
+    @property
+    def databases(self) -> tuple[str, ...]:
+        return self.meta.databases
+
+    @property
+    def cached(self) -> bool:
+        return self.source == "memory"
+
+
+def system_from_rows(rows: TechnosphereRows) -> TechnosphereSystem:
+    """Solver tables from the graph's rows (allocation is already in the link and elementary
+    amounts, per exchange, so the process table's allocation is 1)."""
+    p, links, elem, factors = rows.processes, rows.links, rows.elementary, rows.factors
+    return build_system(
+        ProcessTable(p.ids, p.ref_amounts, p.ref_is_input),
+        LinkTable(links.consumers, links.providers, links.amounts, links.is_input, links.is_avoided),
+        ElementaryTable(elem.processes, elem.flows, elem.amounts, np.zeros(len(elem.flows), dtype=bool)),
+        FactorTable(factors.categories, factors.flows, factors.values),
+        unlinked=rows.unlinked,
+        categories=list(factors.category_methods),
+    )
+
+
+# --- snapshots ------------------------------------------------------------------------------
+
+def snapshot_path(store: GraphStore, identity: GraphIdentity) -> Path:
+    """The file of one graph version (every method's categories are rows of its C)."""
+    return snapshot_folder(store) / f"v{identity.version}-{identity.uid or 'nouid'}{SUFFIX}"
+
+
+def load_snapshot(
+    store: GraphStore, identity: GraphIdentity,
+) -> tuple[TechnosphereSystem, VersionMeta] | None:
+    """The snapshot of exactly ``identity``, or None (missing, stale or unreadable)."""
+    path = snapshot_path(store, identity)
+    if not path.is_file():
+        return None
+    try:
+        system, header = read_snapshot(path)
+    except SnapshotUnreadable:
+        return None
+    if header.get("graph_version") != identity.version or header.get("graph_uid") != identity.uid:
+        return None
+    names, index = header["databases"], header["process_database"]
+    meta = VersionMeta(tuple(names[k] for k in index), dict(header["methods"]), dict(header["units"]))
+    return system, meta
+
+
+def save_snapshot(
+    store: GraphStore, identity: GraphIdentity, system: TechnosphereSystem, meta: VersionMeta,
+) -> Path:
+    """Write the snapshot of ``identity`` and delete the graph's older ones."""
+    names = list(dict.fromkeys(meta.databases))
+    position = {name: k for k, name in enumerate(names)}
+    header = {
+        "graph_version": identity.version, "graph_uid": identity.uid, "databases": names,
+        "process_database": [position[d] for d in meta.databases],
+        "methods": meta.methods, "units": meta.units,
+    }
+    path = snapshot_path(store, identity)
+    try:
+        write_snapshot(path, system, header)
+    except OSError as e:
+        raise ConfigurationError(
+            f"cannot write the matrix snapshot {path}: {e}; make {path.parent} writable (it is a cache: "
+            "deleting the folder is safe)"
+        ) from e
+    for old in path.parent.glob(f"*{SUFFIX}"):
+        if old != path:
+            with contextlib.suppress(FileNotFoundError):  # another process removed it first
+                old.unlink()
+    return path
+
+
+# --- the cache ------------------------------------------------------------------------------
+
+class CalculationCache:
+    """Factorisations (solver.FactorisationCache) and metadata of recent graph versions."""
+
+    def __init__(self, capacity: int = 2, backend: str | None = None, *, snapshots: bool = True) -> None:
+        self.factorisations = FactorisationCache(capacity, backend)
+        self.snapshots = snapshots
+        self._meta: dict[int, VersionMeta] = {}
+        self.lock = threading.RLock()  # one calculation or load at a time per store
+
+    def load(self, store: GraphStore, progress: Progress | None = None) -> Loaded:
+        """The current version's matrices and factorisation: from memory, the snapshot or the graph."""
+        say = progress or (lambda _message: None)
+        with self.lock:
+            identity = read_identity(store)
+            if identity.version in self.factorisations and identity.version in self._meta:
+                solved = self.factorisations.fetch(identity.version, _never)
+                return Loaded(solved, self._meta[identity.version], "memory")
+            start = time.perf_counter()
+            found = load_snapshot(store, identity) if self.snapshots else None
+            build_s = snapshot_s = 0.0
+            if found is not None:
+                source, (system, meta) = "snapshot", found
+                read_s = time.perf_counter() - start
+            else:
+                say("reading the technosphere from the graph")
+                source, rows = "graph", read_technosphere(store)
+                read_s = time.perf_counter() - start
+                identity = GraphIdentity(rows.graph_version, identity.uid)
+                start = time.perf_counter()
+                system = system_from_rows(rows)
+                meta = VersionMeta(tuple(rows.processes.databases), rows.factors.category_methods,
+                                   rows.factors.category_units)
+                build_s = time.perf_counter() - start
+                start = time.perf_counter()
+                if self.snapshots:
+                    save_snapshot(store, identity, system, meta)
+                snapshot_s = time.perf_counter() - start
+            say(f"factorising the technosphere ({system.size:,} processes)")
+            start = time.perf_counter()
+            solved = self.factorisations.fetch(identity.version, lambda: system)
+            factorise_s = time.perf_counter() - start
+            self._meta = {v: m for v, m in self._meta.items() if v in self.factorisations}
+            self._meta[identity.version] = meta
+            return Loaded(solved, meta, source, read_s=read_s, build_s=build_s, factorise_s=factorise_s,
+                          snapshot_s=snapshot_s)
+
+
+def _never() -> TechnosphereSystem:
+    raise AssertionError("the cache held this version a moment ago")
+
+
+_CACHES: weakref.WeakKeyDictionary[GraphStore, CalculationCache] = weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+
+
+def calculation_cache(store: GraphStore) -> CalculationCache:
+    """The cache of this store object (one per store per process: an API server keeps its own)."""
+    with _CACHES_LOCK:
+        cache = _CACHES.get(store)
+        if cache is None:
+            cache = _CACHES[store] = CalculationCache(backend=load_settings().solver_backend or None)
+        return cache
