@@ -9,7 +9,8 @@
 - a GraphQL body must be one JSON object (``null``, a list of batched operations or JSON nested
   deeper than ``MAX_JSON_DEPTH`` give 400 with one line);
 - security headers on every response: ``X-Content-Type-Options``, ``Referrer-Policy``, and a CSP
-  without inline scripts on HTML (GraphiQL's one inline script is allowed by its hash only).
+  without inline scripts on HTML that has none of its own (GraphiQL and Swagger UI set theirs with
+  :func:`html_with_csp`: their own inline scripts by hash only).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import json
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+
+from fastapi.responses import HTMLResponse
 
 from lcagraph.config import Settings
 
@@ -37,21 +40,22 @@ HTML_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S)
 
 
-def ide_csp(page: str) -> str:
-    """CSP of the GraphiQL page: its scripts from unpkg (pinned by integrity) and its one inline
-    script by sha256 — no 'unsafe-inline' for scripts."""
-    hashes = " ".join(
-        "'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'"
+def page_csp(page: str) -> str:
+    """CSP of a page whose own inline scripts (GraphiQL, Swagger UI) are allowed by their sha256
+    only; every other script from this server — no 'unsafe-inline' for scripts."""
+    hashes = "".join(
+        " 'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'"
         for s in _INLINE_SCRIPT.findall(page)
     )
-    return (
-        f"default-src 'self'; script-src {hashes} https://unpkg.com; "
-        "style-src 'self' 'unsafe-inline' https://unpkg.com; img-src 'self' data:; connect-src 'self'; "
-        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    )
+    return HTML_CSP.replace("script-src 'self'", "script-src 'self'" + hashes)
+
+
+def html_with_csp(page: str, status_code: int = 200) -> HTMLResponse:
+    """An HTML response whose CSP allows exactly its own inline scripts."""
+    return HTMLResponse(page, status_code=status_code, headers={"Content-Security-Policy": page_csp(page)})
 
 
 def json_depth(body: bytes) -> int:
@@ -94,13 +98,10 @@ def graphql_body_problem(body: bytes) -> str:
 class RequestGuard:
     """ASGI middleware: host allow-list, body limits, GraphQL body shape, security headers."""
 
-    def __init__(
-        self, app: App, settings: Settings, graphql_path: str = "/graphql", ide_page: str = ""
-    ) -> None:
+    def __init__(self, app: App, settings: Settings, graphql_path: str = "/graphql") -> None:
         self.app = app
         self.settings = settings
         self.graphql_path = graphql_path
-        self.ide_csp = ide_csp(ide_page).encode() if ide_page else HTML_CSP.encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -184,15 +185,13 @@ class RequestGuard:
         )
 
     def _with_headers(self, scope: Scope, send: Send) -> Send:
-        ide = scope["path"].rstrip("/") == self.graphql_path
-
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {k.lower() for k, _ in message.get("headers", [])}
                 added = [h for h in HEADERS if h[0] not in present]
                 kind = dict(message.get("headers", [])).get(b"content-type", b"")
                 if kind.startswith(b"text/html") and b"content-security-policy" not in present:
-                    added.append((b"content-security-policy", self.ide_csp if ide else HTML_CSP.encode()))
+                    added.append((b"content-security-policy", HTML_CSP.encode()))
                 message["headers"] = [*message.get("headers", []), *added]
             await send(message)
 

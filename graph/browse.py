@@ -218,6 +218,16 @@ def read_categories(store: GraphStore) -> list[Category]:
     ]
 
 
+def default_category(categories: Sequence[Category]) -> Category | None:
+    """The built-in IPCC AR6 GWP100, else one named AR6 GWP100, else the only one (None: no such)."""
+    preferred = [c for c in categories if c.id == DEFAULT_CATEGORY] or [
+        c for c in categories if _PREFERRED_CATEGORY.search(f"{c.method_name} {c.name}")
+    ]
+    if preferred:
+        return preferred[0]
+    return categories[0] if len(categories) == 1 else None
+
+
 def resolve_category(categories: Sequence[Category], method: str | None) -> Category:
     """The category ``method`` names (category id or name, or a method id or name with one
     category); without ``method``: the built-in IPCC AR6 GWP100, else one named AR6 GWP100, else the
@@ -225,12 +235,10 @@ def resolve_category(categories: Sequence[Category], method: str | None) -> Cate
     if not categories:
         raise NodeNotFound("no impact method is in the graph: import one (e.g. the FEDEFL IPCC method) first")
     if method is None:
-        preferred = [c for c in categories if c.id == DEFAULT_CATEGORY] or [
-            c for c in categories if _PREFERRED_CATEGORY.search(f"{c.method_name} {c.name}")
-        ]
-        if len(categories) == 1 or preferred:
-            return (preferred or list(categories))[0]
-        raise InvalidArgument(f"give a method: one of {_names(categories)}")
+        found = default_category(categories)
+        if found is None:
+            raise InvalidArgument(f"give a method: one of {_names(categories)}")
+        return found
     key = method.lower()
     for pick in (
         [c for c in categories if c.id == method],

@@ -493,6 +493,7 @@ RETURN p.id AS process, x.link AS link, count(x) AS exchanges
 #: Per process: what a tree node shows, distinct providers and unlinked exchanges (cut-offs).
 #: ``ref_amount`` is the reference amount in the flow's reference unit (``ref_amount_ref``, the
 #: diagonal of A), ``ref_unit`` that unit; graphs written before ref_amount_ref fall back to as given.
+#: ``own_amount``/``own_unit``: the reference exchange as the dataset gives it (shown to readers).
 TREE_NODES = """
 UNWIND $ids AS id
 MATCH (p:Process {id: id})
@@ -504,6 +505,7 @@ OPTIONAL MATCH (p)-[x:INPUT|OUTPUT]->(:Flow)
 WHERE x.link = 'unlinked'
 RETURN p.id AS id, p.name AS name, p.database AS database,
        coalesce(p.ref_amount_ref, p.ref_amount) AS ref_amount, unit AS ref_unit,
+       p.ref_amount AS own_amount, p.ref_unit AS own_unit,
        p.ref_is_input AS ref_is_input, providers, count(x) AS unlinked
 """
 
@@ -525,6 +527,17 @@ UNWIND $ids AS rid
 MATCH (r:Result {id: rid})
 RETURN r.id AS id, r.process AS process, r.category AS category, r.method AS method, r.unit AS unit,
        r.direct AS direct, r.total AS total, r.graph_version AS graph_version, r.residual AS residual
+"""
+
+#: READ_RESULTS with the process's reference: ``own_unit`` (the dataset's reference unit) and the
+#: amounts that give how many of the flow's reference unit one of it is (graph.tree_records).
+READ_RESULTS_WITH_REFERENCE = """
+UNWIND $ids AS rid
+MATCH (r:Result {id: rid})
+OPTIONAL MATCH (p:Process {id: r.process})
+RETURN r.id AS id, r.process AS process, r.category AS category, r.method AS method, r.unit AS unit,
+       r.direct AS direct, r.total AS total, r.graph_version AS graph_version, r.residual AS residual,
+       p.ref_unit AS own_unit, p.ref_amount AS own_amount, p.ref_amount_ref AS ref_amount_ref
 """
 
 READ_CATEGORIES = """

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from graph import queries as q
 from graph.store import GraphStore, Row
+from graph.tree_records import reference_scale
 from graph.tree_source import result_id
 
 #: Rows per statement of the write-back (bench/bench_calculate.py: MERGE in 5,000s was fastest;
@@ -107,7 +108,9 @@ def result_coverage(store: GraphStore, category: str, version: int | None = None
 
 @dataclass(frozen=True, slots=True)
 class CachedResult:
-    """One Result node as read back: per unit of the process's reference product."""
+    """One Result node as read back: per unit of the process's reference product in its flow's
+    reference unit; ``reference_unit`` is the dataset's own unit and ``scale`` how many flow
+    units one of it is (:meth:`per_own_unit` gives direct and total per one of it)."""
 
     process: str
     category: str
@@ -117,15 +120,22 @@ class CachedResult:
     total: float
     graph_version: int
     residual: float | None
+    reference_unit: str = ""
+    scale: float = 1.0
+
+    def per_own_unit(self) -> tuple[float, float]:
+        """(direct, total) per one of the dataset's own reference unit (per kWh, not per MJ)."""
+        return self.direct * self.scale, self.total * self.scale
 
 
 def result_from_row(r: Row) -> CachedResult:
-    """The one mapping of a READ_RESULTS row to its record."""
+    """The one mapping of a READ_RESULTS_WITH_REFERENCE row to its record."""
     return CachedResult(
         process=str(r["process"]), category=str(r["category"]), method=str(r["method"] or ""),
         unit=str(r["unit"] or ""), direct=float(r["direct"]), total=float(r["total"]),
         graph_version=int(r["graph_version"]),
         residual=None if r["residual"] is None else float(r["residual"]),
+        reference_unit=str(r["own_unit"] or ""), scale=reference_scale(r["ref_amount_ref"], r["own_amount"]),
     )
 
 
@@ -138,5 +148,6 @@ def read_result_keys(
     store: GraphStore, keys: Sequence[tuple[str, str]],
 ) -> dict[tuple[str, str], CachedResult]:
     """Result nodes by (process, category); absent where not calculated."""
-    rows = store.read(q.READ_RESULTS, {"ids": [result_id(p, c) for p, c in keys]}) if keys else []
+    ids = [result_id(p, c) for p, c in keys]
+    rows = store.read(q.READ_RESULTS_WITH_REFERENCE, {"ids": ids}) if keys else []
     return {(r.process, r.category): r for r in map(result_from_row, rows)}

@@ -12,6 +12,9 @@ so for a node = process j with amount x (in j's reference unit; kg treated for a
 
     direct = x · d_j      total = x · t_j      child i: amount = x · m_ji, total = amount · t_i
 
+Nodes show x in the dataset's own reference unit (x · own_j / r_j, e.g. 1 kWh for 3.6 MJ) and keep
+x as ``amount_ref``; a requested root amount is in that own unit too.
+
 and ``total = direct + Σ children totals`` holds at every expanded node, also in loops (a
 process already on its path is marked ``loop`` and not unfolded further unless asked for by
 path). m_ji is positive for product inputs and waste outputs (both demand their provider) and
@@ -41,7 +44,7 @@ from graph.tree_records import (
     link_entry,
     walk,
 )
-from lcagraph.errors import InvalidArgument, NodeNotFound, StaleResult
+from lcagraph.errors import InvalidArgument, NodeNotFound, StaleResult, process_not_found
 
 __all__ = [
     "Intensity",
@@ -118,14 +121,16 @@ def _node(
     parent_db: str | None,
     root_total: float,
 ) -> TreeNode:
+    """``amount`` in the flow's reference unit; the node shows it in the dataset's own unit."""
     total = amount * ints.total
     return TreeNode(
         path=path,
         process=info.id,
         name=info.name,
         database=info.database,
-        amount=amount,
-        unit=info.ref_unit,
+        amount=info.shown(amount),
+        unit=info.unit,
+        amount_ref=amount,
         direct=amount * ints.direct,
         total=total,
         share=_share(total, root_total),
@@ -156,7 +161,7 @@ class _Expansion:
         self.infos.update(self.source.processes(new))
         absent = [i for i in new if i not in self.infos]
         if absent:
-            raise NodeNotFound(f"process {absent[0]!r} is not in the graph; find its id by name search")
+            raise process_not_found(absent[0])
         self.ints.update(self.source.intensities(new, self.req.category))
         for pid in new:
             self._check_fresh(pid)
@@ -178,8 +183,8 @@ class _Expansion:
         """The node the path leads to, with amounts carried down from the root; and the root total."""
         route = self.req.path or (self.req.process,)
         self.load(route)
-        root_info = self.infos[route[0]]
-        amount = abs(root_info.signed_ref) if self.req.amount is None else self.req.amount
+        root_info = self.infos[route[0]]  # req.amount is in the root's own reference unit
+        amount = abs(root_info.signed_ref) if self.req.amount is None else root_info.asked(self.req.amount)
         root_total = amount * self.ints[route[0]].total
         supplies = self.source.supplies(sorted(set(route[:-1]))) if len(route) > 1 else {}
         self.load(e.provider for edges in supplies.values() for e in edges)
@@ -198,12 +203,12 @@ class _Expansion:
 
     def children(self, node: TreeNode, edges: list[Supply], root_total: float) -> list[TreeNode]:
         """Children of a node from its supply edges (intensities already loaded)."""
-        assert node.process is not None and node.amount is not None
+        assert node.process is not None and node.amount_ref is not None
         info = self.infos[node.process]
         kids = [
             _node(
                 (*node.path, pid),
-                node.amount * per_unit,
+                node.amount_ref * per_unit,
                 self.infos[pid],
                 self.ints[pid],
                 info.database,

@@ -14,9 +14,29 @@ MAX_AMOUNT = 1e15
 REST = "rest"
 
 
+def reference_scale(ref_amount_ref: float | None, ref_amount: float | None) -> float:
+    """How many of the flow's reference unit one of the dataset's own reference unit is (3.6 MJ
+    per kWh for a reference exchange of 1 kWh of an MJ flow; 1 where either is missing or 0)."""
+    if not ref_amount_ref or not ref_amount:
+        return 1.0
+    return abs(float(ref_amount_ref) / float(ref_amount))
+
+
+def in_own_unit(amount_ref: float, ref_amount_ref: float | None, ref_amount: float | None) -> float:
+    """An amount in the flow's reference unit, in the dataset's own reference unit; written as
+    ``x / |r_ref| · |r_own|`` so that the reference amount itself comes back exactly as given."""
+    if not ref_amount_ref or not ref_amount:
+        return amount_ref
+    return amount_ref / abs(float(ref_amount_ref)) * abs(float(ref_amount))
+
+
 @dataclass(frozen=True, slots=True)
 class NodeInfo:
-    """What the tree shows of a process; ``providers`` counts distinct supplying processes."""
+    """What the tree shows of a process; ``providers`` counts distinct supplying processes.
+
+    ``ref_amount``/``ref_unit`` are in the flow's reference unit (the diagonal of A);
+    ``own_unit`` is the unit of the dataset's reference exchange and ``scale`` how many
+    ``ref_unit`` one ``own_unit`` is: amounts are shown, and asked for, in ``own_unit``."""
 
     id: str
     name: str
@@ -26,11 +46,26 @@ class NodeInfo:
     ref_is_input: bool = False
     providers: int = 0
     unlinked: int = 0
+    own_unit: str = ""
+    own_amount: float = 0.0  # the reference exchange as given; 0: not known (shown in ref_unit)
 
     @property
     def signed_ref(self) -> float:
         """r_j: the reference amount as it enters A (negative for a waste treatment)."""
         return -self.ref_amount if self.ref_is_input else self.ref_amount
+
+    @property
+    def unit(self) -> str:
+        """The unit amounts of this process are shown in: the dataset's own reference unit."""
+        return self.own_unit if self.own_amount else self.ref_unit
+
+    def shown(self, amount_ref: float) -> float:
+        """An amount in ``ref_unit`` as shown, in :attr:`unit`."""
+        return in_own_unit(amount_ref, self.ref_amount, self.own_amount)
+
+    def asked(self, amount: float) -> float:
+        """An amount given in :attr:`unit` (a reader's ``amount=``) in ``ref_unit``."""
+        return amount * reference_scale(self.ref_amount, self.own_amount)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +112,7 @@ class TreeNode:
     process: str | None
     name: str
     database: str | None
-    amount: float | None
+    amount: float | None  # in ``unit``, the dataset's own reference unit
     unit: str | None
     direct: float
     total: float
@@ -90,6 +125,7 @@ class TreeNode:
     expanded: bool = False
     truncated: bool = False
     children: list[TreeNode] = field(default_factory=list)
+    amount_ref: float | None = None  # ``amount`` in the flow's reference unit (what A is in)
 
     @property
     def id(self) -> str:

@@ -36,6 +36,8 @@ def node_info_from_row(row: Mapping[str, Any]) -> NodeInfo:
         ref_is_input=bool(row["ref_is_input"]),
         providers=int(row["providers"]),
         unlinked=int(row["unlinked"]),
+        own_unit=str(row["own_unit"] or ""),
+        own_amount=float(row["own_amount"] or 0.0),
     )
 
 

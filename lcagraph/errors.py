@@ -128,3 +128,13 @@ class CallbackFailed(LcaGraphError):
 
 class TokenExpired(NotAuthenticated):
     """An access token was valid but its lifetime is over."""
+
+
+class PortInUse(LcaGraphError):
+    """The TCP address a server should listen on is taken or not available."""
+
+
+def process_not_found(process_id: str) -> NodeNotFound:
+    """The one wording of an unknown process id (footprint, tree, qr, the viewer's links)."""
+    return NodeNotFound(f"process {process_id!r} is not in the graph; find a process id by name with "
+                        "`lcagraph search WORDS`")

@@ -282,6 +282,7 @@ class ImportReport:
     matched_by: tuple[tuple[str, str, int], ...] = ()
     # flows left without a factor because several candidate factors disagree, with the candidates
     ambiguous_factors: tuple[str, ...] = ()
+    replaced: bool = False  # a database of this name (id) was in the graph and is replaced
 
 
 @dataclass(frozen=True, slots=True)

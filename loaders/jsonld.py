@@ -47,6 +47,7 @@ FOLDERS = (
     "locations",
     "parameters",
     "dq_systems",
+    "sources",
     "product_systems",
     "lcia_methods",
     "lcia_categories",
@@ -144,7 +145,7 @@ def read_jsonld(path: Path, database: Database, *, workers: int | None = None) -
             )
         )
     exchanges = tuple(e for r in processes.values() for e in r.exchanges)
-    counts = Counter({f: pkg.count(f) for f in FOLDERS if pkg.count(f)})
+    counts = Counter({f: pkg.count(f) for f in FOLDERS if pkg.count(f) and f != "sources"})
     counts["elementary_flows"] = sum(1 for f in flows.values() if f.flow.type == "elementary")
     report = ImportReport(
         database=database.id,
@@ -187,8 +188,23 @@ def _context(pkg: Package) -> Context:
     for _, o in pkg.each("dq_systems"):
         indicators = sorted(dicts(o.get("indicators")), key=lambda i: _position(i.get("position")))
         ctx.dq_systems[text(o, "@id")] = DqSystem(text(o, "name"), tuple(text(i, "name") for i in indicators))
+    ctx.sources = {text(o, "@id"): source_citation(o) for _, o in pkg.each("sources")}
     _global_parameters(pkg, ctx)
     return ctx
+
+
+def source_citation(source: Json) -> str:
+    """The full name of a source dataset. Older USLCI sources hold a name cut at 40 characters
+    (the field's old limit, padded with a space) and the title in ``textReference``: there the
+    cut name is followed by the title and year, so nothing the package carries is lost."""
+    raw = text(source, "name")
+    name = raw.strip()
+    if not (len(raw) in (40, 41) and raw.endswith(" ")):
+        return name
+    title = " ".join(text(source, "textReference").split())
+    year = str(source.get("year") or "")
+    shown = f"{name}…: {title}" if title else f"{name}…"
+    return f"{shown} ({year})" if year and year not in title else shown
 
 
 def _position(value: object) -> int:

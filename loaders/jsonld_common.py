@@ -146,6 +146,7 @@ class Context:
     categories: dict[str, Json] = field(default_factory=dict)
     locations: dict[str, str] = field(default_factory=dict)
     dq_systems: dict[str, DqSystem] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)  # source @id -> full name (jsonld.source_citation)
     limits: InputLimits = field(default_factory=input_limits)
     globals: dict[str, float] = field(default_factory=dict)  # lower-case name -> value
     global_params: dict[str, Parameter] = field(default_factory=dict)  # lower-case name -> record

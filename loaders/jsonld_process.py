@@ -150,7 +150,8 @@ def _process_record(obj: Json, pid: str, ctx: Context, database: str) -> Process
     doc = doc if isinstance(doc, dict) else {}
     # USLCI lists some sources several times; keep each once, in order
     sources = tuple(
-        dict.fromkeys(str(s.get("name") or s.get("@id", "")).strip() for s in dicts(doc.get("sources")))
+        dict.fromkeys(ctx.sources.get(str(s.get("@id", ""))) or str(s.get("name") or s.get("@id", "")).strip()
+                      for s in dicts(doc.get("sources")))
     )
     dq_id = ref_id(obj, "dqSystem")
     dq_system = ctx.dq_systems.get(dq_id or "")

@@ -15,6 +15,7 @@ import contextlib
 import itertools
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -191,3 +192,33 @@ def sample_content(database: str = "sample", *, prefix: str = "", amount: float 
         flows=flows, processes=processes, exchanges=exchanges, links=links, unlinked=unlinked,
         methods=(method,), categories=(category,), factors=factors, product_systems=(system,), report=report,
     )
+
+
+class EngineWatch:
+    """Finds the redis-server processes of a data folder (their title names its socket)."""
+
+    def pids(self, folder: Path) -> list[int]:
+        found = []
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit():
+                continue
+            try:
+                title = (proc / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"redis-server" in title and f"{folder}/".encode() in title:
+                found.append(int(proc.name))
+        return found
+
+    def wait_gone(self, folder: Path, timeout_s: float = 30.0) -> None:
+        """Assert that no redis-server of ``folder`` is left (within ``timeout_s``)."""
+        deadline = time.monotonic() + timeout_s
+        while self.pids(folder) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert self.pids(folder) == [], f"the embedded engine of {folder} outlived the lcagraph process"
+
+
+@pytest.fixture
+def engine() -> EngineWatch:
+    """Watch embedded engines: ``engine.pids(folder)``, ``engine.wait_gone(folder)``."""
+    return EngineWatch()

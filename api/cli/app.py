@@ -10,18 +10,35 @@ stderr and exit with code 1; usage errors exit with code 2 (click's convention).
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Callable, Sequence
+from types import FrameType
 from typing import Any
 
 import typer
 from rich.console import Console
 
-from api.cli import calculation, check, declare, demo, export, importing, model, qr, serve, store, tree
+from api.cli import (
+    calculation,
+    check,
+    declare,
+    demo,
+    export,
+    importing,
+    model,
+    qr,
+    search,
+    serve,
+    store,
+    tree,
+)
 from lcagraph.errors import LcaGraphError
 
 #: Every command of ``lcagraph``, in the order of ``lcagraph --help``.
 COMMANDS: tuple[tuple[str, Callable[..., Any]], ...] = (
     ("import", importing.import_command),
+    ("search", search.search_command),
     ("calculate", calculation.calculate_command),
     ("footprint", calculation.footprint_command),
     ("tree", tree.tree_command),
@@ -55,10 +72,28 @@ def build_app() -> typer.Typer:
     return app
 
 
+def stop_on_signals() -> dict[int, Any]:
+    """SIGTERM and SIGINT raise KeyboardInterrupt in the main thread, so that ``finally`` blocks and
+    atexit hooks run and the embedded engine this process started is stopped. Python's default
+    SIGTERM ends the process without them, and a job started in the background by a
+    non-interactive shell inherits an ignored SIGINT."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI; ``argv`` defaults to ``sys.argv[1:]``."""
+    previous = stop_on_signals()
     try:
         build_app()(args=list(argv) if argv is not None else None, prog_name="lcagraph")
     except LcaGraphError as e:
         Console(stderr=True, soft_wrap=True).print(f"error: {e}", markup=False, highlight=False)
         raise SystemExit(1) from None
+    finally:
+        for sig, handler in previous.items():  # main() called in-process (tests) leaves them as found
+            signal.signal(sig, handler)

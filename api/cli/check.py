@@ -21,8 +21,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
+from api.cli.layout import print_records
 from api.services.check import DatabaseCompleteness, MissedGas, check_databases
 from api.services.session import opened_store
 
@@ -50,28 +50,50 @@ def check_command(
         _print_findings(findings)
         _print_missed(report.category, missed)
     if strict and not all(f.complete and not missed[f.database] for f in findings):
+        Console(stderr=True).print(f"check --strict: defects in {_defects(findings, missed)}", markup=False,
+                                   highlight=False)
         raise typer.Exit(1)
 
 
+def _defects(findings: Sequence[DatabaseCompleteness], missed: Mapping[str, tuple[MissedGas, ...]]) -> str:
+    """What makes ``--strict`` fail, per database (elementary flows outside the method never do)."""
+    parts = []
+    for f in findings:
+        counts = {"processes without a reference": len(f.without_reference) + len(f.zero_reference),
+                  "missing providers": f.missing_providers, "missing amounts": f.missing_amounts,
+                  "greenhouse gases without a factor": len(missed[f.database])}
+        found = ", ".join(f"{n:,} {what}" for what, n in counts.items() if n)
+        if found:
+            parts.append(f"{f.database} ({found})")
+    return "; ".join(parts)
+
+
+SHOWN_NAMES = 5
+
+
 def _print_findings(findings: Sequence[DatabaseCompleteness]) -> None:
-    table = Table(title="completeness", show_lines=False)
-    for column in ("database", "processes", "no reference", "linked", "ambiguous", "declared cut-offs",
-                   "missing providers", "missing amounts", "elementary", "uncharacterised", "complete"):
-        table.add_column(column, justify="left" if column == "database" else "right")
+    """One record per database: a table on a wide terminal, else a list (api/cli/layout.py)."""
+    rows = []
     for f in findings:
         links = dict(f.links)
-        table.add_row(
-            f.database, str(f.processes), str(len(f.without_reference) + len(f.zero_reference)),
-            str(f.linked), str(links.get("ambiguous", 0)), str(f.declared_cutoffs), str(f.missing_providers),
-            str(f.missing_amounts), str(f.elementary_flows), str(f.uncharacterised),
-            "yes" if f.complete else "no",
-        )
+        rows.append({
+            "database": f.database, "processes": f"{f.processes:,}",
+            "no reference": f"{len(f.without_reference) + len(f.zero_reference):,}",
+            "linked": f"{f.linked:,}", "ambiguous": f"{links.get('ambiguous', 0):,}",
+            "declared cut-offs": f"{f.declared_cutoffs:,}", "missing providers": f"{f.missing_providers:,}",
+            "missing amounts": f"{f.missing_amounts:,}", "elementary flows": f"{f.elementary_flows:,}",
+            "not covered by the method": f"{f.uncharacterised:,} (information)",
+            "complete": "yes" if f.complete else "no",
+        })
     console = Console()
-    console.print(table)
+    numbers = [k for k in rows[0] if k != "database"] if rows else []
+    print_records(console, rows, title="completeness", right=numbers)
     for f in findings:
-        if f.uncharacterised_names:
-            console.print(f"[bold]{escape(f.database)}[/]: not covered by {escape(f.category)} "
-                          "(information): " + escape("; ".join(f.uncharacterised_names)), highlight=False)
+        names = f.uncharacterised_names
+        if names:
+            console.print(f"{f.database}: {f.uncharacterised:,} elementary flows not covered by {f.category} "
+                          f"(information, not a defect), e.g. {'; '.join(names[:SHOWN_NAMES])}",
+                          markup=False, highlight=False)
 
 
 def _print_missed(category: str, missed: Mapping[str, tuple[MissedGas, ...]]) -> None:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from api.cli.listen import bind_socket, bound_port
 from api.services.battery import declare_battery
 from api.services.calculation import ensure_results
 from api.services.datasets import DEMO_FILES, locate_data
@@ -64,7 +65,8 @@ def import_missing(
             continue
         started = time.monotonic()
         with console.status(f"importing {item.name} …"):
-            report = import_database(store, data / files[item.key].path, item.name, item.background)
+            report = import_database(store, data / files[item.key].path, item.name, item.background,
+                                     licence=item.licence, version=item.version)
         counts = dict(report.datasets)
         what = (f"{counts['processes']} processes" if counts.get("processes")
                 else f"{counts.get('lcia_categories', 0)} impact categories")
@@ -86,23 +88,26 @@ def ensure_footprints(store: GraphStore, console: Console) -> None:
 
 
 def start_server(
-    settings: Settings, store: GraphStore, host: str, port: int,
+    settings: Settings, store: GraphStore, sock: socket.socket,
 ) -> tuple[uvicorn.Server, threading.Thread, int]:
-    """Serve the app in a thread; returns the server and the port it bound (port 0: any free)."""
+    """Serve the app in a thread on a bound socket; returns the server and its port."""
     import uvicorn
 
     from api.app import create_app
 
-    config = uvicorn.Config(create_app(settings, store), host=host, port=port, log_level="warning")
-    server = uvicorn.Server(config)  # in a thread uvicorn installs no signal handlers: Ctrl-C reaches us
-    thread = threading.Thread(target=server.run, name="lcagraph-demo", daemon=True)
+    port = bound_port(sock)
+    config = uvicorn.Config(create_app(settings, store), host=str(sock.getsockname()[0]), port=port,
+                            log_level="warning")
+    server = uvicorn.Server(config)  # in a thread uvicorn installs no signal handlers: signals reach us
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="lcagraph-demo",
+                              daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
-            raise EngineUnavailable(f"the web server did not start on {host}:{port}; is the port in use?")
+            raise EngineUnavailable(f"the web server did not start on port {port} (see the log above)")
         time.sleep(0.02)
-    return server, thread, int(server.servers[0].sockets[0].getsockname()[1])
+    return server, thread, port
 
 
 def show_node(console: Console, name: str, link: str, dark_background: bool) -> None:
@@ -140,32 +145,37 @@ def demo_command(
     """Import USLCI and the 2025 transport, rail and marine modules, calculate, serve, show a QR code."""
     console = Console(soft_wrap=True)
     settings = load_settings()
-    data = locate_data(DEMO_FILES, settings)
-    console.print(f"open data: {data}", markup=False, highlight=False)
-    store = open_store(settings)
+    sock = bind_socket(host, port) if serve else None  # a taken port says so before any import
     try:
-        import_missing(store, data, console)
-        added = ensure_battery_model(store)
-        console.print(f"✓ battery example: model {BATTERY_MODEL} " + ("loaded" if added else "present"))
-        ensure_footprints(store, console)
-        publish(AppState(settings, store), BATTERY_MODEL, BATTERY_VERSION)
-        node, name = demo_node(store)
-        if not serve:
-            base = settings.public_base_url or f"http://{reachable_host(host)}:{port}"
-            show_node(console, name, deep_link(base, node), not light_background)
-            show_battery(console, store, base, not light_background)
-            return
-        serve_demo(settings, store, (host, port), (node, name), console, not light_background)
+        data = locate_data(DEMO_FILES, settings)
+        console.print(f"open data: {data}", markup=False, highlight=False)
+        store = open_store(settings)
+        try:
+            import_missing(store, data, console)
+            added = ensure_battery_model(store)
+            console.print(f"✓ battery example: model {BATTERY_MODEL} " + ("loaded" if added else "present"))
+            ensure_footprints(store, console)
+            publish(AppState(settings, store), BATTERY_MODEL, BATTERY_VERSION)
+            node, name = demo_node(store)
+            if sock is None:
+                base = settings.public_base_url or f"http://{reachable_host(host)}:{port}"
+                show_node(console, name, deep_link(base, node), not light_background)
+                show_battery(console, store, base, not light_background)
+                return
+            serve_demo(settings, store, (host, sock), (node, name), console, not light_background)
+        finally:
+            store.close()
     finally:
-        store.close()
+        if sock is not None:
+            sock.close()
 
 
 def serve_demo(
-    settings: Settings, store: GraphStore, address: tuple[str, int], node: tuple[str, str], console: Console,
-    dark_background: bool,
+    settings: Settings, store: GraphStore, address: tuple[str, socket.socket], node: tuple[str, str],
+    console: Console, dark_background: bool,
 ) -> None:
-    """Serve until Ctrl-C, showing the node's address and QR code once the server listens."""
-    server, thread, bound = start_server(settings, store, *address)
+    """Serve until Ctrl-C or SIGTERM, showing the node's address and QR code once the server listens."""
+    server, thread, bound = start_server(settings, store, address[1])
     try:
         base = settings.public_base_url or f"http://{reachable_host(address[0])}:{bound}"
         show_node(console, node[1], deep_link(base, node[0]), dark_background)
@@ -173,7 +183,7 @@ def serve_demo(
         console.print("Press Ctrl-C to stop.")
         while thread.is_alive():
             thread.join(timeout=0.5)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # SIGINT, and SIGTERM too (api/cli/app.py)
         console.print("stopping …")
     finally:
         server.should_exit = True  # Ctrl-C at any moment of serving: a clean stop

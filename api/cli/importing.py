@@ -54,13 +54,21 @@ FormatOpt = Annotated[str, typer.Option("--format", help="auto|jsonld|ecospold2|
 ProviderOpt = Annotated[list[str] | None, typer.Option(
     "--provider", help="link override EXCHANGE_ID=PROVIDER_ID (repeat)")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print the report as JSON")]
+LicenceOpt = Annotated[str | None, typer.Option(
+    "--licence", help="licence shown with the database, e.g. 'CC0 1.0 (public domain)'")]
+VersionOpt = Annotated[str | None, typer.Option(
+    "--version", help="release shown with the database, e.g. FY17 Q4")]
 
 
 def import_command(
     path: PathArg, database: DatabaseOpt = None, background: BackgroundOpt = None, fmt: FormatOpt = "auto",
-    provider: ProviderOpt = None, as_json: JsonOpt = False,
+    provider: ProviderOpt = None, as_json: JsonOpt = False, licence: LicenceOpt = None,
+    version: VersionOpt = None,
 ) -> None:
-    """Import a database (or a method pack) into the graph: all or nothing, with a report."""
+    """Import a database (or a method pack) into the graph: all or nothing, with a report.
+
+    A database name that is already in the graph replaces that database (the report begins with
+    "Replaced"); --licence and --version set what the viewer and the API show with it."""
     if fmt not in FORMATS:
         raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(FORMATS)}", param_hint="--format")
     try:
@@ -75,19 +83,21 @@ def import_command(
             def step(what: str, rows: int) -> None:
                 say(f"{path.name}: {what} ({rows:,})")
 
-            report = import_database(store, path, name, background or [], fmt, overrides, progress=step)
-        version = store.graph_version()
+            report = import_database(store, path, name, background or [], fmt, overrides, progress=step,
+                                     licence=licence, version=version)
+        graph_version = store.graph_version()
     finally:
         store.close()
     if as_json:
-        typer.echo(json.dumps({**dataclasses.asdict(report), "graph_version": version}, indent=1))
+        typer.echo(json.dumps({**dataclasses.asdict(report), "graph_version": graph_version}, indent=1))
     else:
-        print_report(Console(), report, name, version)
+        print_report(Console(), report, name, graph_version)
 
 
 def print_report(console: Console, report: ImportReport, name: str, version: int) -> None:
     """The human-readable import report."""
-    console.print(f"[bold]Imported {name!r}[/] as database [bold]{report.database}[/] from {report.file} "
+    done = "Replaced" if report.replaced else "Imported"
+    console.print(f"[bold]{done} {name!r}[/] as database [bold]{report.database}[/] from {report.file} "
                   f"({report.format}); graph version {version}")
     console.print(_pairs("Datasets", report.datasets))
     console.print(_pairs("Provider links", report.links))

@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from api.cli.listen import bind_socket, bound_port
 from api.services.cypher import ROW_LIMIT, TIMEOUT_S, run_cypher
 from api.services.session import open_store
 from lcagraph.config import load_settings
@@ -45,9 +46,16 @@ def serve_command(
     if workers < 1:
         raise InvalidArgument(f"--workers {workers}: give 1 or more")
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info",
-                access_log=access_log)
+    sock = bind_socket(host, port)  # a taken port: one line (PortInUse), before uvicorn logs anything
+    config = uvicorn.Config("api.app:create_app", factory=True, host=host, port=bound_port(sock),
+                            workers=workers, log_level="info", access_log=access_log)
+    with sock:
+        if workers > 1:
+            Multiprocess(config, sockets=[sock]).run()
+        else:
+            uvicorn.Server(config).run(sockets=[sock])
 
 
 def parse_params(pairs: Sequence[str]) -> dict[str, Any]:

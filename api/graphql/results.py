@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from api.graphql.context import Context
 
 
-@strawberry.type(name="CachedResult", description="A cached footprint per unit of the reference product.")
+@strawberry.type(name="CachedResult", description=(
+    "A cached footprint per one referenceUnit of the reference product (the dataset's own unit)."))
 class CachedResultType:
     process_id: strawberry.ID
     category: strawberry.ID
@@ -22,6 +23,8 @@ class CachedResultType:
     unit: str
     direct: float
     total: float
+    reference_unit: str = strawberry.field(
+        description="The unit direct and total are per (one of it): the dataset's reference unit.")
     graph_version: int
     stale: bool = strawberry.field(description="True when the graph changed after this was calculated.")
     residual: float | None
@@ -51,8 +54,9 @@ async def cached_result(ctx: Context, process_id: str, method: str | None) -> Ca
         category=strawberry.ID(found.category),
         method=found.method,
         unit=found.unit,
-        direct=found.direct,
-        total=found.total,
+        direct=found.per_own_unit()[0],
+        total=found.per_own_unit()[1],
+        reference_unit=found.reference_unit,
         graph_version=found.graph_version,
         stale=found.graph_version != version,
         residual=found.residual,

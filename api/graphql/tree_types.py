@@ -170,8 +170,10 @@ class NegativeScaling:
 class Footprint:
     process_id: strawberry.ID
     name: str
-    amount: float
+    amount: float = strawberry.field(description="In unit: the dataset's own reference unit (kWh, t, ...).")
     unit: str
+    amount_ref: float = strawberry.field(description="The amount in the reference flow's unit (unitRef).")
+    unit_ref: str
     category: ImpactCategory
     impact_unit: str
     direct: float
@@ -183,8 +185,8 @@ class Footprint:
     from_cache: bool = strawberry.field(description="Total and direct came from current cached results.")
     by_flow: list[FlowContribution] = strawberry.field(description="Per elementary flow, largest first.")
     by_database: list[DatabaseContribution] = strawberry.field(description="Per database, largest first.")
-    residual: float = strawberry.field(description="Relative residual of the inventory solve.")
-    backward_error: float
+    residual: float = strawberry.field(
+        description="Relative residual ||A s - f|| / ||f|| of the inventory solve.")
     cutoffs: int = strawberry.field(description="Unlinked exchanges of the processes in the supply chain.")
     negative_scaling: list[NegativeScaling] = strawberry.field(description="The first ten, largest first.")
     negative_scaling_count: int
@@ -199,6 +201,7 @@ class Footprint:
     def of(cls, f: rm.Footprint, category: rm.Category) -> Footprint:
         return cls(
             process_id=strawberry.ID(f.process), name=f.name, amount=f.amount, unit=f.unit,
+            amount_ref=f.amount_ref, unit_ref=f.unit_ref,
             category=ImpactCategory.of(category), impact_unit=f.impact_unit, direct=f.direct, total=f.total,
             graph_version=f.graph_version, database_id=strawberry.ID(f.database),
             category_name=f.category_name, method=strawberry.ID(f.method), from_cache=f.from_cache,
@@ -207,7 +210,7 @@ class Footprint:
                      for c in f.by_flow],
             by_database=[DatabaseContribution(database_id=strawberry.ID(d.database), impact=d.impact,
                                               processes=d.processes) for d in f.by_database],
-            residual=f.residual, backward_error=f.backward_error, cutoffs=f.cutoffs,
+            residual=f.residual, cutoffs=f.cutoffs,
             negative_scaling=[NegativeScaling(process_id=strawberry.ID(p), value=v)
                               for p, v in f.negative_scaling],
             negative_scaling_count=f.negative_scaling_count, backend=f.backend,

@@ -25,7 +25,7 @@ from api.services.readmodels import Footprint
 from graph import browse
 from graph.completeness import check_database
 from graph.store import GraphStore
-from lcagraph.errors import NodeNotFound
+from lcagraph.errors import process_not_found
 from loaders.methods import EXCL_UPTAKE_CATEGORY_ID, INCL_UPTAKE_CATEGORY_ID
 
 EXCLUDING_UPTAKE = EXCL_UPTAKE_CATEGORY_ID
@@ -57,7 +57,7 @@ def read_figures(store: GraphStore, process_id: str) -> PcfFigures:
     """Figures of one reference amount of ``process_id`` (calculated first where not current)."""
     process = browse.read_processes(store, [process_id]).get(process_id)
     if process is None:
-        raise NodeNotFound(f"process {process_id!r} is not in the graph; find ids with `lcagraph cypher`")
+        raise process_not_found(process_id)
     excluding = footprint(store, process_id, method=EXCLUDING_UPTAKE)
     including = footprint(store, process_id, method=INCLUDING_UPTAKE)
     completeness = check_database(store, process.database, EXCLUDING_UPTAKE)
@@ -67,7 +67,7 @@ def read_figures(store: GraphStore, process_id: str) -> PcfFigures:
         process=process_id, name=process.name, database=process.database, amount=excluding.amount,
         unit=excluding.unit, location=process.location, valid_from=process.valid_from,
         valid_until=process.valid_until,
-        mass_per_unit=_mass_per_unit(store, process.ref_flow, excluding.unit),
+        mass_per_unit=_mass_per_unit(store, process.ref_flow, excluding),
         excluding_uptake=excluding.total, including_uptake=including.total, fossil=_fossil(excluding),
         exempted_percent=100.0 * unlinked / needing if needing else 0.0,
         graph_version=excluding.graph_version,
@@ -78,9 +78,14 @@ def _fossil(report: Footprint) -> float:
     return float(sum(c.impact for c in report.by_flow if not _NOT_FOSSIL.search(c.name)))
 
 
-def _mass_per_unit(store: GraphStore, ref_flow: str | None, unit: str) -> float | None:
-    if unit == "kg":
+def _mass_per_unit(store: GraphStore, ref_flow: str | None, report: Footprint) -> float | None:
+    """kg per one ``report.unit`` (the dataset's own unit, e.g. t), from the flow's Mass property,
+    which is per the flow's reference unit (``report.unit_ref``, e.g. kg)."""
+    if report.unit == "kg":
         return 1.0
+    per_own = report.amount_ref / report.amount if report.amount else 1.0  # flow units per own unit
+    if report.unit_ref == "kg":
+        return per_own
     flow = browse.read_flows(store, [ref_flow]).get(ref_flow) if ref_flow else None
     masses = [value for name, value in (flow.property_factors if flow else ()) if name.lower() == "mass"]
-    return masses[0] if masses else None
+    return masses[0] * per_own if masses else None

@@ -19,6 +19,8 @@ class DemoImport:
     key: str
     name: str
     background: tuple[str, ...] = ()
+    version: str = ""
+    licence: str = ""  # as the data's provenance states it (../shared/data/README.md); "" where not stated
 
     @property
     def database(self) -> str:
@@ -29,11 +31,11 @@ class DemoImport:
 USLCI = "USLCI FY17 Q4"
 TRANSPORT = "USLCI transport v1.1"
 DEMO_IMPORTS: tuple[DemoImport, ...] = (
-    DemoImport("uslci", USLCI),
-    DemoImport("transport", TRANSPORT, (USLCI,)),
-    DemoImport("rail", "USLCI rail v1.0", (USLCI,)),
-    DemoImport("marine", "USLCI marine v1.0", (USLCI,)),
-    DemoImport("ipcc", "FEDEFL IPCC v1.0.3"),
+    DemoImport("uslci", USLCI, version="FY17 Q4", licence="CC0 1.0 (public domain)"),
+    DemoImport("transport", TRANSPORT, (USLCI,), version="1.1"),
+    DemoImport("rail", "USLCI rail v1.0", (USLCI,), version="1.0"),
+    DemoImport("marine", "USLCI marine v1.0", (USLCI,), version="1.0"),
+    DemoImport("ipcc", "FEDEFL IPCC v1.0.3", version="1.0.3", licence="public domain (US EPA)"),
 )
 
 

@@ -22,8 +22,8 @@ from api.services.readmodels import Completeness, DatabaseContribution, FlowCont
 from graph import browse
 from graph.results import CachedResult, read_results
 from graph.store import GraphStore
-from graph.tree_records import MAX_AMOUNT
-from lcagraph.errors import InvalidArgument, NodeNotFound, StaleResult
+from graph.tree_records import MAX_AMOUNT, in_own_unit, reference_scale
+from lcagraph.errors import InvalidArgument, StaleResult, process_not_found
 from solver import TechnosphereSystem, solve_inventory
 
 FloatArray = npt.NDArray[np.float64]
@@ -32,10 +32,16 @@ def footprint(
     store: GraphStore, process_id: str, amount: float | None = None, method: str | None = None, *,
     refresh: bool = True, cache: CalculationCache | None = None, progress: Progress | None = None,
 ) -> Footprint:
-    """The footprint of ``amount`` (default: one reference amount of the dataset, in the flow's
-    reference unit) of a process. Total and direct come from the Result cache when it is current
-    (``from_cache``); otherwise, with ``refresh``, the category is calculated for every process and
-    written back first (else StaleResult). Contributions come from the inventory of this demand."""
+    """The footprint of ``amount`` (default: the dataset's reference amount; in the dataset's own
+    reference unit, e.g. kWh where the flow's unit is MJ) of a process. Total and direct come from
+    the Result cache when it is current (``from_cache``); otherwise, with ``refresh``, the category
+    is calculated for every process and written back first (else StaleResult). Contributions come
+    from the inventory of this demand.
+
+    Its accuracy is the relative residual ||A s - f|| / ||f||. The componentwise backward error
+    of ``calculate`` is not reported here: a supply chain leaves most scaling factors s_j exactly 0,
+    rounding makes them ~1e-30, and in such a row |r_i| = (|A||s|)_i, so that measure is 1 whatever
+    the accuracy. ``calculate`` reports it for the cached totals, where it is meaningful."""
     if amount is not None and not np.isfinite(amount):
         raise InvalidArgument(f"--amount {amount!r} is not a finite number")
     if amount is not None and abs(amount) > MAX_AMOUNT:
@@ -43,8 +49,7 @@ def footprint(
     category = browse.resolve_category(browse.read_categories(store), method)
     info = browse.read_processes(store, [process_id]).get(process_id)
     if info is None:
-        raise NodeNotFound(f"process {process_id!r} is not in the graph; find its id with GraphQL "
-                           "processes(search: …) or the viewer's search")
+        raise process_not_found(process_id)
     cache = cache or calculation_cache(store)
     with cache.lock:
         stored = read_results(store, [process_id], category.id).get(process_id)
@@ -57,7 +62,8 @@ def footprint(
         loaded = cache.load(store, progress)
         system = loaded.system
         j = system.index_of(process_id)
-        size = abs(float(system.reference_amounts[j])) if amount is None else float(amount)
+        ref = float(system.reference_amounts[j])
+        size = abs(ref) if amount is None else float(amount) * reference_scale(ref, info.ref_amount)
         inventory = solve_inventory(system, loaded.solved.factorisation, {process_id: size})
     c = system.category_ids.index(category.id)
     factors = np.asarray(system.C[c].toarray()).ravel()
@@ -66,16 +72,19 @@ def footprint(
     chain = np.flatnonzero(inventory.supply)
     counts = browse.read_link_counts(store, [process_id]).get(process_id, {})
     return Footprint(
-        process=process_id, name=info.name, database=loaded.databases[j], amount=size,
-        unit=_reference_unit(store, info), category=category.id, category_name=category.name,
-        method=category.method, impact_unit=category.unit, total=size * stored.total,
-        direct=size * stored.direct, graph_version=loaded.graph_version, from_cache=from_cache,
+        process=process_id, name=info.name, database=loaded.databases[j],
+        amount=in_own_unit(size, ref, info.ref_amount),
+        unit=info.ref_unit or _flow_unit(store, info.ref_flow), category=category.id,
+        category_name=category.name, method=category.method, impact_unit=category.unit,
+        total=size * stored.total, direct=size * stored.direct, graph_version=loaded.graph_version,
+        from_cache=from_cache,
         by_flow=flows, by_database=_by_database(loaded.databases, direct_per_process, chain),
-        residual=inventory.residual, backward_error=inventory.backward_error,
+        residual=inventory.residual,
         cutoffs=int(system.cutoffs[chain].sum()),
         negative_scaling=inventory.negative_scaling[:SHOWN_NEGATIVE],
         negative_scaling_count=len(inventory.negative_scaling), backend=inventory.backend,
         completeness=Completeness.from_counts(counts, bool(info.ref_flow)),
+        amount_ref=size, unit_ref=_flow_unit(store, info.ref_flow) or info.ref_unit,
     )
 
 
@@ -120,11 +129,7 @@ def _by_database(
     return tuple(sorted(rows, key=lambda r: (-abs(r.impact), r.database)))
 
 
-def _reference_unit(store: GraphStore, process: object) -> str:
-    """The reference flow's unit (amounts are in it), else the unit as given."""
-    ref_flow = getattr(process, "ref_flow", None)
-    if ref_flow:
-        flow = browse.read_flows(store, [ref_flow]).get(ref_flow)
-        if flow is not None and flow.unit:
-            return flow.unit
-    return str(getattr(process, "ref_unit", "") or "")
+def _flow_unit(store: GraphStore, ref_flow: str | None) -> str:
+    """The reference flow's unit, for a dataset that gives no unit with its reference exchange."""
+    flow = browse.read_flows(store, [ref_flow]).get(ref_flow) if ref_flow else None
+    return flow.unit if flow is not None else ""

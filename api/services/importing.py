@@ -52,13 +52,20 @@ def import_database(
     overrides: Mapping[str, str] | None = None,
     *,
     progress: Progress | None = None,
+    licence: str | None = None,
+    version: str | None = None,
 ) -> ImportReport:
-    """Import one package as database ``name`` and return its import report (also stored)."""
+    """Import one package as database ``name`` and return its import report (also stored).
+
+    ``licence`` and ``version`` are shown with the database (where the package gives none, or
+    to correct it). A name already in the graph replaces that database; the report says so."""
     step = progress or (lambda _name, _rows: None)
     path = Path(path)
     database = database_for(name, path)
     background = resolve_background(store, background_names, database.id)
-    content = infer_compartments(qualify_ids(store, read_package(path, database, fmt)))
+    replacing = database.id in {str(r["id"]) for r in read_databases(store)}
+    content = with_context(read_package(path, database, fmt), licence, version)
+    content = infer_compartments(qualify_ids(store, content))
     step("read datasets", len(content.processes) + len(content.flows))
     candidates = read_provider_candidates(store, background) if background else []
     overrides = qualify_override_keys(content, overrides or {})
@@ -69,14 +76,16 @@ def import_database(
     # a package whose own supply loops cannot be solved would break every footprint: refuse it here
     check_solvable(content)
     step("linked providers", len(content.links))
-    return commit_content(store, content, step)
+    return commit_content(store, content, step, replaced=replacing)
 
 
 def commit_content(
     store: GraphStore, content: DatabaseContent, step: Progress, also: Callable[[Writer], None] | None = None,
+    *, replaced: bool = False,
 ) -> ImportReport:
     """Write linked content in ONE unit of work, with the built-in methods, the whole graph's
-    characterisation re-derived and the import report (``also`` adds writes of its own)."""
+    characterisation re-derived and the import report (``also`` adds writes of its own;
+    ``replaced``: the database was in the graph before)."""
     with store.unit_of_work() as writer:
         write_database_content(writer, builtin_content(), progress=step)
         write_database_content(writer, content, progress=step)
@@ -84,10 +93,18 @@ def commit_content(
             also(writer)
         step("wrote the database", len(content.processes))
         graph = characterise_graph(writer)
-        report = report_characterisation(content, graph)
+        report = replace(report_characterisation(content, graph), replaced=replaced)
         write_import_report(writer, report)
         step("matched elementary flows (whole graph)", len(graph.match.factors))
     return report
+
+
+def with_context(content: DatabaseContent, licence: str | None, version: str | None) -> DatabaseContent:
+    """The package's database record with the licence and version given (kept where None)."""
+    db = content.database
+    return replace(content, database=replace(
+        db, licence=db.licence if licence is None else licence.strip(),
+        version=db.version if version is None else version.strip()))
 
 
 def database_for(name: str, path: Path) -> Database:

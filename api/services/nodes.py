@@ -16,7 +16,7 @@ from api.services.readmodels import Completeness, Database, NodeView
 from api.services.session import AppState
 from api.services.tree import crumbs, unfold
 from graph.store import GraphStore
-from lcagraph.errors import InvalidArgument, NodeNotFound
+from lcagraph.errors import InvalidArgument, process_not_found
 
 CONTRIBUTOR_CUTOFF = 0.001
 MAX_CONTRIBUTORS = 60
@@ -49,7 +49,7 @@ def node_view(
     store = state.store
     process = read_processes(store, [req.process]).get(req.process)
     if process is None:
-        raise NodeNotFound(f"process {req.process!r} is not in the graph")
+        raise process_not_found(req.process)
     tree = unfold(state, req.path[0] if req.path else req.process, amount=req.amount, method=req.category,
                   path=req.path, depth=1, cutoff=CONTRIBUTOR_CUTOFF, max_nodes=MAX_CONTRIBUTORS + 1,
                   refresh=refresh, version=version)
@@ -76,6 +76,5 @@ def node_link(
     found = read_processes(store, [process_id, *path])
     missing = [p for p in (process_id, *path) if p not in found]
     if missing:
-        raise NodeNotFound(f"process {missing[0]!r} is not in the graph; find its id with "
-                           "`lcagraph cypher` or the GraphQL `processes(search: …)` query")
+        raise process_not_found(missing[0])
     return deep_link(base, process_id, path=tuple(path), amount=amount, method=method), found[process_id].name

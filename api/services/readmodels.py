@@ -154,13 +154,14 @@ class Footprint:
     from_cache: bool
     by_flow: tuple[FlowContribution, ...]
     by_database: tuple[DatabaseContribution, ...]
-    residual: float
-    backward_error: float
+    residual: float  # ||A s - f|| / ||f|| of this demand (no componentwise backward error: see footprint)
     cutoffs: int  # unlinked exchanges of the processes in the supply chain
     negative_scaling: tuple[tuple[str, float], ...]
     negative_scaling_count: int
     backend: str
     completeness: Completeness = field(default_factory=Completeness)
+    amount_ref: float = 0.0  # ``amount`` in the reference flow's unit (``unit_ref``), e.g. 3.6 MJ for 1 kWh
+    unit_ref: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -145,8 +145,8 @@ def render_footprint(view: NodeView) -> str:
     return (
         '<section class="footprint" aria-labelledby="fp-h"><h2 id="fp-h">Footprint</h2>'
         f'<p class="total">{_value(node.total, unit, "value total-value")}</p>'
-        f'<p class="for">for {e(fmt_number(node.amount or 0.0))} {e(view.process.ref_unit)} of '
-        f"{e(view.reference_product)}</p>"
+        f'<p class="for">per <span class="amount" data-value="{node.amount or 0.0!r}">'
+        f"{e(fmt_number(node.amount or 0.0))}</span> {e(node.unit or '')} of {e(view.reference_product)}</p>"
         f'<ul class="split"><li>Direct: {_value(node.direct, unit, "value direct-value")}</li>'
         f"<li>Upstream: {_value(upstream, unit)}</li></ul>"
         f'<p class="method">{e(category.method_name or category.method)} — {e(category.name or category.id)}'
@@ -168,6 +168,9 @@ def render_contributor(c: TreeNode, node_total: float, view: NodeView, link: Lin
     href = link.page(c.process, c.path) if c.process else ""
     name = e(c.name) if c.process is None else f'<a class="name" href="{e(href)}">{e(c.name)}</a>'
     flags = ' <span class="flag">loop</span>' if c.loop else ""
+    if c.unlinked_count:  # its own inputs without a provider count 0: say so where the 0 shows
+        flags += (f' <span class="flag unlinked">{c.unlinked_count} '
+                  f'{"input" if c.unlinked_count == 1 else "inputs"} not linked</span>')
     database = view.database_name(c.database)
     jump = (f'<a class="jump" href="{e(href)}">Jump to {e(database)} →</a>'
             if c.crosses_database and c.process else "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -108,3 +109,35 @@ def test_mutations_are_disabled_without_a_configured_token(client: httpx.Client)
     got = client.post("/graphql", json={"query": query}, headers={"Authorization": "Bearer anything"}).json()
     assert got["data"]["setProvider"]["__typename"] == "Unauthorized"
     assert "LCAGRAPH_API_TOKEN" in got["data"]["setProvider"]["message"]
+
+
+JUMP = """query($id: ID!, $path: [ID!]!, $maxNodes: Int) {
+  jump(processId: $id, path: $path, depth: 1, maxNodes: $maxNodes) { __typename
+    ... on Problem { message }
+    ... on Jump { processId databaseId backPath database { id name version licence }
+      root { id path processId name databaseId amount unit direct total share crossesDatabase loop expanded
+             childCount unlinkedCount restCount truncated database { name }
+             children { id path processId name databaseId amount unit direct total share crossesDatabase loop
+                        expanded childCount unlinkedCount restCount truncated database { name } } }
+      breadcrumb { processId name databaseId databaseName path crossesDatabase }
+      models { id name databaseId referenceProcessId amount unit } } } }"""
+
+
+def _cost_errors(client: httpx.Client, query: str, **variables: Any) -> list[str]:
+    body = client.post("/graphql", json={"query": query, "variables": variables}).json()
+    errors = [e["message"] for e in body.get("errors") or []]
+    assert all("field resolutions" in m for m in errors), errors  # the query is valid
+    return errors
+
+
+def test_cost_is_estimated_from_the_arguments_given(client: httpx.Client) -> None:
+    assert _cost_errors(client, JUMP, id="x", path=[]) == []  # the viewer's jump at depth 1 (maxNodes 200)
+    assert _cost_errors(client, JUMP, id="x", path=[], maxNodes=500) == []  # a variable counts as given
+    paged = ("query($n: Int) { processes(first: $n) { edges { node { exchanges { flow { name } provider { "
+             "name consumers { process { name } } } } } } } }")
+    assert _cost_errors(client, paged, n=2) == []  # 2 processes, not the largest page
+    over = _cost_errors(client, paged, n=100)
+    assert over and f"{MAX_COST:,}" in over[0]
+    single = '{ upstream(processId: "x", depth: 0, maxNodes: 2000) { ... on TreeNode { ' + " ".join(
+        f"a{i}: total" for i in range(25)) + " } } }"
+    assert _cost_errors(client, single) == []  # depth 0: one node, whatever maxNodes says

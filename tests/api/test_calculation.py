@@ -89,15 +89,19 @@ def test_tree_on_calculated_results_holds_the_identity_with_reference_units(hand
     for node in walk(root):
         assert identity_residual(node) <= 1e-13 * max(1.0, abs(node.total)), node.path
     kids = {c.process: c for c in root.children}
-    assert kids["power"].unit == "kWh" and math.isclose(kids["power"].amount or 0, 1.6, rel_tol=1e-14)
+    # 1.6 kWh of power, shown in the power dataset's own reference unit (3.6 MJ for 1 kWh)
+    assert kids["power"].unit == "MJ" and math.isclose(kids["power"].amount or 0, 1.6 * 3.6, rel_tol=1e-14)
+    assert math.isclose(kids["power"].amount_ref or 0, 1.6, rel_tol=1e-14)
     assert math.isclose(kids["power"].total, 1.6 * 0.5, rel_tol=1e-13)
     assert math.isclose(kids["landfill"].total, 0.1 * 0.596, rel_tol=1e-13)
     boiler = expand_tree(StoreTreeSource(hand), TreeRequest("boiler", GWP, depth=1)).node
     refinery = boiler.children[0]
     assert refinery.unit == "l" and math.isclose(refinery.amount or 0, HAND.SCALE, rel_tol=1e-14)
     assert identity_residual(boiler) <= 1e-13 * boiler.total
-    power = expand_tree(StoreTreeSource(hand), TreeRequest("power", GWP)).node  # 1 kWh, not 3.6
-    assert (power.amount, power.unit) == (1.0, "kWh") and math.isclose(power.total, 0.5, rel_tol=1e-14)
+    power = expand_tree(StoreTreeSource(hand), TreeRequest("power", GWP)).node  # 3.6 MJ as given = 1 kWh
+    assert (power.amount, power.unit) == (3.6, "MJ") and math.isclose(power.total, 0.5, rel_tol=1e-14)
+    asked = expand_tree(StoreTreeSource(hand), TreeRequest("power", GWP, amount=1.0)).node  # 1 MJ
+    assert (asked.amount, asked.unit) == (1.0, "MJ") and math.isclose(asked.total, 0.5 / 3.6, rel_tol=1e-14)
 
 
 def test_footprint_from_a_fresh_solve_then_from_the_cache(hand: GraphStore) -> None:
@@ -118,8 +122,10 @@ def test_footprint_from_a_fresh_solve_then_from_the_cache(hand: GraphStore) -> N
     assert math.isclose(dbs["bg"].impact, 2 * (0.8 + 0.0596), rel_tol=1e-13) and dbs["bg"].processes == 2
     assert math.isclose(sum(d.impact for d in again.by_database), again.total, rel_tol=1e-12)
     assert again.cutoffs == 2 and again.negative_scaling_count == 0 and again.residual < 1e-14
-    power = footprint(hand, "power", method=GWP, cache=cache)
-    assert (power.amount, power.unit) == (1.0, "kWh") and math.isclose(power.total, 0.5, rel_tol=1e-14)
+    power = footprint(hand, "power", method=GWP, cache=cache)  # the dataset's 3.6 MJ (= 1 kWh)
+    assert (power.amount, power.unit) == (3.6, "MJ") and math.isclose(power.total, 0.5, rel_tol=1e-14)
+    one = footprint(hand, "power", 1.0, method=GWP, cache=cache)  # --amount is in MJ, its own unit
+    assert (one.amount, one.unit) == (1.0, "MJ") and math.isclose(one.total, 0.5 / 3.6, rel_tol=1e-14)
     with pytest.raises(NodeNotFound, match="nope"):
         footprint(hand, "nope", method=GWP, cache=cache)
 
@@ -209,8 +215,9 @@ def test_cli_calculate_and_footprint_json(hand: GraphStore, monkeypatch: pytest.
     assert "factorise" in text and "write-back" in text and "residual" in text and "backward error" in text
     got = json.loads(_cli(hand, monkeypatch, "footprint", "steel", "--method", GWP, "--json"))
     assert {"total", "direct", "by_flow", "by_database", "graph_version", "from_cache", "amount", "unit",
-            "residual", "backward_error", "cutoffs", "negative_scaling", "category",
-            "impact_unit"} <= set(got)
+            "residual", "cutoffs", "negative_scaling", "category", "impact_unit"} <= set(got)
+    assert "backward_error" not in got  # a componentwise omega of 1 in rows where s_j = 0: left out
+    assert 0 <= got["residual"] < 1e-14
     assert got["from_cache"] is True and got["graph_version"] == 2
     assert math.isclose(got["total"], HAND.HAND_TOTALS["steel"], rel_tol=1e-13)
     assert {f["flow"] for f in got["by_flow"]} == {"co2", "ch4"}
@@ -307,12 +314,12 @@ def test_uslci_identity_at_every_node_of_sampled_trees(uslci: FalkorStore) -> No
 @pytest.mark.slow
 def test_uslci_footprint_json(uslci: FalkorStore, monkeypatch: pytest.MonkeyPatch) -> None:
     electricity = uslci.read("MATCH (p:Process) WHERE p.ref_amount <> p.ref_amount_ref "
-                             "RETURN p.id AS id, p.ref_amount AS given, p.ref_amount_ref AS ref LIMIT 1")
+                             "RETURN p.id AS id, p.ref_amount AS given, p.ref_unit AS unit LIMIT 1")
     assert electricity, "USLCI has processes whose reference is not given in the flow's unit"
     pid = str(electricity[0]["id"])
     got = json.loads(_cli(uslci, monkeypatch, "footprint", pid, "--json"))
     assert got["from_cache"] is True and got["category"] == AR6 and got["impact_unit"] == "kg CO2-eq"
-    assert math.isclose(got["amount"], abs(electricity[0]["ref"]), rel_tol=1e-12)
+    assert (got["amount"], got["unit"]) == (abs(electricity[0]["given"]), electricity[0]["unit"])
     assert got["by_flow"] and got["by_database"][0]["database"] == "uslci-fy17-q4"
     assert math.isclose(math.fsum(f["impact"] for f in got["by_flow"]), got["total"], rel_tol=1e-9)
     tree = expand_tree(StoreTreeSource(uslci), TreeRequest(pid, AR6, depth=0)).node
@@ -356,3 +363,10 @@ def test_graphql_calculate_mutation_and_refresh_on_demand(hand: GraphStore) -> N
         assert fresh["__typename"] == "TreeNode"
         assert math.isclose(fresh["total"], HAND.HAND_TOTALS["steel"], rel_tol=1e-13)
         assert result_coverage(hand, GWP).complete and not result_coverage(hand, "empty").complete
+
+
+def test_footprint_help_explains_why_no_backward_error() -> None:
+    shown = CliRunner().invoke(build_app(), ["footprint", "--help"], terminal_width=200).output
+    text = " ".join(shown.split())
+    assert "residual, ||A s - f|| / ||f||" in text
+    assert "No backward error is given" in text and "`lcagraph calculate` reports it" in text

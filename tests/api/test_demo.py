@@ -15,6 +15,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -156,11 +157,19 @@ def test_demo_checksums_are_the_published_ones() -> None:
 URL_LINE = re.compile(r"scan with a phone: (http://127\.0\.0\.1:\d+/n/\S+)")
 
 
-def _start_demo(env: dict[str, str]) -> tuple[subprocess.Popen[str], list[str], str]:
+def _as_background_job() -> None:
+    """What a non-interactive shell does for a job started with ``&``: SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _start_demo(
+    env: dict[str, str], background: bool = False,
+) -> tuple[subprocess.Popen[str], list[str], str]:
     """Run `lcagraph demo --port 0` until it prints the node's address; returns process, output, URL."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "demo", "--port", "0"], cwd=PROJECT_ROOT, env=env, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        preexec_fn=_as_background_job if background else None,
     )
     lines: list[str] = []
     assert proc.stdout is not None
@@ -173,13 +182,13 @@ def _start_demo(env: dict[str, str]) -> tuple[subprocess.Popen[str], list[str], 
     raise AssertionError("the demo stopped before printing an address:\n" + "".join(lines))
 
 
-def _stop(proc: subprocess.Popen[str]) -> int:
-    proc.send_signal(signal.SIGINT)
+def _stop(proc: subprocess.Popen[str], sig: signal.Signals = signal.SIGINT) -> int:
+    proc.send_signal(sig)
     return proc.wait(timeout=60)
 
 
 @pytest.mark.slow
-def test_demo_imports_calculates_serves_and_restarts_without_work(embedded_dir: Path) -> None:
+def test_demo_imports_calculates_serves_and_restarts_without_work(embedded_dir: Path, engine: Any) -> None:
     env = {**os.environ, "LCAGRAPH_GRAPH_URL": f"embedded://{embedded_dir}", "PYTHONPATH": str(PROJECT_ROOT)}
     env.pop("PUBLIC_BASE_URL", None)
     proc, lines, url = _start_demo(env)
@@ -196,13 +205,21 @@ def test_demo_imports_calculates_serves_and_restarts_without_work(embedded_dir: 
     assert first.count("✓ imported") == 5, first
     version = _graph_version(embedded_dir)
 
-    proc, lines, again = _start_demo(env)
-    assert _stop(proc) == 0
+    engine.wait_gone(embedded_dir)
+
+    proc, lines, again = _start_demo(env, background=True)
+    assert engine.pids(embedded_dir), "the demo started the embedded engine"
+    assert _stop(proc, signal.SIGTERM) == 0
+    engine.wait_gone(embedded_dir)  # SIGTERM stops the engine the demo started
     second = "".join(lines)
     assert again.split("/n/")[1] == node
     assert second.count("is in the graph") == 5 and "imported" not in second, second
     assert "footprints are calculated" in second
     assert _graph_version(embedded_dir) == version
+
+    proc, _, _ = _start_demo(env, background=True)
+    assert _stop(proc, signal.SIGINT) == 0  # Ctrl-C's signal reaches a background job too
+    engine.wait_gone(embedded_dir)
 
 
 def _graph_version(embedded_dir: Path) -> int:

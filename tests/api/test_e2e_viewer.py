@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -27,7 +28,7 @@ from api.app import create_app
 from api.cli.demo import ensure_footprints, import_missing
 from api.cli.serve import serve_in_thread
 from api.services.datasets import DEMO_FILES, locate_data
-from api.services.demo import TRANSPORT, USLCI, DemoImport, demo_node
+from api.services.demo import DEMO_IMPORTS, USLCI, DemoImport, demo_node
 from api.viewer.render import fmt_number
 from graph.connect import open_embedded
 from graph.embedded import EmbeddedServer
@@ -64,7 +65,7 @@ def demo_store(falkordb_server: EmbeddedServer) -> Iterator[FalkorStore]:
     store = open_embedded(falkordb_server.data_dir, graph=graph, stop_on_close=False)
     store.ensure_schema()
     try:
-        build_demo_graph(store, (DemoImport("uslci", USLCI), DemoImport("transport", TRANSPORT, (USLCI,))))
+        build_demo_graph(store, DEMO_IMPORTS[:2])  # USLCI (with its version and licence), transport
         yield store
     finally:
         conn: Any = store._client.connection
@@ -214,4 +215,99 @@ def test_qr_to_phone_viewer_unfold_jump_and_back(demo_store: FalkorStore, browse
         assert "Not found" in page.locator("h1").inner_text()
         _no_horizontal_scroll(page)
         _shot(page, "05-not-found")
+    assert errors == []
+
+
+ELECTRICITY = "89389d98-1ba6-30c5-9c33-92443694936b"  # Electricity, at Grid, US, 2010: 1 kWh of an MJ flow
+WHEAT_STRAW = "f002e825-5cb6-3949-be51-863c7fe5d5da"  # 1 t of a kg flow
+RESULT = """query($id: ID!) { process(id: $id) { ... on Process { referenceAmount referenceUnit
+  result { ... on CachedResult { total referenceUnit } } } } }"""
+
+
+@pytest.mark.parametrize(("process", "per"), [(ELECTRICITY, "per 1 kWh of"), (WHEAT_STRAW, "per 1 t of")])
+def test_reference_amounts_in_the_unit_they_are_in(
+    demo_store: FalkorStore, browser: BrowserContext, process: str, per: str,
+) -> None:
+    errors: list[str] = []
+    with serve_in_thread(create_app(_settings(), demo_store)) as base, httpx.Client(base_url=base) as api:
+        body = api.post("/graphql", json={"query": RESULT, "variables": {"id": process}}).json()["data"]
+        facts = body["process"]
+        unit = facts["referenceUnit"]
+        assert facts["referenceAmount"] == 1.0 and facts["result"]["referenceUnit"] == unit
+        per_unit = facts["result"]["total"]  # per one kWh (t), as the page and the tree show it
+        page = _open_page(browser, errors)
+        page.goto(f"{base}/n/{process}")
+        assert page.locator(".for").inner_text().startswith(per)
+        facts = page.locator(".facts").inner_text()  # the release and licence the demo import gives
+        assert "USLCI FY17 Q4 FY17 Q4" in facts and "CC0 1.0 (public domain)" in facts
+        root = _upstream(api, process, [process])
+        assert math.isclose(root["total"], per_unit, rel_tol=1e-12)
+        _check_total(page, root["total"])
+        page.goto(f"{base}/n/{process}?amount=2")  # amount= is in the dataset's own unit
+        assert page.locator(".for").inner_text().startswith(per.replace(" 1 ", " 2 "))
+        value, _ = _shown_total(page)
+        assert math.isclose(value, 2 * per_unit, rel_tol=1e-12)
+        _shot(page, f"units-{unit}")
+    assert errors == []
+
+
+def _offline_page(browser: BrowserContext, base: str, outside: list[str], errors: list[str]) -> Page:
+    """A page that reaches only the app under test: every other request is refused and noted."""
+    page = _open_page(browser, errors)
+
+    def only_local(route: Any) -> None:
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    return page
+
+
+def test_graphiql_and_docs_work_offline(store: GraphStore, browser: BrowserContext) -> None:
+    outside: list[str] = []
+    errors: list[str] = []
+    query = "{ health { engine graphVersion } }"
+    with serve_in_thread(create_app(_settings(), store)) as base:
+        page = _offline_page(browser, base, outside, errors)
+        page.goto(f"{base}/graphql?q={quote(query)}", wait_until="networkidle")
+        page.locator(".graphiql-execute-button").click()
+        page.wait_for_function(
+            "() => (document.querySelector('.graphiql-response') || {}).innerText?.includes('graphVersion')",
+            timeout=30_000)
+        answer = page.locator(".graphiql-response").inner_text()
+        assert '"engine"' in answer and "falkordb" in answer.lower()
+        _shot(page, "graphiql-offline")
+        page.goto(f"{base}/docs", wait_until="networkidle")
+        page.wait_for_selector(".swagger-ui .info .title", timeout=30_000)
+        assert page.locator(".swagger-ui .info .title").inner_text().startswith("lcagraph")
+        assert page.locator(".opblock-summary-path", has_text="/health").count() == 1
+        _shot(page, "docs-offline")
+    assert outside == [], "GraphiQL and /docs asked the network"
+    assert errors == []
+
+
+CHILDREN = """query($id: ID!) { upstream(processId: $id, depth: 1, cutoff: 0.001, maxNodes: 61) {
+  ... on TreeNode { children { processId total unlinkedCount } } } }"""
+
+
+def test_a_child_with_unlinked_inputs_says_so(demo_store: FalkorStore, browser: BrowserContext) -> None:
+    errors: list[str] = []
+    with serve_in_thread(create_app(_settings(), demo_store)) as base, httpx.Client(base_url=base) as api:
+        body = api.post("/graphql", json={"query": CHILDREN, "variables": {"id": ELECTRICITY}}).json()
+        children = [c for c in body["data"]["upstream"]["children"] if c["processId"]]
+        flagged = {c["processId"]: c["unlinkedCount"] for c in children if c["unlinkedCount"]}
+        assert flagged, "the grid mix has suppliers with inputs not linked"
+        page = _open_page(browser, errors)
+        page.goto(f"{base}/n/{ELECTRICITY}")
+        for pid, count in flagged.items():
+            row = page.locator(f'li.node[data-process="{pid}"] > .row .flag.unlinked')
+            assert row.inner_text() == f"{count} {'input' if count == 1 else 'inputs'} not linked"
+        for c in children:
+            if not c["unlinkedCount"]:
+                flag = page.locator(f'li.node[data-process="{c["processId"]}"] > .row .flag.unlinked')
+                assert flag.count() == 0
+        _shot(page, "unlinked-children")
     assert errors == []

@@ -195,8 +195,8 @@ def test_footprint_and_jump(api: Api) -> None:
     assert [c["path"] for c in jump["breadcrumb"]] == [["R"], ["R", "S"]]
 
 
-FOOTPRINT_FIELDS = """processId name databaseId amount unit categoryName method impactUnit total direct
-    graphVersion fromCache residual backwardError cutoffs negativeScalingCount backend
+FOOTPRINT_FIELDS = """processId name databaseId amount unit amountRef unitRef categoryName method impactUnit
+    total direct graphVersion fromCache residual cutoffs negativeScalingCount backend
     byFlow { flowId name compartment unit amount factor impact } byDatabase { databaseId impact processes }
     negativeScaling { processId value } completeness { linked cutOff ambiguous referenceSet }"""
 

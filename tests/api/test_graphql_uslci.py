@@ -136,7 +136,7 @@ def test_transport_tree_three_levels_into_uslci(client: httpx.Client, uslci: Any
     assert cli["total"] == root["total"] and cli["amount"] == root["amount"]
 
 
-def _footprint_cli(store: FalkorStore, process: str) -> str:
+def _footprint_cli(store: FalkorStore, process: str, *args: str) -> str:
     """`lcagraph footprint PROCESS --json` on the test's store (left open)."""
 
     class Kept:
@@ -149,7 +149,7 @@ def _footprint_cli(store: FalkorStore, process: str) -> str:
     patch = pytest.MonkeyPatch()
     patch.setattr(session, "open_store", lambda _settings: Kept())
     try:
-        result = CliRunner().invoke(build_app(), ["footprint", process, "--json"])
+        result = CliRunner().invoke(build_app(), ["footprint", process, "--json", *args])
     finally:
         patch.undo()
     assert result.exit_code == 0, result.output
@@ -222,3 +222,25 @@ def test_docs_have_ten_examples() -> None:
 def test_every_docs_cypher_query_runs_on_uslci(uslci: Any, number: int) -> None:
     got = run_cypher(uslci[0], docs_queries()[number - 1], timeout_s=30)
     assert got.columns and got.rows, f"example {number} of docs/cypher.md returned no rows"
+
+
+def test_every_reference_is_shown_in_the_unit_the_dataset_gives(client: httpx.Client, uslci: Any) -> None:
+    """159 USLCI processes give their reference in another unit than their flow's (kWh of an MJ
+    flow, t of a kg flow, ...): tree, CachedResult and footprint carry the dataset's amount and unit."""
+    store = uslci[0]
+    rows = store.read("MATCH (p:Process)-[:IN]->(:Database {id: 'uslci-fy17-q4'}) "
+                      "MATCH (f:Flow {id: p.ref_flow}) WHERE f.unit <> p.ref_unit "
+                      "RETURN p.id AS id, p.ref_amount AS amount, p.ref_unit AS unit, f.unit AS flow_unit")
+    assert len(rows) == 159
+    query = """query($id: ID!) { upstream(processId: $id, depth: 0) { ... on TreeNode { amount unit total } }
+      process(id: $id) { ... on Process { result { ... on CachedResult { total referenceUnit } } } } }"""
+    for row in rows:
+        got = gql(client, query, id=row["id"])
+        node, result = got["upstream"], got["process"]["result"]
+        assert (node["amount"], node["unit"]) == (abs(row["amount"]), row["unit"]), row
+        assert result["referenceUnit"] == row["unit"]
+        assert math.isclose(node["total"], abs(row["amount"]) * result["total"], rel_tol=1e-12)
+    electricity = "89389d98-1ba6-30c5-9c33-92443694936b"
+    cli = json.loads(_footprint_cli(store, electricity, "--amount", "1"))
+    per_kwh = gql(client, query, id=electricity)["process"]["result"]["total"]
+    assert (cli["amount"], cli["unit"]) == (1.0, "kWh") and math.isclose(cli["total"], per_kwh, rel_tol=1e-12)

@@ -7,6 +7,7 @@ import dataclasses
 import json
 import shutil
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ from graph.reader import (
 from graph.writer import delete_database
 from lcagraph.config import find_data_dir
 from lcagraph.errors import InvalidArgument, MalformedDataset, NodeNotFound, SingularTechnosphere
-from lcagraph.records import ImportReport
+from lcagraph.records import DatabaseContent, ImportReport
 from loaders.methods import AR6_CATEGORY_ID
 
 DATA = find_data_dir()
@@ -212,6 +213,12 @@ def test_method_pack_reaches_flows_in_graph_and_survives_reimport(store: FalkorS
     assert dict(again.characterised)[FEDEFL_AR6_100] == dict(pack.characterised)[FEDEFL_AR6_100]
 
 
+def _replaced(content: DatabaseContent) -> DatabaseContent:
+    """``content`` as a re-import stores it: the same, with a report that says "replaced"."""
+    assert content.report is not None
+    return replace(content, report=replace(content.report, replaced=True))
+
+
 def test_reimport_is_idempotent_and_bumps_the_version(store: FalkorStore) -> None:
     first = import_database(store, BEEF, "Beef")
     before = snapshot(store)
@@ -220,8 +227,8 @@ def test_reimport_is_idempotent_and_bumps_the_version(store: FalkorStore) -> Non
     after = snapshot(store)
     assert after[:2] == before[:2]
     assert after[2] == before[2] + 1
-    assert read_database_content(store, "beef") == content
-    assert second == first
+    assert read_database_content(store, "beef") == _replaced(content)
+    assert not first.replaced and second == replace(first, replaced=True)  # the report says "replaced"
     assert dict(first.links) == {"default": 5, "unique": 3, "ambiguous": 0, "override": 0, "unlinked": 57}
 
 
@@ -289,8 +296,8 @@ def test_datasets_of_another_database_get_qualified_ids_and_both_stay(store: Fal
 
     import_database(store, BEEF, "Beef copy")  # re-imports keep the ids each database has
     import_database(store, BEEF, "Beef")
-    assert read_database_content(store, "beef-copy") == copy
-    assert read_database_content(store, "beef") == beef
+    assert read_database_content(store, "beef-copy") == _replaced(copy)
+    assert read_database_content(store, "beef") == _replaced(beef)
     with store.unit_of_work() as writer:  # the first holder goes: the copy's ids still do not move
         delete_database(writer, "beef")
     kept = import_database(store, BEEF, "Beef copy")
@@ -339,9 +346,10 @@ def test_import_command_json_and_text(
     assert dict(report["links"]) == {"default": 5, "unique": 3, "ambiguous": 0, "override": 0, "unlinked": 57}
     assert set(report) == {f.name for f in dataclasses.fields(ImportReport)} | {"graph_version"}
     assert dict(report["characterised"])[AR6_CATEGORY_ID] >= 6  # CO2, CH4 and N2O to air, several each
+    assert report["replaced"] is False
     code, out, _ = run_cli(capsys, "import", str(BEEF), "--database", "Beef")
     assert code == 0
-    assert "Imported 'Beef' as database beef" in out and "graph version 2" in out
+    assert "Replaced 'Beef' as database beef" in out and "graph version 2" in out  # the same name again
     assert "unlinked" in out and "Unmatched elementary flows" in out
 
 

@@ -163,7 +163,7 @@ def test_public_base_url_builds_the_links_whatever_the_host(hand: GraphStore) ->
     assert page.status_code == 200 and "evil.example" not in page.text and "https://lca.example" in page.text
 
 
-@pytest.mark.parametrize("path", ["/n/R", "/", "/health", "/graphql", "/qr/R.svg", "/n/missing"])
+@pytest.mark.parametrize("path", ["/n/R", "/", "/health", "/graphql", "/docs", "/qr/R.svg", "/n/missing"])
 def test_security_headers_everywhere(client: httpx.Client, path: str) -> None:
     reply = client.get(path, headers={"Accept": "text/html"})
     assert reply.headers["x-content-type-options"] == "nosniff"

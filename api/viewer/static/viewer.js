@@ -14,7 +14,7 @@
     " upstream(processId: $processId, path: $path, method: $method, amount: $amount, depth: 1," +
     " cutoff: 0.001, maxNodes: 61) {" +
     " __typename ... on TreeNode { children { processId name databaseId database { name } amount unit" +
-    " direct total crossesDatabase loop childCount restCount path } }" +
+    " direct total crossesDatabase loop childCount unlinkedCount restCount path } }" +
     " ... on Problem { message } } }";
 
   var SUP = { "-": "⁻", "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹" };
@@ -76,6 +76,10 @@
       what.appendChild(document.createTextNode(c.name));
     }
     if (c.loop) { what.appendChild(el("span", "flag", "loop")); }
+    if (c.unlinkedCount > 0) {  // its own inputs without a provider count 0 (the server page says the same)
+      what.appendChild(el("span", "flag unlinked",
+        c.unlinkedCount + (c.unlinkedCount === 1 ? " input" : " inputs") + " not linked"));
+    }
     what.appendChild(el("span", "db", dbName));
     if (c.crossesDatabase && c.processId) {
       var jump = el("a", "jump", "Jump to " + dbName + " →");
