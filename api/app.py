@@ -14,6 +14,7 @@ from typing import Any
 
 from anyio import to_thread
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -23,6 +24,7 @@ from strawberry.fastapi import GraphQLRouter
 from api.graphql.context import Context
 from api.graphql.response_cache import GraphQLResponseCache
 from api.graphql.schema import schema
+from api.guard import RequestGuard, html_with_csp
 from api.pact.routes import mount_pact
 from api.services.session import AppState, GraphStore, open_store
 from api.viewer.routes import router as viewer_router
@@ -55,7 +57,7 @@ class OfflineGraphQLRouter(GraphQLRouter[Any, None]):
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         try:
-            return HTMLResponse(graphiql_html())
+            return html_with_csp(graphiql_html())
         except ConfigurationError as e:
             return HTMLResponse(f"<p>{escape(str(e))}</p>", status_code=503)
 
@@ -86,10 +88,11 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url="/openapi.json", title="lcagraph API",
             swagger_js_url=f"{PREFIX}/swagger-ui-bundle.js", swagger_css_url=f"{PREFIX}/swagger-ui.css",
             swagger_favicon_url=f"{PREFIX}/favicon-32x32.png")
+        return html_with_csp(bytes(page.body).decode())
 
     graphql = OfflineGraphQLRouter(
         schema,
@@ -99,6 +102,11 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     )
     app.include_router(graphql, prefix="/graphql", include_in_schema=False)
     app.add_middleware(GraphQLResponseCache, path="/graphql")  # repeated reads skip strawberry
+    if config.cors_origins:  # off unless configured: browsers elsewhere cannot read responses
+        app.add_middleware(CORSMiddleware, allow_origins=list(config.cors_origins),
+                           allow_methods=["GET", "POST"], allow_headers=["Authorization", "Content-Type"])
+    # Outermost: host, body size and shape are checked before any route reads the body.
+    app.add_middleware(RequestGuard, settings=config)
     app.include_router(viewer_router)  # /n/{id} pages, /qr/{id}.svg|png, /static/viewer
     mount_pact(app, config)  # PACT v3.0: /auth/token, /3/footprints, /3/events
 

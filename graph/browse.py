@@ -67,15 +67,22 @@ def _s(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def storable_id(value: str) -> bool:
+    """Whether a graph node can have this id: imports refuse control characters in ids (and
+    FalkorDB's statement text cannot carry a NUL), so a lookup of such an id finds nothing."""
+    return not any(ord(c) < 32 or ord(c) == 127 for c in value)
+
+
 def read_processes(store: GraphStore, ids: Sequence[str]) -> dict[str, Process]:
     """The processes with these ids by id (one row-to-record mapping: graph.reader)."""
+    ids = [i for i in ids if storable_id(i)]
     rows = store.read(q.READ_PROCESSES_BY_ID, {"ids": list(ids)}) if ids else []
     return {str(r["id"]): reader.process_from_row(r, str(r["database"] or "")) for r in rows}
 
 
 def read_flows(store: GraphStore, ids: Sequence[str]) -> dict[str, Flow]:
     """The flows with these ids by id (one row-to-record mapping: graph.reader)."""
-    return {f.id: f for f in reader.read_flows(store, ids)}
+    return {f.id: f for f in reader.read_flows(store, [i for i in ids if storable_id(i)])}
 
 
 def read_databases(store: GraphStore) -> list[DatabaseView]:
@@ -170,7 +177,7 @@ def read_consumers(store: GraphStore, ids: Sequence[str]) -> dict[str, list[Cons
 
 def search_processes(store: GraphStore, text: str, database: str | None) -> list[tuple[str, str]]:
     """(id, name) of processes whose name holds every word of ``text``, best match first."""
-    words = [w for w in text.lower().split() if w]
+    words = [w for w in text.lower().split() if w and storable_id(w)]
     rows = store.read(q.SEARCH_PROCESSES, {"words": words, "database": database})
     found = [(str(r["id"]), _s(r["name"])) for r in rows]
     return sorted(found, key=lambda item: (*rank_key(item[1], text, words), item[0]))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -103,6 +104,11 @@ def start_server(
     except OSError as e:
         raise ConfigurationError(f"cannot create the data folder {data_dir}: {e}") from e
     server = EmbeddedServer(data_dir, redis_server=redis_server or "", module=module or "")
+    if not os.access(data_dir, os.W_OK) or _read_only(data_dir):
+        raise ConfigurationError(
+            f"the data folder {data_dir} is read-only: the graph engine must write its append-only file "
+            "there; make it writable or point LCAGRAPH_GRAPH_URL at a writable folder"
+        )
     with server.startup_lock().held():
         if server.ping():
             return server
@@ -257,3 +263,29 @@ def _is_redis_server(pid: int) -> bool:
     except OSError:
         return True  # no /proc: trust the pid file
     return b"redis-server" in cmdline
+
+
+def _read_only(folder: Path) -> bool:
+    """Whether ``folder`` is on a read-only file system (root ignores permissions, not that)."""
+    return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+
+
+#: Below this much free space the engine may have stopped for want of it (append-only file writes).
+LOW_SPACE_BYTES = 16 << 20
+
+
+def disk_full_note(data_dir: Path) -> str:
+    """A sentence about the disk when the engine's folder is (nearly) full, else "". The engine
+    stops when it cannot append to its file; its log says so."""
+    free = shutil.disk_usage(data_dir).free if data_dir.exists() else LOW_SPACE_BYTES
+    log = data_dir / LOG_NAME
+    tail = ""
+    if log.exists():
+        with log.open("rb") as f:
+            f.seek(max(0, log.stat().st_size - 4096))
+            tail = f.read().decode(errors="replace")
+    if free < LOW_SPACE_BYTES or "No space left on device" in tail:
+        return (f"the disk holding {data_dir} is full ({free:,} bytes free): the engine stopped because it "
+                "could not write its append-only file; free space, then run the command again "
+                "(committed data are kept, the unfinished write was not applied)")
+    return ""

@@ -25,7 +25,7 @@ from falkordb import FalkorDB, Graph
 
 from graph import falkor_reply as reply
 from graph import queries as q
-from graph.embedded import EmbeddedServer, stop_server
+from graph.embedded import EmbeddedServer, disk_full_note, stop_server
 from graph.locks import WriteLock
 from graph.store import BatchRow, Params, Row, Writer, iter_batches
 from lcagraph.errors import EngineError, EngineUnavailable, InvalidArgument, ReadOnlyViolation
@@ -214,6 +214,9 @@ class FalkorStore:
         return result
 
     def _unreachable(self, e: Exception) -> EngineUnavailable:
+        full = disk_full_note(self.server.data_dir) if self.server is not None else ""
+        if full:
+            return EngineUnavailable(full[0].upper() + full[1:])
         return EngineUnavailable(
             f"the FalkorDB server at {self.url} is not reachable ({e}); if it was stopped or crashed, "
             "run the command again (the embedded server restarts and replays its append-only file)"

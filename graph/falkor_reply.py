@@ -10,6 +10,7 @@ installed (a dependency), reading 50,000 exchanges drops from ~30 s to ~2 s.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +23,7 @@ from falkordb.query_result import parse_scalar
 from redis.exceptions import ResponseError
 
 from graph.store import Params, Row
+from lcagraph.errors import InvalidArgument
 
 NULL, STRING, INTEGER, BOOLEAN, DOUBLE, ARRAY = 1, 2, 3, 4, 5, 6
 
@@ -29,12 +31,26 @@ NULL, STRING, INTEGER, BOOLEAN, DOUBLE, ARRAY = 1, 2, 3, 4, 5, 6
 def command(graph: Graph, query: str, params: Params | None, *, read_only: bool,
             timeout_ms: int | None) -> list[Any]:
     """The GRAPH.QUERY / GRAPH.RO_QUERY command for ``query`` with its parameter header."""
-    header = "".join(f"`{name}`={param_text(value)} " for name, value in (params or {}).items())
+    header = "".join(f"{param_name(name)}={param_text(value)} " for name, value in (params or {}).items())
     text = f"CYPHER {header}{query}" if header else query
     args: list[Any] = ["GRAPH.RO_QUERY" if read_only else "GRAPH.QUERY", graph.name, text, "--compact"]
     if timeout_ms is not None:
         args += ["timeout", timeout_ms]
     return args
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+
+
+def param_name(name: str) -> str:
+    """A parameter name for the statement's header: letters, digits and underscores only. A name is
+    text inside the statement, so one holding a backtick or a space could rewrite the statement."""
+    if not _NAME.fullmatch(name):
+        raise InvalidArgument(
+            f"parameter name {name[:80]!r} is not allowed: use letters, digits and underscores "
+            "(at most 64, not starting with a digit)"
+        )
+    return name
 
 
 _JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
@@ -54,7 +70,12 @@ def param_text(value: Any) -> str:
             text = ""
         if text and not any(escape in text for escape in _NOT_CYPHER):
             return text
-    return str(stringify_param_value(value))
+    text = str(stringify_param_value(value))
+    if "\x00" in text:  # FalkorDB ends a string literal at a NUL: the statement would be cut
+        raise InvalidArgument(
+            "a parameter value holds a NUL character, which the graph cannot store or match"
+        )
+    return text
 
 
 def rows_of(response: list[Any], graph: Graph) -> list[Row]:

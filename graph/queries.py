@@ -11,7 +11,10 @@ Graph model: docs/graph-model.md. Engine-specific DDL is named ``NEO4J_*`` / ``F
 
 from __future__ import annotations
 
+from typing import Any
+
 from graph.rows import RowColumns
+from lcagraph.errors import InvalidArgument
 
 # --- graph version -------------------------------------------------------------------------
 
@@ -986,3 +989,16 @@ SKIP $offset LIMIT $limit
 COUNT_PACT_FOOTPRINTS = _PACT_FILTER + """
 RETURN count(f) AS footprints
 """
+
+_ROW_LIMIT_PARAM = "lcagraph_row_limit"
+
+
+def bounded_statement(statement: str, params: dict[str, Any], row_limit: int) -> tuple[str, dict[str, Any]]:
+    """An analyst's read-only statement with its row limit applied by the engine: the statement runs
+    as a subquery and at most ``row_limit`` rows leave it (not all rows, cut afterwards). The
+    statement's braces must balance (api/services/cypher.py checks it) and it stands on lines of
+    its own, so neither a ``}`` nor a ``//`` comment can end the subquery early or hide the limit."""
+    if any(name.startswith("lcagraph_") for name in params):
+        raise InvalidArgument("parameter names starting with lcagraph_ are reserved: rename the parameter")
+    text = f"CALL {{\n{statement}\n}}\nRETURN * LIMIT ${_ROW_LIMIT_PARAM}"
+    return text, {**params, _ROW_LIMIT_PARAM: row_limit}

@@ -27,7 +27,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+from graph.browse import storable_id
 from graph.tree_records import (
+    MAX_AMOUNT,
     MAX_DEPTH,
     MAX_NODES,
     Intensity,
@@ -72,6 +74,14 @@ def validate_request(req: TreeRequest) -> None:
         raise InvalidArgument(f"cutoff={req.cutoff} is out of range: give a share of the root total, 0 to <1")
     if req.amount is not None and not math.isfinite(req.amount):
         raise InvalidArgument(f"amount={req.amount} is not a finite number")
+    if req.amount is not None and abs(req.amount) > MAX_AMOUNT:
+        raise InvalidArgument(
+            f"amount={req.amount} is out of range: give a number of at most {MAX_AMOUNT:g} "
+            "(in the reference unit)"
+        )
+    unknown = next((pid for pid in (req.process, *req.path) if not storable_id(pid)), None)
+    if unknown is not None:
+        raise NodeNotFound(f"process {unknown!r} is not in the graph (ids hold no control characters)")
     if req.path and req.path[0] != req.process:
         raise InvalidArgument(
             f"path starts at {req.path[0]!r} but processId is {req.process!r}: a path runs from the root"

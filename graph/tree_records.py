@@ -9,6 +9,8 @@ from typing import Protocol
 
 MAX_DEPTH = 8
 MAX_NODES = 2000
+#: Largest amount a tree, footprint or deep link is asked for: 1e308 would overflow every total.
+MAX_AMOUNT = 1e15
 REST = "rest"
 
 

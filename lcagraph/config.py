@@ -126,6 +126,10 @@ class Settings:
     data_cache: Path | None = None  # LCAGRAPH_CACHE: where the demo's downloads go
     data_url: str = ""  # LCAGRAPH_DATA_URL: a mirror of the shared data layout
     input_limits: InputLimits = field(default_factory=InputLimits)
+    # LCAGRAPH_ALLOWED_HOSTS: host names served when PUBLIC_BASE_URL is unset (links are built from them)
+    allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost")
+    max_request_bytes: int = 1 << 20  # LCAGRAPH_MAX_REQUEST_BYTES: a request body other than an upload
+    cors_origins: tuple[str, ...] = ()  # LCAGRAPH_CORS_ORIGINS: none = no cross-origin reads
     pact: PactSettings = field(default_factory=PactSettings)
 
 
@@ -163,6 +167,9 @@ def load_settings() -> Settings:
         data_cache=Path(os.environ["LCAGRAPH_CACHE"]) if os.environ.get("LCAGRAPH_CACHE") else None,
         data_url=os.environ.get("LCAGRAPH_DATA_URL", "").strip(),
         input_limits=input_limits(),
+        allowed_hosts=_words("LCAGRAPH_ALLOWED_HOSTS", "127.0.0.1,localhost"),
+        max_request_bytes=_positive("LCAGRAPH_MAX_REQUEST_BYTES", 1 << 20),
+        cors_origins=_words("LCAGRAPH_CORS_ORIGINS", ""),
         pact=load_pact_settings(),
     )
 
@@ -200,3 +207,18 @@ def _pact_callbacks(text: str) -> tuple[PactCallback, ...]:
         if not callback.url.startswith(("https://", "http://")):
             raise ConfigurationError(f"LCAGRAPH_PACT_CALLBACKS: url {callback.url!r} is not http(s); {fix}")
     return callbacks
+
+
+def _words(variable: str, default: str) -> tuple[str, ...]:
+    """A comma-separated list from the environment, lower-cased, empty entries dropped."""
+    text = os.environ.get(variable, default)
+    return tuple(w.strip().lower() for w in text.split(",") if w.strip())
+
+
+def _positive(variable: str, default: int) -> int:
+    text = os.environ.get(variable, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) == 0:
+        raise ConfigurationError(f"{variable}={text!r} is not a positive whole number of bytes")
+    return int(text)

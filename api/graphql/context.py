@@ -58,11 +58,11 @@ class Context(BaseContext):
             self._categories = await self.run(lambda: read_categories(self.store))
         return self._categories
 
-    def problem(self, error: LcaGraphError) -> Any:
+    def problem(self, error: LcaGraphError, *, own_statement: bool = False) -> Any:
         """The typed result of an expected error (a StaleResult keeps the response out of the cache)."""
         if isinstance(error, StaleResult):
             self.uncacheable = True
-        return to_problem(error)
+        return to_problem(error, own_statement=own_statement)
 
     async def graph_version(self) -> int:
         """The graph version (read once per request)."""

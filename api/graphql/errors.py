@@ -14,7 +14,7 @@ import logging
 import strawberry
 from graphql import GraphQLError
 
-from api.services.errors import outcome_of
+from api.services.errors import outcome_of, public_message
 from lcagraph import errors as e
 
 log = logging.getLogger("lcagraph.api")
@@ -90,9 +90,9 @@ _PROBLEMS: dict[str, type[Problem]] = {
 }
 
 
-def to_problem(error: e.LcaGraphError) -> Problem:
+def to_problem(error: e.LcaGraphError, *, own_statement: bool = False) -> Problem:
     """The typed result of an expected error (the shared table: api/services/errors.py)."""
-    message = str(error)
+    message = public_message(error, own_statement=own_statement)
     if isinstance(error, e.MalformedDataset):
         return ImportFailed(message=message, file=error.file, dataset=error.dataset, field=error.field)
     if isinstance(error, e.SingularTechnosphere):

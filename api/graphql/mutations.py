@@ -17,7 +17,7 @@ from api.graphql.context import Ctx
 from api.graphql.types import Database, Process
 from api.services.calculation import calculate_method
 from api.services.importing import import_database
-from api.services.models import set_provider
+from api.services.models import set_provider, storable_id
 from lcagraph.errors import InvalidArgument, LcaGraphError
 
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
@@ -78,21 +78,41 @@ CalculateResult = Annotated[
 ]
 
 
+def upload_name(filename: object) -> str:
+    """The base name of an upload's file name; "upload.zip" where none is left ("", ".", "..", "/")."""
+    name = PurePath(str(filename or "").replace("\\", "/")).name
+    return name if name not in ("", ".", "..") and storable_id(name) else "upload.zip"
+
+
 async def save_upload(file: Any, folder: Path) -> Path:
-    """Write an uploaded file into ``folder`` (its base name only), refusing oversized uploads."""
-    name = PurePath(str(getattr(file, "filename", "") or "upload.zip")).name or "upload.zip"
+    """Write an uploaded file into ``folder`` (its base name only), refusing oversized uploads;
+    the upload's own spooled file is closed either way."""
+    name = upload_name(getattr(file, "filename", ""))
     target = folder / name
     size = 0
-    with target.open("wb") as out:
-        while chunk := await file.read(CHUNK):
-            size += len(chunk)
-            if size > MAX_UPLOAD_BYTES:
-                raise InvalidArgument(
-                    f"upload {name!r} is larger than {MAX_UPLOAD_BYTES // 2**20} MiB: import it with "
-                    "`lcagraph import` on the server instead"
-                )
-            out.write(chunk)
+    try:
+        with target.open("wb") as out:
+            while chunk := await file.read(CHUNK):
+                size += len(chunk)
+                if size > MAX_UPLOAD_BYTES:
+                    raise InvalidArgument(
+                        f"upload {name!r} is larger than {MAX_UPLOAD_BYTES // 2**20} MiB: import it with "
+                        "`lcagraph import` on the server instead"
+                    )
+                out.write(chunk)
+    finally:
+        await file.close()
     return target
+
+
+def without_folder(problem: Any, folder: str) -> Any:
+    """The problem with the server's upload folder taken out of its texts (it names a temporary
+    path on the server; the client knows the file by its own name)."""
+    for attr in ("message", "file"):
+        text = getattr(problem, attr, None)
+        if isinstance(text, str):
+            setattr(problem, attr, text.replace(folder + "/", "").replace(folder, "<upload>"))
+    return problem
 
 
 @strawberry.type
@@ -110,6 +130,7 @@ class Mutation:
         format: str = "auto",
     ) -> ImportResult:
         ctx = info.context
+        folder = ""
         try:
             ctx.require_token()
             with tempfile.TemporaryDirectory(prefix="lcagraph-upload-") as folder:
@@ -119,7 +140,8 @@ class Mutation:
                 )
             version = await ctx.run(ctx.store.graph_version)
         except LcaGraphError as e:
-            return info.context.problem(e)  # type: ignore[no-any-return]
+            problem = info.context.problem(e)
+            return without_folder(problem, folder) if folder else problem  # type: ignore[no-any-return]
         return ImportSummary(
             database_id=strawberry.ID(report.database),
             graph_version=version,

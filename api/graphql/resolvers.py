@@ -24,7 +24,8 @@ from lcagraph.errors import InvalidArgument, LcaGraphError, NodeNotFound
 
 E = gql_errors
 Lookup = E.NotFound | E.InvalidArgumentProblem
-TreeProblems = E.NotFound | E.InvalidArgumentProblem | E.StaleResultProblem
+TreeProblems = (E.NotFound | E.InvalidArgumentProblem | E.StaleResultProblem | E.CalculationFailed
+                | E.Busy | E.EngineUnavailable)
 ProcessLookup = Annotated[Process | Lookup, strawberry.union("ProcessLookup")]
 FlowLookup = Annotated[Flow | Lookup, strawberry.union("FlowLookup")]
 DatabaseLookup = Annotated[Database | Lookup, strawberry.union("DatabaseLookup")]
@@ -50,6 +51,7 @@ CypherResult = Annotated[
     | E.ReadOnlyProblem
     | E.QueryFailed
     | E.InvalidArgumentProblem
+    | E.Busy
     | E.EngineUnavailable,
     strawberry.union("CypherResult"),
 ]
@@ -275,7 +277,7 @@ class Query:
                 lambda: run_cypher(ctx.store, query, params, row_limit=row_limit, timeout_s=timeout)
             )
         except LcaGraphError as e:
-            return info.context.problem(e)  # type: ignore[no-any-return]
+            return info.context.problem(e, own_statement=True)  # type: ignore[no-any-return]
         return CypherRows(
             columns=got.columns, rows=cast(JSON, got.rows), truncated=got.truncated, elapsed_ms=got.elapsed_ms
         )

@@ -24,7 +24,7 @@ from api.services.readmodels import DatabaseContribution, FlowContribution, Foot
 from graph import browse
 from graph.results import CachedResult, read_results
 from graph.store import GraphStore
-from graph.tree_records import in_own_unit, reference_scale
+from graph.tree_records import MAX_AMOUNT, in_own_unit, reference_scale
 from lcagraph.errors import InvalidArgument, StaleResult, process_not_found
 from solver import TechnosphereSystem, solve_inventory
 
@@ -46,6 +46,8 @@ def footprint(
     the accuracy. ``calculate`` reports it for the cached totals, where it is meaningful."""
     if amount is not None and not np.isfinite(amount):
         raise InvalidArgument(f"--amount {amount!r} is not a finite number")
+    if amount is not None and abs(amount) > MAX_AMOUNT:
+        raise InvalidArgument(f"--amount {amount!r} is out of range: give a number of at most {MAX_AMOUNT:g}")
     category = browse.resolve_category(browse.read_categories(store), method)
     info = browse.read_processes(store, [process_id]).get(process_id)
     if info is None:

@@ -21,6 +21,7 @@ from graph.browse import (
     read_processes,
     resolve_category,
     search_processes,
+    storable_id,
 )
 from graph.overrides import ProviderOverride, set_provider
 from graph.results import read_result_keys
@@ -42,6 +43,7 @@ __all__ = [
     "search_hits",
     "search_processes",
     "set_provider",
+    "storable_id",
 ]
 
 

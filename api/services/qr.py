@@ -87,12 +87,17 @@ def _svg_path(matrix: Matrix) -> str:
     return "".join(parts)
 
 
+MAX_LABEL = 200
+
+
 def render_svg(data: str, size: int = DEFAULT_SIZE, title: str = "") -> str:
     """A scalable SVG (viewBox in modules) shown at ``size`` pixels, with an accessible title."""
     matrix = qr_matrix(data)
     n = len(matrix)
     check_size(size, n)
-    label = escape(title or f"QR code for {data}", quote=True)
+    text = title or f"QR code for {data}"
+    # A name may be up to LCAGRAPH_MAX_STRING_BYTES long; an image's label needs far less.
+    label = escape(text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…", quote=True)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{size}" height="{size}" '
         f'viewBox="0 0 {n} {n}" shape-rendering="crispEdges" role="img" aria-label="{label}">'

@@ -16,10 +16,10 @@ from api.services.readmodels import Category, Crumb, JumpView, TreeView
 from api.services.session import AppState
 from graph.browse import read_databases, read_models
 from graph.tree import TreeRequest, TreeSource, expand_tree
-from graph.tree_records import MAX_DEPTH, MAX_NODES
+from graph.tree_records import MAX_AMOUNT, MAX_DEPTH, MAX_NODES
 from lcagraph.errors import InvalidArgument
 
-__all__ = ["MAX_DEPTH", "MAX_NODES", "crumbs", "jump", "unfold"]
+__all__ = ["MAX_AMOUNT", "MAX_DEPTH", "MAX_NODES", "crumbs", "jump", "unfold"]
 
 
 def unfold(

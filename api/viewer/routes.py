@@ -24,13 +24,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.services.battery import declare_battery
-from api.services.errors import outcome_of
+from api.services.errors import outcome_of, public_message
 from api.services.links import deep_link, parse_path
 from api.services.models import read_databases, search_hits
 from api.services.nodes import NodeRequest, check_path, node_link, node_view
 from api.services.publishing import published_node
 from api.services.qr import DEFAULT_SIZE, render_png, render_svg
 from api.services.session import AppState
+from api.services.tree import MAX_AMOUNT
 from api.viewer.declaration import render_declaration
 from api.viewer.home import MAX_HITS, render_home
 from api.viewer.render import render_message, render_node_page
@@ -75,6 +76,8 @@ def parse_amount(text: str | None) -> float | None:
         raise InvalidArgument(f"amount={text!r} is not a number") from e
     if not math.isfinite(value):
         raise InvalidArgument(f"amount={text!r} is not a finite number")
+    if abs(value) > MAX_AMOUNT:
+        raise InvalidArgument(f"amount={text!r} is out of range: give a number of at most {MAX_AMOUNT:g}")
     return value
 
 
@@ -88,7 +91,7 @@ def page_request(process_id: str, path: str | None, amount: str | None, method: 
 def message_response(request: Request, error: LcaGraphError) -> HTMLResponse:
     """The friendly page of an expected failure (status, title and hint: api/services/errors.py)."""
     outcome = outcome_of(error)
-    doc = render_message(outcome.title, str(error), outcome.hint, STATIC, base_url(request))
+    doc = render_message(outcome.title, public_message(error), outcome.hint, STATIC, base_url(request))
     return HTMLResponse(doc, status_code=outcome.status, headers=html_headers(request))
 
 

@@ -214,6 +214,7 @@ def pact_settings(receiver: Receiver, *, require_https: bool = True) -> Settings
     return Settings(
         graph_url="embedded://unused", data_dir=Path("."), neo4j_user="", neo4j_password="",
         neo4j_database="", public_base_url="", api_token="",
+        allowed_hosts=("127.0.0.1", "localhost", "pact.example.com"),  # the in-process clients' host
         pact=PactSettings(require_https=require_https, token_key="test-signing-key",
                           callbacks=(PactCallback(receiver.url, RECEIVER_ID, RECEIVER_SECRET),)),
     )
