@@ -38,6 +38,7 @@ from api.services.footprint import footprint
 from api.services.matrices import CalculationCache, snapshot_path
 from bench.bench_calculate import synthetic_content
 from bench.synthetic import generate_database
+from graph import queries
 from graph.connect import open_embedded
 from graph.embedded import start_server, stop_server
 from graph.snapshot_location import read_identity
@@ -71,7 +72,7 @@ def child(args: argparse.Namespace) -> None:
     out: dict[str, Any] = {"open_s": opened}
     if args.child == "footprint":
         start, cpu = time.perf_counter(), time.process_time()
-        pid = store.read("MATCH (p:Process) RETURN p.id AS id ORDER BY p.id LIMIT 1")[0]["id"]
+        pid = store.read(queries.FIRST_PROCESS)[0]["id"]
         report = footprint(store, pid, method="GWP100")
         out.update(footprint_s=time.perf_counter() - start, from_cache=report.from_cache,
                    flows=len(report.by_flow))

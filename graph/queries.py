@@ -1002,3 +1002,6 @@ def bounded_statement(statement: str, params: dict[str, Any], row_limit: int) ->
         raise InvalidArgument("parameter names starting with lcagraph_ are reserved: rename the parameter")
     text = f"CALL {{\n{statement}\n}}\nRETURN * LIMIT ${_ROW_LIMIT_PARAM}"
     return text, {**params, _ROW_LIMIT_PARAM: row_limit}
+
+#: The process with the smallest id (bench/bench_cold.py picks it as the cold footprint's node).
+FIRST_PROCESS = "MATCH (p:Process) RETURN p.id AS id ORDER BY p.id LIMIT 1"
