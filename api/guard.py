@@ -128,7 +128,7 @@ class RequestGuard:
                 return
         await self.app(
             scope,
-            _replay(received, receive) if _has_body(scope) else receive,
+            replay_body(received, receive) if _has_body(scope) else receive,
             self._with_headers(scope, send),
         )
 
@@ -242,7 +242,8 @@ async def _read_body(receive: Receive, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
+def replay_body(body: bytes, receive: Receive) -> Receive:
+    """A receive that hands the app the body already read, then the connection's own messages."""
     sent = False
 
     async def replay() -> Message:

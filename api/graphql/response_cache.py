@@ -29,6 +29,7 @@ from typing import Any
 from anyio import to_thread
 
 from api.graphql.cache import SCOPE_KEY, CacheMarker, enabled, is_cacheable_operation
+from api.guard import replay_body
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -146,19 +147,6 @@ async def _read_body(receive: Receive) -> tuple[bytes, bool]:
             return b"".join(chunks), size <= MAX_REQUEST_BYTES
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
-    sent = False
-
-    async def replayed() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replayed
-
-
 def _byte_cache_on(scope: Scope) -> bool:
     """Settings.response_cache: "1" both caches, "schema" only the strawberry one, "0" none."""
     state = getattr(getattr(scope.get("app"), "state", None), "lcagraph", None)
@@ -188,7 +176,7 @@ class GraphQLResponseCache:
             await self.app(scope, receive, send)
             return
         body, complete = await _read_body(receive)
-        receive = _replay(body, receive)
+        receive = replay_body(body, receive)
         digest = request_digest(scope, body) if complete else None
         read_version = _default_version(scope) if digest is not None else None
         if digest is None or read_version is None:
