@@ -134,6 +134,10 @@ class PortInUse(LcaGraphError):
     """The TCP address a server should listen on is taken or not available."""
 
 
+class WorkerFailed(LcaGraphError):
+    """A worker process of a parallel reader ended abnormally (killed, or out of memory)."""
+
+
 def process_not_found(process_id: str) -> NodeNotFound:
     """The one wording of an unknown process id (footprint, tree, qr, the viewer's links)."""
     return NodeNotFound(f"process {process_id!r} is not in the graph; find a process id by name with "

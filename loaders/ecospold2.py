@@ -48,8 +48,8 @@ class _Scan:
 def read_ecospold2(path: Path, database: Database | str, *, workers: int | None = None) -> DatabaseContent:
     """Read EcoSpold2 activities; amounts converted to each flow's reference unit; all or nothing.
     With ``workers`` > 1 (0: one per CPU) a package of many files is parsed by worker processes
-    (loaders/ecospold2_pool.py: serial by default, see DEFAULT_WORKERS); the records are the
-    same either way."""
+    (loaders/ecospold2_pool.py; serial by default, see loaders/workers.py DEFAULT_WORKERS); the
+    records are the same either way."""
     path = Path(path)
     db = database_record(database, "ecospold2", str(path))
     scan, members = read_members(path, db.id, workers)

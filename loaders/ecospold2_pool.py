@@ -9,18 +9,15 @@ package's order, so the records equal those of a serial read. A member that fail
 read again in the main process, which raises its error with file, dataset and field as a serial
 read would (exceptions are not sent across processes: their context would not survive pickling).
 
-Workers start with ``spawn`` (a fork of a process holding threads and sockets, such as the API
-server, is unsafe); a package of fewer than MIN_FILES members is read serially.
+Workers: loaders/workers.py. A package of fewer than MIN_FILES members is read serially.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from lcagraph.errors import LcaGraphError
+from loaders.workers import map_in_workers, worker_count
 
 if TYPE_CHECKING:
     from loaders.ecospold2 import _Scan
@@ -28,24 +25,7 @@ if TYPE_CHECKING:
 
     Outcome = tuple["_Scan | None", "ActivityResult | None"]
 
-MAX_WORKERS = 8
-#: Serial unless a caller asks for workers: measured on the synthetic ecoinvent-sized database on
-#: the shared 2-core machine (bench/bench_readers.py), 2 workers took 1.6x the serial wall time
-#: (EcoSpold2 74 s vs 45 s, JSON-LD 55 s vs 34 s) with the cores already busy: the main process
-#: still spends 70 % of its serial CPU receiving the records (unpickling 600,000 exchanges), and
-#: the workers' parse adds to a full machine. Where cores are free, ``workers=N`` can pay off.
-DEFAULT_WORKERS = 1
 MIN_FILES = 500  # below this, starting the workers costs more than they save
-CHUNK = 64  # members per message to a worker
-
-
-def worker_count(requested: int | None = None) -> int:
-    """``requested`` (0: one per CPU, at most MAX_WORKERS), else DEFAULT_WORKERS."""
-    if requested is None:
-        return DEFAULT_WORKERS
-    if requested == 0:
-        return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
-    return max(1, requested)
 
 
 def map_members(
@@ -61,16 +41,12 @@ def map_members(
             yield file, read_member(file, data, database)
         return
     jobs = [(file, data, database) for file, data in items]
-    with multiprocessing.get_context("spawn").Pool(count) as pool:
-        outcomes = pool.imap(_read_in_worker, jobs, chunksize=CHUNK)
-        for (file, data), outcome in zip(items, outcomes, strict=True):
-            yield file, outcome if outcome is not None else read_member(file, data, database)
+    outcomes = map_in_workers(_read_job, jobs, count)
+    for (file, data), outcome in zip(items, outcomes, strict=True):
+        yield file, outcome if outcome is not None else read_member(file, data, database)
 
 
-def _read_in_worker(job: tuple[str, bytes, str]) -> Outcome | None:
+def _read_job(job: tuple[str, bytes, str]) -> Outcome:
     from loaders.ecospold2 import read_member
 
-    try:
-        return read_member(*job)
-    except LcaGraphError:
-        return None  # read again in the main process, which raises it with its context
+    return read_member(*job)

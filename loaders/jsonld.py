@@ -113,7 +113,7 @@ def decode_dataset(label: str, data: bytes, limits: InputLimits) -> tuple[Where,
 def read_jsonld(path: Path, database: Database, *, workers: int | None = None) -> DatabaseContent:
     """Read an openLCA JSON-LD package (zip or folder) into domain records with an ImportReport.
     With ``workers`` > 1 (0: one per CPU), process datasets are decoded and read by worker
-    processes (loaders/jsonld_pool.py; serial by default, see loaders/ecospold2_pool.py
+    processes (loaders/jsonld_pool.py; serial by default, see loaders/workers.py
     DEFAULT_WORKERS); the records are those of a serial read."""
     with open_archive(Path(path)) as archive:
         pkg = Package(Path(path), archive)

@@ -8,20 +8,17 @@ chunks, and sends back records. Results come back in the package's order, so the
 those of a serial read. A dataset that fails in a worker is read again in the main process,
 which raises the error with file, dataset and field as a serial read would.
 
-Workers start with ``spawn`` (a fork of a process holding threads and sockets, such as the API
-server, is unsafe); fewer than MIN_FILES processes are read serially.
+Workers: loaders/workers.py. Fewer than MIN_FILES processes are read serially.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from lcagraph.errors import LcaGraphError
-from loaders.ecospold2_pool import CHUNK, worker_count
 from loaders.jsonld_common import Context, Where
 from loaders.jsonld_process import ProcessResult, read_process
+from loaders.workers import map_in_workers, worker_count
 
 if TYPE_CHECKING:
     from loaders.jsonld_flows import FlowUnits
@@ -40,10 +37,9 @@ def read_process_members(
         for label, data in members:
             yield read_member(label, data, ctx, flows, database)
         return
-    with multiprocessing.get_context("spawn").Pool(count, _start, (ctx, flows, database)) as pool:
-        outcomes = pool.imap(_read_in_worker, members, chunksize=CHUNK)
-        for (label, data), outcome in zip(members, outcomes, strict=True):
-            yield outcome if outcome is not None else read_member(label, data, ctx, flows, database)
+    outcomes = map_in_workers(_read_in_worker, members, count, _start, (ctx, flows, database))
+    for (label, data), outcome in zip(members, outcomes, strict=True):
+        yield outcome if outcome is not None else read_member(label, data, ctx, flows, database)
 
 
 def read_member(
@@ -61,11 +57,8 @@ def _start(ctx: Context, flows: dict[str, FlowUnits], database: str) -> None:
     _shared = (ctx, flows, database)
 
 
-def _read_in_worker(member: tuple[str, bytes]) -> tuple[Where, ProcessResult] | None:
+def _read_in_worker(member: tuple[str, bytes]) -> tuple[Where, ProcessResult]:
     assert _shared is not None, "the pool initializer sets the shared context"
     ctx, flows, database = _shared
     label, data = member
-    try:
-        return read_member(label, data, ctx, flows, database)
-    except LcaGraphError:
-        return None  # read again in the main process, which raises it with its context
+    return read_member(label, data, ctx, flows, database)
