@@ -7,7 +7,9 @@ flows), everything a real import meets:
 - one reference product per process, in kg, MJ or m3; 2 % of the processes are waste treatments
   (reference = a waste input), and 1 % share their product with another process, so that their
   consumers meet two candidates (ambiguous links);
-- product inputs (about 40 % of the exchanges): half from a few hundred hubs (electricity, heat,
+- product inputs (about 40 % of the exchanges), lognormal amounts scaled so that no process uses
+  more than 0.8 units of products per unit of its own (a productive economy, as real databases
+  are): half from a few hundred hubs (electricity, heat,
   transport, chemicals), Zipf-weighted, the rest from upstream in the value chain; hubs buy from
   anywhere, which closes supply loops; some processes consume their own product; 5 % of the
   technosphere exchanges are waste outputs to a treatment. Half of them carry a default provider
@@ -157,6 +159,10 @@ def _technosphere(rng: np.random.Generator, plan: _Plan, consumers: IntArray, pr
         per_process.append([Exchange(f"{pid}/1", pid, flow, bool(plan.treatment[i]), 1.0, unit, 1.0,
                                      is_reference=True)])
     amounts = rng.lognormal(-3.0, 2.0, size=consumers.size)
+    # A productive economy, as every real database is (Hawkins-Simon): no process uses more than 0.8
+    # units of products per unit of its own, so rho(|D^-1 O|) < 1 (see solver/singularity.py).
+    used = np.bincount(consumers, weights=amounts, minlength=len(plan.ids))
+    amounts *= np.minimum(1.0, 0.8 / np.maximum(used, 1e-300))[consumers]
     extras = rng.random(consumers.size)
     for k, (c, p) in enumerate(zip(consumers.tolist(), providers.tolist(), strict=True)):
         flow, unit = plan.product(p) if extras[k] > 0.001 else (cutoff, "kg")
