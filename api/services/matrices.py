@@ -7,9 +7,11 @@ are the graph's (any committed unit of work bumps the version, so an import, a p
 or the re-derived characterisation of every import leaves the old file stale); a stale or
 unreadable file is ignored and replaced. Only the newest snapshot of a graph is kept.
 
-Snapshots are written where the rows are read (the first load of a version: ``calculate``,
-``footprint``, an API refresh), not inside the import's unit of work: building C needs every
-factor of the graph, which the import re-derives only in the graph.
+Snapshots are written in two places, both with the rows they were built from (solver/snapshot.py
+``SnapshotRows``): inside an import's unit of work, for the version the import commits, from the
+previous version's snapshot and the rows the import touched (api/services/snapshot_update.py,
+published after the commit); and where the rows are read (the first load of a version that has
+none: ``calculate``, ``footprint``, an API refresh), after reading every exchange of the graph.
 """
 
 from __future__ import annotations
