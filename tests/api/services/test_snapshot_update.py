@@ -181,8 +181,11 @@ def test_a_failed_import_leaves_no_snapshot_of_the_next_version(hand: GraphStore
     following = GraphIdentity(identity.version + 1, identity.uid)
     assert not snapshot_path(hand, following).exists()
     assert sorted(p.name for p in snapshot_folder(hand).iterdir()) == [snapshot_path(hand, identity).name]
+    crashed = snapshot_path(hand, following).with_name(f".{snapshot_path(hand, following).name}.1.pending")
+    crashed.write_bytes(snapshot_path(hand, identity).read_bytes())  # as a killed import leaves it
+    assert load_snapshot(hand, following) is None
     commit_content(hand, _background_changed(), _quiet, replaced=True)  # the next one still updates
-    assert read_identity(hand) == following
+    assert read_identity(hand) == following and not crashed.exists()
     assert_same_system(_written(hand), _full_read(hand))
 
 
