@@ -93,14 +93,16 @@ class SnapshotUpdate:
         """Claim the version the unit starts from and note the types of the flows it will write."""
         if not self.enabled:
             return
-        self.start = claim_graph_version(writer)
+        start = claim_graph_version(writer)
         for stale in snapshot_folder(self.store).glob(f".*{PENDING}"):  # of crashed imports
             stale.unlink(missing_ok=True)
-        self.flow_types = read_flow_types(writer, self.flows)
+        if start.uid and snapshot_path(self.store, start).is_file():  # else nothing to update
+            self.start = start
+            self.flow_types = read_flow_types(writer, self.flows)
 
     def write(self, writer: Writer) -> int:
         """Write the next version's snapshot under a pending name; its processes (0: fell back)."""
-        if self.start is None or not self.start.uid or _retyped(self.flow_types, writer):
+        if self.start is None or _retyped(self.flow_types, writer):
             return 0
         baseline = load_baseline(self.store, self.start)
         rows = None if baseline is None else updated_rows(baseline, writer, self.databases)
