@@ -196,6 +196,7 @@ def main(argv: list[str] | None = None) -> None:
               f"{every['cpu_s'] / one['cpu_s']:.2f} (CPU)")
         stop_server(start_server(args.dir))
         show("footprint after an engine restart", measure(args, "footprint"))
+        stop_server(start_server(args.dir))  # the children leave it running (stop_on_close=False)
 
 
 if __name__ == "__main__":
