@@ -55,7 +55,13 @@ from graph.technosphere_part import (
     read_linked_consumers,
     read_technosphere_part,
 )
-from lcagraph.errors import ConfigurationError
+from lcagraph.errors import (
+    ConfigurationError,
+    InvalidArgument,
+    NodeNotFound,
+    NonFiniteResult,
+    SingularTechnosphere,
+)
 from lcagraph.records import DatabaseContent
 from solver import TechnosphereSystem
 from solver.snapshot import SnapshotRows, SnapshotUnreadable, read_snapshot_rows
@@ -108,7 +114,10 @@ class SnapshotUpdate:
         rows = None if baseline is None else updated_rows(baseline, writer, self.databases)
         if rows is None:
             return 0
-        system = system_from_rows(rows)
+        try:
+            system = system_from_rows(rows)
+        except (SingularTechnosphere, NonFiniteResult, NodeNotFound, InvalidArgument):
+            return 0  # the import stands; the first load of the version reports it, as without snapshots
         meta = VersionMeta(tuple(rows.processes.databases), rows.factors.category_methods,
                            rows.factors.category_units)
         committed = GraphIdentity(self.start.version + 1, self.start.uid)

@@ -21,6 +21,7 @@ from graph.results import read_results
 from graph.snapshot_location import GraphIdentity, read_identity, snapshot_folder
 from graph.store import GraphStore, Writer
 from lcagraph.config import find_data_dir
+from lcagraph.errors import SingularTechnosphere
 from lcagraph.records import DatabaseContent, Exchange, Flow, Process, ProviderLink
 from loaders.methods import AR6_CATEGORY_ID
 from solver import TechnosphereSystem, compute_intensities, factorise
@@ -202,6 +203,15 @@ def test_imports_it_cannot_update_exactly_fall_back_to_the_first_load(hand: Grap
     assert load_snapshot(hand, read_identity(hand)) is None
     loaded = CalculationCache().load(hand)
     assert loaded.source == "graph" and "ch4" not in loaded.system.flow_ids
+
+
+def test_an_import_the_solver_would_refuse_still_commits(hand: GraphStore) -> None:
+    bg = HAND.background()  # power's reference amount 0: a singular technosphere
+    exchanges = tuple(replace(x, amount_ref=0.0) if x.id == "power/0" else x for x in bg.exchanges)
+    commit_content(hand, replace(bg, exchanges=exchanges), _quiet, replaced=True)
+    assert read_identity(hand).version == 3 and load_snapshot(hand, read_identity(hand)) is None
+    with pytest.raises(SingularTechnosphere, match="power"):
+        CalculationCache().load(hand)
 
 
 def test_a_graph_without_snapshot_gets_none_from_an_import(store: GraphStore) -> None:
