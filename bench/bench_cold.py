@@ -8,6 +8,10 @@ costs.
 Rows:
 - ``calculate, no snapshot``: the matrices read from the graph (the snapshot is deleted first),
   built, factorised, solved for every category, written back; the snapshot is written on the way;
+- ``import a module linking into it``: a small database (``--module`` processes, 5 product inputs
+  each from synthetic processes) imported as ``lcagraph import`` commits it; the snapshot of the
+  version it commits is written inside its unit of work from the previous one and the rows the
+  import touched (api/services/snapshot_update.py), timed apart (the rows below then read it);
 - ``calculate, snapshot``: the same with the snapshot of this version present (issue 15: < 5 s);
 - ``calculate 1 category, snapshot`` vs ``all categories``: one factorisation and one
   multi-right-hand-side solve serve every category (target: all < 2 × one);
@@ -35,14 +39,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from api.services.calculation import calculate
 from api.services.footprint import footprint
+from api.services.importing import commit_content
 from api.services.matrices import CalculationCache, snapshot_path
 from bench.bench_calculate import synthetic_content
 from bench.synthetic import generate_database
 from graph import queries
 from graph.connect import open_embedded
 from graph.embedded import start_server, stop_server
+from graph.reader import read_provider_candidates
 from graph.snapshot_location import read_identity
 from graph.writer import write_database_content
+from lcagraph.records import Database, DatabaseContent, Exchange, Flow, Process, ProviderLink
+
+CO2 = Flow("module-co2", "Carbon dioxide, fossil", "elementary", "kg", "Mass", cas="000124-38-9")
 
 
 def graph_name(args: argparse.Namespace) -> str:
@@ -61,6 +70,49 @@ def prepare(args: argparse.Namespace) -> None:
             write_database_content(writer, content)
         print(f"synthetic database written in {time.perf_counter() - start:.1f} s "
               f"({len(content.exchanges):,} exchanges, {args.categories} categories)")
+    store.close()
+
+
+def module_content(store: Any, processes: int) -> DatabaseContent:
+    """``processes`` processes, each with 5 product inputs from synthetic processes and some CO2."""
+    candidates = [c for c in read_provider_candidates(store, ["synthetic"]) if not c.is_treatment]
+    rows: list[Exchange] = []
+    links: list[ProviderLink] = []
+    for k in range(processes):
+        pid = f"module-{k}"
+        rows += [Exchange(f"{pid}/0", pid, f"module-product-{k}", False, 1.0, "kg", 1.0, is_reference=True),
+                 Exchange(f"{pid}/1", pid, CO2.id, False, 0.1 * (k % 7 + 1), "kg", 0.1 * (k % 7 + 1))]
+        for n in range(2, 7):
+            c = candidates[(k * 7919 + n * 104729) % len(candidates)]
+            rows.append(Exchange(f"{pid}/{n}", pid, c.flow, True, 0.5 / n, "kg", 0.5 / n))
+            links.append(ProviderLink(pid, c.process, c.flow, f"{pid}/{n}", 0.5 / n, "default"))
+    products = [Flow(f"module-product-{k}", f"part {k}", "product", "kg", "Mass") for k in range(processes)]
+    made = [Process(f"module-{k}", f"part {k}", "module", ref_flow=f.id, ref_amount=1.0, ref_unit="kg")
+            for k, f in enumerate(products)]
+    return DatabaseContent(database=Database("module", "module linking into synthetic"),
+                           flows=(CO2, *products), processes=tuple(made), exchanges=tuple(rows),
+                           links=tuple(links))
+
+
+def import_module(args: argparse.Namespace) -> None:
+    """Import (or re-import) the module and print the snapshot part of the import."""
+    store = open_embedded(args.dir, graph=graph_name(args), stop_on_close=False)
+    content = module_content(store, args.module)
+    marks: dict[str, float] = {}
+
+    def step(name: str, rows: int) -> None:
+        marks[name] = time.perf_counter()
+        if name == "wrote the matrix snapshot":
+            marks["snapshot processes"] = rows
+
+    start = time.perf_counter()
+    commit_content(store, content, step)
+    total = time.perf_counter() - start
+    snapshot_s = marks["wrote the matrix snapshot"] - marks["matched elementary flows (whole graph)"]
+    written = snapshot_path(store, read_identity(store)).is_file()
+    print(f"  {'import a module linking into it':<34} {total:6.2f} s wall  ({args.module} processes; "
+          f"snapshot of {int(marks['snapshot processes']):,} processes written inside the unit in "
+          f"{snapshot_s:.2f} s, published: {written})")
     store.close()
 
 
@@ -122,6 +174,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dir", type=Path, help="embedded data folder kept between runs")
     parser.add_argument("--processes", type=int, default=20_000)
     parser.add_argument("--categories", type=int, default=4)
+    parser.add_argument("--module", type=int, default=50, help="processes of the module imported")
     parser.add_argument("--child", choices=("graph", "snapshot", "one", "footprint"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -133,6 +186,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"\nsynthetic {args.processes:,} processes, {args.categories} categories, "
               "each row a fresh process:")
         show("calculate, no snapshot", measure(args, "graph"))
+        import_module(args)
         show("calculate all categories, snapshot", measure(args, "snapshot"))
         one = measure(args, "one")
         show("calculate 1 category, snapshot", one)
@@ -142,6 +196,7 @@ def main(argv: list[str] | None = None) -> None:
               f"{every['cpu_s'] / one['cpu_s']:.2f} (CPU)")
         stop_server(start_server(args.dir))
         show("footprint after an engine restart", measure(args, "footprint"))
+        stop_server(start_server(args.dir))  # the children leave it running (stop_on_close=False)
 
 
 if __name__ == "__main__":

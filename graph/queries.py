@@ -763,6 +763,72 @@ RETURN c.id AS category, m.id AS method, c.unit AS unit,
        collect([f.id, r.value]) AS factors
 """
 
+# --- the technosphere rows an import touched (graph/technosphere_part.py) --------------------
+# The same rows as READ_TECHNOSPHERE_*, restricted to the processes of $databases (the databases
+# an import wrote) and, for links and cut-offs, also the consumers $consumers of other databases
+# whose supply links into $databases the import deleted or re-created.
+
+READ_TECHNOSPHERE_PROCESSES_OF_DATABASES = """
+MATCH (p:Process)
+WHERE p.database IN $databases
+RETURN p.database AS database,
+       collect([p.id, coalesce(p.ref_amount_ref, p.ref_amount), p.ref_is_input]) AS processes
+"""
+
+READ_TECHNOSPHERE_LINKS_OF_CONSUMERS = """
+MATCH (c:Process)-[l:PROVIDER]->(p:Process)
+WHERE c.database IN $databases OR c.id IN $consumers
+RETURN c.id AS consumer, collect(p.id) AS providers, collect(l.exchange) AS exchanges,
+       collect(l.amount * coalesce(l.scale, 1.0)) AS amounts
+"""
+
+READ_TECHNOSPHERE_LINK_EXCEPTIONS_OF_CONSUMERS = """
+MATCH (c:Process)-[x:INPUT|OUTPUT]->(:Flow)
+WHERE (c.database IN $databases OR c.id IN $consumers) AND x.link IS NOT NULL
+  AND (type(x) = 'OUTPUT' OR x.is_avoided OR x.link = 'unlinked' OR coalesce(x.allocation, 1.0) <> 1.0)
+RETURN c.id AS consumer, collect(x.id) AS exchanges,
+       collect(CASE WHEN type(x) = 'INPUT' THEN 1 ELSE 0 END + CASE WHEN x.is_avoided THEN 2 ELSE 0 END
+               + CASE WHEN x.link = 'unlinked' THEN 4 ELSE 0 END) AS codes,
+       collect(coalesce(x.allocation, 1.0)) AS allocations
+"""
+
+READ_TECHNOSPHERE_LINK_COUNTS_OF_CONSUMERS = """
+MATCH (c:Process)-[x:INPUT|OUTPUT]->(:Flow)
+WHERE (c.database IN $databases OR c.id IN $consumers) AND x.link IS NOT NULL AND x.link <> 'unlinked'
+RETURN c.id AS consumer, count(x) AS linked
+"""
+
+READ_TECHNOSPHERE_ELEMENTARY_OF_DATABASES = """
+MATCH (p:Process)-[x:INPUT|OUTPUT]->(f:Flow)
+WHERE p.database IN $databases AND f.type = 'elementary' AND NOT coalesce(x.is_reference, false)
+RETURN p.id AS process, collect(f.id) AS flows, collect(x.id) AS exchanges,
+       collect(CASE WHEN type(x) = 'INPUT' THEN -x.amount_ref ELSE x.amount_ref END
+               * coalesce(x.allocation, 1.0)) AS amounts
+"""
+
+#: Processes of other databases with a supply link into $databases (RELINK_FOREIGN_PROVIDERS's).
+READ_CONSUMERS_LINKED_INTO_DATABASES = """
+MATCH (c:Process)-[:PROVIDER]->(p:Process)
+WHERE p.database IN $databases AND NOT c.database IN $databases
+RETURN collect(DISTINCT c.id) AS consumers
+"""
+
+#: [id, type] of the flows $ids that are in the graph.
+READ_FLOW_TYPES = """
+MATCH (f:Flow)
+WHERE f.id IN $ids
+RETURN collect([f.id, f.type]) AS flows
+"""
+
+#: The version and uid a unit of work starts from. The SET (same value) takes the write lock of
+#: the Meta node in Neo4j until the unit commits, so no other unit commits in between and the
+#: unit's BUMP_GRAPH_VERSION makes exactly version + 1 (FalkorDB: the store's write lock does).
+CLAIM_GRAPH_VERSION = """
+MATCH (m:Meta {id: 'graph'})
+SET m.version = m.version
+RETURN m.version AS version, m.uid AS uid
+"""
+
 #: One row per process with exchanges that carry a distribution or a pedigree entry: the
 #: process's exchange DQ system and one list per exchange (collect() drops nulls, so the
 #: nullable values travel inside a list): id, distribution, the amount as given (distribution

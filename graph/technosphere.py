@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from graph import queries as q
-from graph.store import GraphStore
+from graph.store import GraphStore, Row
 from lcagraph.errors import StoreBusy
 
 INPUT, AVOIDED, UNLINKED = 1, 2, 4  # bits of a link code (READ_TECHNOSPHERE_LINK_EXCEPTIONS)
@@ -123,8 +123,13 @@ def _read(store: GraphStore, version: int, categories: list[str] | None) -> Tech
 
 def read_processes(store: GraphStore) -> ProcessRows:
     """Every process with its database and signed reference amount in the flow's reference unit."""
+    return collect_processes(store.read(q.READ_TECHNOSPHERE_PROCESSES))
+
+
+def collect_processes(rows: list[Row]) -> ProcessRows:
+    """ProcessRows of the rows of READ_TECHNOSPHERE_PROCESSES (or a statement returning the same)."""
     processes = ProcessRows()
-    for row in store.read(q.READ_TECHNOSPHERE_PROCESSES):
+    for row in rows:
         database = str(row["database"] or "")
         for pid, ref, is_input in row["processes"]:
             processes.ids.append(pid)
@@ -137,9 +142,16 @@ def read_processes(store: GraphStore) -> ProcessRows:
 def read_links(store: GraphStore) -> tuple[LinkRows, list[str]]:
     """Supply links (PROVIDER edges, with their exchange's direction, avoided flag and allocation)
     and the consumers of cut-off exchanges."""
+    return collect_links(store.read(q.READ_TECHNOSPHERE_LINK_EXCEPTIONS),
+                         store.read(q.READ_TECHNOSPHERE_LINKS), store.read(q.READ_TECHNOSPHERE_LINK_COUNTS))
+
+
+def collect_links(exceptions: list[Row], edges: list[Row], counts: list[Row]) -> tuple[LinkRows, list[str]]:
+    """Links and cut-off consumers of the rows of READ_TECHNOSPHERE_LINK_EXCEPTIONS, _LINKS and
+    _LINK_COUNTS (or statements returning the same for part of the consumers)."""
     special: dict[str, tuple[int, float]] = {}
     unlinked: list[str] = []
-    for row in store.read(q.READ_TECHNOSPHERE_LINK_EXCEPTIONS):
+    for row in exceptions:
         columns = zip(row["exchanges"], row["codes"], row["allocations"], strict=True)
         for exchange, code, allocation in columns:
             if code & UNLINKED:
@@ -147,11 +159,11 @@ def read_links(store: GraphStore) -> tuple[LinkRows, list[str]]:
             else:
                 special[exchange] = (int(code), float(allocation))
     links = LinkRows()
-    edges: dict[str, int] = {}
-    for row in store.read(q.READ_TECHNOSPHERE_LINKS):
+    linked: dict[str, int] = {}
+    for row in edges:
         consumer = row["consumer"]
         providers = row["providers"]
-        edges[consumer] = len(providers)
+        linked[consumer] = len(providers)
         links.consumers.extend([consumer] * len(providers))
         links.providers.extend(providers)
         links.exchanges.extend(row["exchanges"])
@@ -160,16 +172,21 @@ def read_links(store: GraphStore) -> tuple[LinkRows, list[str]]:
             links.amounts.append(float(amount) * allocation)
             links.is_input.append(bool(code & INPUT))
             links.is_avoided.append(bool(code & AVOIDED))
-    for row in store.read(q.READ_TECHNOSPHERE_LINK_COUNTS):
-        pending = int(row["linked"]) - edges.get(row["consumer"], 0)
+    for row in counts:
+        pending = int(row["linked"]) - linked.get(row["consumer"], 0)
         unlinked.extend([row["consumer"]] * max(pending, 0))
     return links, unlinked
 
 
 def read_elementary(store: GraphStore) -> ElementaryRows:
     """Elementary exchanges of every process."""
+    return collect_elementary(store.read(q.READ_TECHNOSPHERE_ELEMENTARY))
+
+
+def collect_elementary(rows: list[Row]) -> ElementaryRows:
+    """ElementaryRows of the rows of READ_TECHNOSPHERE_ELEMENTARY (or a statement returning the same)."""
     out = ElementaryRows()
-    for row in store.read(q.READ_TECHNOSPHERE_ELEMENTARY):
+    for row in rows:
         flows = row["flows"]
         out.processes.extend([row["process"]] * len(flows))
         out.flows.extend(flows)
@@ -180,8 +197,13 @@ def read_elementary(store: GraphStore) -> ElementaryRows:
 
 def read_factors(store: GraphStore, categories: list[str] | None = None) -> FactorRows:
     """Characterisation factors of ``categories`` (every category of a method when None)."""
+    return collect_factors(store.read(q.READ_TECHNOSPHERE_FACTORS, {"categories": categories}))
+
+
+def collect_factors(rows: list[Row]) -> FactorRows:
+    """FactorRows of the rows of READ_TECHNOSPHERE_FACTORS."""
     out = FactorRows()
-    for row in store.read(q.READ_TECHNOSPHERE_FACTORS, {"categories": categories}):
+    for row in rows:
         category = str(row["category"])
         out.category_methods[category] = str(row["method"] or "")
         out.category_units[category] = str(row["unit"] or "")

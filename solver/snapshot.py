@@ -8,7 +8,10 @@ Layout: an uncompressed ``.npz`` (numpy's zip of raw ``.npy`` arrays, read with
 - ``reference_amounts`` (n,) float64, ``cutoffs`` (n,) int64;
 - ``process_ids`` (n,), ``flow_ids`` (F,), ``category_ids`` (m,): fixed-width unicode arrays;
 - ``header``: UTF-8 JSON as uint8 — the format number, ``uncharacterised`` and whatever the
-  caller keys the file by (graph version, graph id) or needs beside the matrices.
+  caller keys the file by (graph version, graph id) or needs beside the matrices;
+- optionally ``rows_*``: the link and elementary rows the matrices were built from
+  (:class:`SnapshotRows`), so that a later version can be built from these rows with part of them
+  replaced, exactly as from a full read (files without them still load; they just cannot be updated).
 
 Writes go to a temporary file renamed over the target, so a reader never sees half a snapshot.
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import zipfile
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from solver.matrices import TechnosphereSystem
+from solver.tables import BoolArray, FloatArray, IntArray
 
 FORMAT = 1
 _MATRICES = {"A": sp.csc_matrix, "B": sp.csc_matrix, "C": sp.csr_matrix}
@@ -35,9 +40,37 @@ class SnapshotUnreadable(ValueError):
     """The file is missing, truncated, of another format or inconsistent (callers rebuild it)."""
 
 
-def write_snapshot(path: Path, system: TechnosphereSystem, header: dict[str, Any]) -> int:
-    """Write ``system`` and ``header`` (JSON-serialisable) to ``path``; returns the bytes written."""
+@dataclass(frozen=True, slots=True)
+class SnapshotRows:
+    """The link and elementary rows of a system, by position: ``link_consumers`` and
+    ``link_providers`` (L,) and ``elementary_processes`` (E,) index ``process_ids``,
+    ``elementary_flows`` (E,) indexes ``flow_ids``. Amounts as solver.LinkTable / ElementaryTable
+    (allocation applied, elementary inputs already negative). With ``reference_amounts`` (the
+    signed r_j) and ``cutoffs`` they are every row the system was built from."""
+
+    link_consumers: IntArray
+    link_providers: IntArray
+    link_amounts: FloatArray
+    link_is_input: BoolArray
+    link_is_avoided: BoolArray
+    elementary_processes: IntArray
+    elementary_flows: IntArray
+    elementary_amounts: FloatArray
+
+
+_ROW_KINDS = {f.name: (np.float64 if "amounts" in f.name else bool if "_is_" in f.name else np.int64)
+              for f in fields(SnapshotRows)}
+
+
+def write_snapshot(
+    path: Path, system: TechnosphereSystem, header: dict[str, Any], rows: SnapshotRows | None = None,
+) -> int:
+    """Write ``system``, ``header`` (JSON-serialisable) and ``rows`` if given to ``path``; returns
+    the bytes written."""
     arrays: dict[str, Any] = {}  # numpy arrays (Any: savez types its keywords as allow_pickle)
+    if rows is not None:
+        arrays.update({f"rows_{name}": np.asarray(getattr(rows, name), dtype=kind)
+                       for name, kind in _ROW_KINDS.items()})
     for name in _MATRICES:
         matrix = getattr(system, name)
         arrays[f"{name}_data"] = np.asarray(matrix.data, dtype=np.float64)
@@ -89,6 +122,32 @@ def read_snapshot(path: Path) -> tuple[TechnosphereSystem, dict[str, Any]]:
         process_index={pid: j for j, pid in enumerate(ids["process_ids"])},
     )
     return system, header
+
+
+def read_snapshot_rows(path: Path, system: TechnosphereSystem) -> SnapshotRows | None:
+    """The rows written beside ``system`` (read from the same file), None for a file without them;
+    SnapshotUnreadable for a damaged file or rows that index outside the system."""
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            if f"rows_{next(iter(_ROW_KINDS))}" not in archive.files:
+                return None
+            arrays = {name: archive[f"rows_{name}"] for name in _ROW_KINDS}
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:
+        raise SnapshotUnreadable(f"{path}: {e}") from e
+    rows = SnapshotRows(**arrays)
+    if not _rows_fit(rows, system.size, len(system.flow_ids)):
+        raise SnapshotUnreadable(f"{path}: the rows do not fit the matrices ({system.size} processes)")
+    return rows
+
+
+def _rows_fit(rows: SnapshotRows, n: int, flows: int) -> bool:
+    links = {a.size for a in (rows.link_consumers, rows.link_providers, rows.link_amounts, rows.link_is_input,
+                              rows.link_is_avoided)}
+    elementary = {a.size for a in (rows.elementary_processes, rows.elementary_flows, rows.elementary_amounts)}
+    bounds = ((rows.link_consumers, n), (rows.link_providers, n), (rows.elementary_processes, n),
+              (rows.elementary_flows, flows))
+    inside = all(not a.size or (a.min() >= 0 and a.max() < limit) for a, limit in bounds)
+    return len(links) == 1 and len(elementary) == 1 and inside
 
 
 def _header(archive: Any) -> dict[str, Any]:

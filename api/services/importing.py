@@ -11,6 +11,8 @@ The built-in IPCC AR6 GWP100 methods are (re)written by every import as their ow
 ``ipcc-ar6-gwp100``, so they are there from the first import on. Every import ends, inside its
 unit of work, by matching the factors every method declares against every elementary flow in the
 graph again (api/services/characterisation.py): factors never depend on the order of imports.
+The same unit writes the matrix snapshot of the version it commits, from the previous version's
+and the rows the import touched (api/services/snapshot_update.py), published once it commits.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from api.services.characterisation import (
     characterise_graph,
     report_characterisation,
 )
+from api.services.snapshot_update import snapshot_update
 from graph import queries as q
 from graph.reader import read_databases, read_provider_candidates, read_provider_exchanges
 from graph.store import GraphStore, Writer
@@ -84,10 +87,15 @@ def commit_content(
     *, replaced: bool = False,
 ) -> ImportReport:
     """Write linked content in ONE unit of work, with the built-in methods, the whole graph's
-    characterisation re-derived and the import report (``also`` adds writes of its own;
-    ``replaced``: the database was in the graph before)."""
-    with store.unit_of_work() as writer:
-        write_database_content(writer, builtin_content(), progress=step)
+    characterisation re-derived, the import report and the matrix snapshot of the version it
+    commits (api/services/snapshot_update.py; ``also`` adds writes of its own; ``replaced``: the
+    database was in the graph before)."""
+    builtin = builtin_content()
+    # extra writes may touch any row of the technosphere: their import's snapshot is built at first load
+    with snapshot_update(store, (builtin, content), enabled=also is None) as snapshot, \
+            store.unit_of_work() as writer:
+        snapshot.begin(writer)
+        write_database_content(writer, builtin, progress=step)
         write_database_content(writer, content, progress=step)
         if also is not None:
             also(writer)
@@ -96,6 +104,7 @@ def commit_content(
         report = replace(report_characterisation(content, graph), replaced=replaced)
         write_import_report(writer, report)
         step("matched elementary flows (whole graph)", len(graph.match.factors))
+        step("wrote the matrix snapshot", snapshot.write(writer))
     return report
 
 

@@ -7,9 +7,11 @@ are the graph's (any committed unit of work bumps the version, so an import, a p
 or the re-derived characterisation of every import leaves the old file stale); a stale or
 unreadable file is ignored and replaced. Only the newest snapshot of a graph is kept.
 
-Snapshots are written where the rows are read (the first load of a version: ``calculate``,
-``footprint``, an API refresh), not inside the import's unit of work: building C needs every
-factor of the graph, which the import re-derives only in the graph.
+Snapshots are written in two places, both with the rows they were built from (solver/snapshot.py
+``SnapshotRows``): inside an import's unit of work, for the version the import commits, from the
+previous version's snapshot and the rows the import touched (api/services/snapshot_update.py,
+published after the commit); and where the rows are read (the first load of a version that has
+none: ``calculate``, ``footprint``, an API refresh), after reading every exchange of the graph.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ import contextlib
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from graph.snapshot_location import GraphIdentity, read_identity, snapshot_folder
 from graph.store import GraphStore
@@ -39,7 +42,7 @@ from solver import (
     TechnosphereSystem,
     build_system,
 )
-from solver.snapshot import SnapshotUnreadable, read_snapshot, write_snapshot
+from solver.snapshot import SnapshotRows, SnapshotUnreadable, read_snapshot, write_snapshot
 
 Progress = Callable[[str], None]
 SUFFIX = ".npz"
@@ -129,8 +132,21 @@ def load_snapshot(
 
 def save_snapshot(
     store: GraphStore, identity: GraphIdentity, system: TechnosphereSystem, meta: VersionMeta,
+    rows: TechnosphereRows | None = None,
 ) -> Path:
-    """Write the snapshot of ``identity`` and delete the graph's older ones."""
+    """Write the snapshot of ``identity`` (with the rows it was built from, when given, so the
+    next import can update it: api/services/snapshot_update.py) and delete the graph's older ones."""
+    path = snapshot_path(store, identity)
+    write_version(path, identity, system, meta, rows)
+    remove_older_snapshots(path)
+    return path
+
+
+def write_version(
+    path: Path, identity: GraphIdentity, system: TechnosphereSystem, meta: VersionMeta,
+    rows: TechnosphereRows | None,
+) -> None:
+    """Write the snapshot file of ``identity`` at ``path``; ConfigurationError if it cannot."""
     names = list(dict.fromkeys(meta.databases))
     position = {name: k for k, name in enumerate(names)}
     header = {
@@ -138,19 +154,41 @@ def save_snapshot(
         "process_database": [position[d] for d in meta.databases],
         "methods": meta.methods, "units": meta.units,
     }
-    path = snapshot_path(store, identity)
     try:
-        write_snapshot(path, system, header)
+        write_snapshot(path, system, header, None if rows is None else snapshot_rows(system, rows))
     except OSError as e:
         raise ConfigurationError(
             f"cannot write the matrix snapshot {path}: {e}; make {path.parent} writable (it is a cache: "
             "deleting the folder is safe)"
         ) from e
+
+
+def remove_older_snapshots(path: Path) -> None:
+    """Delete the snapshots of the graph other than ``path``."""
     for old in path.parent.glob(f"*{SUFFIX}"):
         if old != path:
             with contextlib.suppress(FileNotFoundError):  # another process removed it first
                 old.unlink()
-    return path
+
+
+def snapshot_rows(system: TechnosphereSystem, rows: TechnosphereRows) -> SnapshotRows:
+    """The link and elementary rows of ``system`` by position (solver.snapshot.SnapshotRows)."""
+    flows = {f: i for i, f in enumerate(system.flow_ids)}
+    links, elem = rows.links, rows.elementary
+    return SnapshotRows(
+        link_consumers=_positions(system.process_index, links.consumers),
+        link_providers=_positions(system.process_index, links.providers),
+        link_amounts=np.asarray(links.amounts, dtype=np.float64),
+        link_is_input=np.asarray(links.is_input, dtype=bool),
+        link_is_avoided=np.asarray(links.is_avoided, dtype=bool),
+        elementary_processes=_positions(system.process_index, elem.processes),
+        elementary_flows=_positions(flows, elem.flows),
+        elementary_amounts=np.asarray(elem.amounts, dtype=np.float64),
+    )
+
+
+def _positions(index: Mapping[str, int], ids: Sequence[str]) -> npt.NDArray[np.int64]:
+    return np.fromiter(map(index.__getitem__, ids), dtype=np.int64, count=len(ids))
 
 
 # --- the cache ------------------------------------------------------------------------------
@@ -190,7 +228,7 @@ class CalculationCache:
                 build_s = time.perf_counter() - start
                 start = time.perf_counter()
                 if self.snapshots:
-                    save_snapshot(store, identity, system, meta)
+                    save_snapshot(store, identity, system, meta, rows)
                 snapshot_s = time.perf_counter() - start
             say(f"factorising the technosphere ({system.size:,} processes)")
             start = time.perf_counter()

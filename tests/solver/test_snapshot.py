@@ -11,7 +11,15 @@ import pytest
 
 from solver import compute_intensities, factorise
 from solver.matrices import TechnosphereSystem
-from solver.snapshot import FORMAT, SnapshotUnreadable, read_header, read_snapshot, write_snapshot
+from solver.snapshot import (
+    FORMAT,
+    SnapshotRows,
+    SnapshotUnreadable,
+    read_header,
+    read_snapshot,
+    read_snapshot_rows,
+    write_snapshot,
+)
 
 
 def _same_matrix(got: object, want: object) -> None:
@@ -66,3 +74,43 @@ def test_other_format_or_inconsistent_shapes_are_unreadable(
     np.savez(path, **dict(arrays, process_ids=arrays["process_ids"][:-1]))
     with pytest.raises(SnapshotUnreadable, match="shapes"):
         read_snapshot(path)
+
+
+def _rows(n: int, flows: int) -> SnapshotRows:
+    return SnapshotRows(
+        link_consumers=np.array([0, n - 1]), link_providers=np.array([n - 1, 0]),
+        link_amounts=np.array([0.1, 1 / 3]), link_is_input=np.array([True, False]),
+        link_is_avoided=np.array([False, True]), elementary_processes=np.array([1, 2, 2]),
+        elementary_flows=np.array([0, flows - 1, 0]), elementary_amounts=np.array([-2.5, 1e-300, 7.0]),
+    )
+
+
+def test_rows_travel_beside_the_matrices_exactly(tmp_path: Path, looped_system: TechnosphereSystem) -> None:
+    path = tmp_path / "v1.npz"
+    rows = _rows(looped_system.size, len(looped_system.flow_ids))
+    write_snapshot(path, looped_system, {}, rows)
+    system, _ = read_snapshot(path)
+    got = read_snapshot_rows(path, system)
+    assert got is not None
+    for name in SnapshotRows.__slots__:
+        a, b = getattr(got, name), getattr(rows, name)
+        assert a.dtype == (np.float64 if "amounts" in name else bool if "_is_" in name else np.int64), name
+        assert np.array_equal(a, b), name
+    write_snapshot(path, looped_system, {})  # a file without rows loads, but cannot be updated
+    assert read_snapshot_rows(path, read_snapshot(path)[0]) is None
+
+
+def test_rows_that_do_not_fit_the_matrices_are_unreadable(
+    tmp_path: Path, looped_system: TechnosphereSystem,
+) -> None:
+    path = tmp_path / "v1.npz"
+    rows = _rows(looped_system.size + 1, len(looped_system.flow_ids))  # a provider beyond the last process
+    write_snapshot(path, looped_system, {}, rows)
+    with pytest.raises(SnapshotUnreadable, match="rows do not fit"):
+        read_snapshot_rows(path, looped_system)
+    short = _rows(looped_system.size, len(looped_system.flow_ids))
+    write_snapshot(path, looped_system, {}, SnapshotRows(**{
+        name: getattr(short, name)[:1] if name == "link_amounts" else getattr(short, name)
+        for name in SnapshotRows.__slots__}))
+    with pytest.raises(SnapshotUnreadable, match="rows do not fit"):
+        read_snapshot_rows(path, looped_system)
