@@ -8,9 +8,10 @@ cached results show as stale until the next calculation), the exchange keeps ``l
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from graph import queries as q
-from graph.store import GraphStore
+from graph.store import GraphStore, Writer
 from lcagraph.errors import InvalidArgument, NodeNotFound
 
 
@@ -26,9 +27,22 @@ class ProviderOverride:
     graph_version: int
 
 
-def set_provider(store: GraphStore, exchange_id: str, provider_id: str) -> ProviderOverride:
-    """Link ``exchange_id`` (a product input or waste output) to ``provider_id``, whose quantitative
-    reference must be the exchange's flow. NodeNotFound / InvalidArgument name what is wrong."""
+@dataclass(frozen=True, slots=True)
+class PlannedOverride:
+    """A checked override, ready to be written in a unit of work."""
+
+    exchange: str
+    consumer: str
+    flow: str
+    previous: str | None
+    provider: str
+    link: list[Any]  # a PROVIDER_LINK_ROW row
+
+
+def plan_override(store: GraphStore, exchange_id: str, provider_id: str) -> PlannedOverride:
+    """Check that ``provider_id`` can supply ``exchange_id`` (a product input or waste output): its
+    quantitative reference must be the exchange's flow. NodeNotFound / InvalidArgument name what is
+    wrong."""
     rows = store.read(q.READ_EXCHANGE_LINK, {"exchange": exchange_id})
     if not rows:
         raise NodeNotFound(f"exchange {exchange_id!r} is not in the graph; see a process's exchanges for ids")
@@ -51,16 +65,26 @@ def set_provider(store: GraphStore, exchange_id: str, provider_id: str) -> Provi
     link = q.PROVIDER_LINK_ROW.row(
         consumer=x["consumer"], provider=provider_id, flow=x["flow"], exchange=exchange_id,
         amount=float(x["amount_ref"]), kind="override", is_waste=x["flow_type"] == "waste", scale=None)
-    params = {"consumer": x["consumer"], "exchange": exchange_id, "provider": provider_id}
+    return PlannedOverride(exchange_id, str(x["consumer"]), str(x["flow"]), x["provider"], provider_id, link)
+
+
+def write_override(writer: Writer, plan: PlannedOverride) -> None:
+    """The override's writes, inside the caller's unit of work."""
+    params = {"consumer": plan.consumer, "exchange": plan.exchange, "provider": plan.provider}
+    writer.run(q.SET_EXCHANGE_OVERRIDE, params)
+    writer.run(q.DELETE_PROVIDER_LINK_OF_EXCHANGE, params)
+    writer.run_batches(q.UPSERT_PROVIDER_LINKS, [plan.link])
+
+
+def set_provider(store: GraphStore, exchange_id: str, provider_id: str) -> ProviderOverride:
+    """Link ``exchange_id`` to ``provider_id`` in a unit of work of its own (:func:`plan_override`)."""
+    plan = plan_override(store, exchange_id, provider_id)
     with store.unit_of_work() as writer:
-        writer.run(q.SET_EXCHANGE_OVERRIDE, params)
-        writer.run(q.DELETE_PROVIDER_LINK_OF_EXCHANGE, params)
-        writer.run_batches(q.UPSERT_PROVIDER_LINKS, [link])
-    return ProviderOverride(
-        exchange=exchange_id,
-        consumer=str(x["consumer"]),
-        flow=str(x["flow"]),
-        previous=x["provider"],
-        provider=provider_id,
-        graph_version=store.graph_version(),
-    )
+        write_override(writer, plan)
+    return done_override(store, plan)
+
+
+def done_override(store: GraphStore, plan: PlannedOverride) -> ProviderOverride:
+    """What changed, with the graph version the override committed."""
+    return ProviderOverride(plan.exchange, plan.consumer, plan.flow, plan.previous, plan.provider,
+                            store.graph_version())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from api.services.providers import set_provider
 from api.services.readmodels import Category, DatabaseView
 from graph.browse import (
     read_categories,
@@ -23,7 +24,7 @@ from graph.browse import (
     search_processes,
     storable_id,
 )
-from graph.overrides import ProviderOverride, set_provider
+from graph.overrides import ProviderOverride
 from graph.results import read_result_keys
 from graph.store import GraphStore
 

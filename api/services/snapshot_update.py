@@ -13,6 +13,9 @@ the solver is built from (graph/technosphere.py; what graph/writer.py deletes an
   the previous rows) and the ones with a link into new D (from the unit's staging graph);
 - the factors: characterisation is re-derived over the whole graph; the factor table is re-read.
 
+A provider override (api/services/providers.py) writes no database: it changes the links of one
+consumer, whose links and cut-offs are read again whole the same way.
+
 Every other row is unchanged, except in one case: flows are shared, and an import that writes an
 existing flow with another type moves other databases' exchanges in or out of B; such an import,
 an import with extra writes (``also``), a graph without a valid snapshot (with its rows) of the
@@ -85,9 +88,11 @@ class SnapshotUpdate:
 
     def __init__(
         self, store: GraphStore, contents: Sequence[DatabaseContent], *, enabled: bool = True,
+        consumers: Sequence[str] = (),
     ) -> None:
         self.store = store
         self.databases = tuple(dict.fromkeys(c.database.id for c in contents))
+        self.consumers = tuple(consumers)  # whose links the unit changes besides the databases'(an override)
         self.flows = tuple(dict.fromkeys(f.id for c in contents for f in c.flows))
         self.enabled = enabled
         self.start: GraphIdentity | None = None
@@ -111,7 +116,7 @@ class SnapshotUpdate:
         if self.start is None or _retyped(self.flow_types, writer):
             return 0
         baseline = load_baseline(self.store, self.start)
-        rows = None if baseline is None else updated_rows(baseline, writer, self.databases)
+        rows = None if baseline is None else updated_rows(baseline, writer, self.databases, self.consumers)
         if rows is None:
             return 0
         try:
@@ -155,9 +160,10 @@ class SnapshotUpdate:
 @contextlib.contextmanager
 def snapshot_update(
     store: GraphStore, contents: Sequence[DatabaseContent], *, enabled: bool = True,
+    consumers: Sequence[str] = (),
 ) -> Iterator[SnapshotUpdate]:
     """Around a unit of work: publish the pending snapshot after it committed, discard it if not."""
-    update = SnapshotUpdate(store, contents, enabled=enabled)
+    update = SnapshotUpdate(store, contents, enabled=enabled, consumers=consumers)
     try:
         yield update
     except BaseException:
@@ -185,16 +191,19 @@ def load_baseline(store: GraphStore, identity: GraphIdentity) -> Baseline | None
     return None if rows is None else Baseline(identity, system, meta, rows)
 
 
-def updated_rows(baseline: Baseline, writer: Writer, databases: Sequence[str]) -> TechnosphereRows | None:
-    """The rows of the version the unit commits: the baseline's without those the import replaced,
-    plus those read from the staging graph. None if a consumer is not where it should be."""
+def updated_rows(
+    baseline: Baseline, writer: Writer, databases: Sequence[str], changed: Sequence[str] = (),
+) -> TechnosphereRows | None:
+    """The rows of the version the unit commits: the baseline's without those the import replaced
+    (and the links of the ``changed`` consumers), plus those read from the staging graph. None if a
+    consumer is not where it should be."""
     system, rows = baseline.system, baseline.rows
     written = set(databases)
     in_written = np.fromiter((d in written for d in baseline.meta.databases), dtype=bool, count=system.size)
     into_written = in_written[rows.link_providers] & ~in_written[rows.link_consumers]
     ids = np.array(system.process_ids, dtype=object)
     consumers = set(ids[np.unique(rows.link_consumers[into_written])].tolist())
-    consumers |= set(read_linked_consumers(writer, databases))
+    consumers |= set(read_linked_consumers(writer, databases)) | set(changed)
     if not consumers <= system.process_index.keys():
         return None
     replaced = in_written.copy()

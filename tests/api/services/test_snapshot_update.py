@@ -17,12 +17,13 @@ import pytest
 from api.services.calculation import calculate
 from api.services.importing import commit_content, import_database
 from api.services.matrices import CalculationCache, load_snapshot, snapshot_path
+from api.services.providers import set_provider
 from graph.results import read_results
 from graph.snapshot_location import GraphIdentity, read_identity, snapshot_folder
 from graph.store import GraphStore, Writer
 from lcagraph.config import find_data_dir
 from lcagraph.errors import SingularTechnosphere
-from lcagraph.records import DatabaseContent, Exchange, Flow, Process, ProviderLink
+from lcagraph.records import Database, DatabaseContent, Exchange, Flow, Process, ProviderLink
 from loaders.methods import AR6_CATEGORY_ID
 from solver import TechnosphereSystem, compute_intensities, factorise
 from solver.snapshot import read_snapshot_rows
@@ -244,3 +245,27 @@ def test_uslci_then_a_2025_module_then_a_reimport_equal_full_reads(store: GraphS
     assert_same_system(_written(store), _full_read(store))
     assert_same_totals(_written(store), _full_read(store))
 
+
+
+def _second_power_plant() -> DatabaseContent:
+    """A database 'alt' with another electricity provider (1 kWh, 0.3 kg CO2)."""
+    power = Process("power2", "electricity, wind", "alt", ref_flow="f-power", ref_amount=1.0, ref_unit="kWh")
+    return DatabaseContent(
+        database=Database("alt", "alternative power"), processes=(power,),
+        exchanges=(Exchange("power2/0", "power2", "f-power", False, 1.0, "kWh", 1.0, is_reference=True),
+                   Exchange("power2/1", "power2", "co2", False, 0.3, "kg", 0.3)),
+    )
+
+
+def test_a_provider_override_writes_the_next_versions_snapshot(hand: GraphStore) -> None:
+    commit_content(hand, _second_power_plant(), _quiet)
+    before = _written(hand)
+    done = set_provider(hand, "steel/1", "power2")
+    assert done.previous == "power" and read_identity(hand).version == done.graph_version
+    after = _written(hand)
+    assert_same_system(after, _full_read(hand))
+    assert_same_totals(after, _full_read(hand))
+    was = before.A[before.process_index["power"], before.process_index["steel"]]
+    steel, power, power2 = (after.process_index[p] for p in ("steel", "power", "power2"))
+    # 2 kWh x allocation 0.9 moved from power to power2; the avoided 0.2 kWh stays with power
+    np.testing.assert_allclose([after.A[power, steel], after.A[power2, steel]], [was + 1.8, -1.8], rtol=1e-15)
