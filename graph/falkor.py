@@ -25,7 +25,7 @@ from falkordb import FalkorDB, Graph
 
 from graph import falkor_reply as reply
 from graph import queries as q
-from graph.embedded import EmbeddedServer, disk_full_note, stop_server
+from graph.embedded import EmbeddedServer, aof_has_grown, disk_full_note, rewrite_aof, stop_server
 from graph.locks import WriteLock
 from graph.store import BatchRow, Params, Row, Writer, iter_batches
 from lcagraph.errors import EngineError, EngineUnavailable, InvalidArgument, ReadOnlyViolation
@@ -34,6 +34,7 @@ T = TypeVar("T")
 DEFAULT_GRAPH = "lcagraph"
 STAGE_SUFFIX = "~stage"
 RO_REFUSAL = "to be executed only on read-only queries"
+AOF_REWRITE_TIMEOUT_S = 600.0
 
 
 class FalkorWriter:
@@ -101,6 +102,8 @@ class FalkorStore:
         for batch in iter_batches(rows, batch_size):
             with self.lock.held():
                 self.run_query(self._main, query, {**(params or {}), "rows": batch})
+        with self.lock.held():
+            self._compact_if_grown()
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Writer]:
@@ -118,6 +121,7 @@ class FalkorStore:
                 yield writer
                 writer.run(q.BUMP_GRAPH_VERSION, {"uid": uuid.uuid4().hex})
                 self.call(lambda: self._conn.rename(stage, self.graph_name))
+                self._compact_if_grown()
             except BaseException:
                 with suppress(redis.RedisError, OSError):
                     self._conn.delete(stage)
@@ -128,6 +132,15 @@ class FalkorStore:
     def reset(self) -> None:
         with self.unit_of_work() as writer:
             writer.run(q.DELETE_ALL_MODEL_DATA)
+
+    def _compact_if_grown(self) -> None:
+        """An embedded engine's append-only file rewritten once it has grown (a start replays it:
+        unrewritten, every unit's copy of the graph would be decoded again). Only under the write lock: the
+        rewrite forks, and so does GRAPH.COPY, which hangs if the two overlap (graph/embedded.py)."""
+        if self.server is None:
+            return
+        if self.call(lambda: aof_has_grown(self._conn)):
+            self.call(lambda: rewrite_aof(self._conn, AOF_REWRITE_TIMEOUT_S))
 
     # -- schema ----------------------------------------------------------------------------
 
