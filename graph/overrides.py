@@ -2,12 +2,13 @@
 
 The override is model data: it is written in a unit of work (the graph version moves on, so
 cached results show as stale until the next calculation), the exchange keeps ``link =
-'override'`` and the new ``provider``, and its PROVIDER edge is replaced.
+'override'`` and the new ``provider``, and its PROVIDER edge is replaced. The unit of work is the
+caller's (api/services/providers.py, which also writes the matrix snapshot in it).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from graph import queries as q
@@ -17,29 +18,19 @@ from lcagraph.errors import InvalidArgument, NodeNotFound
 
 @dataclass(frozen=True, slots=True)
 class ProviderOverride:
-    """What changed: the exchange, its consumer, the old and the new provider, the new version."""
+    """What changes: the exchange, its consumer, the old and the new provider; the PROVIDER row it
+    writes; the graph version it committed (0 until it is written: versions start at 1)."""
 
     exchange: str
     consumer: str
     flow: str
     previous: str | None
     provider: str
-    graph_version: int
+    link: list[Any] = field(repr=False, compare=False)  # a PROVIDER_LINK_ROW row
+    graph_version: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedOverride:
-    """A checked override, ready to be written in a unit of work."""
-
-    exchange: str
-    consumer: str
-    flow: str
-    previous: str | None
-    provider: str
-    link: list[Any]  # a PROVIDER_LINK_ROW row
-
-
-def plan_override(store: GraphStore, exchange_id: str, provider_id: str) -> PlannedOverride:
+def plan_override(store: GraphStore, exchange_id: str, provider_id: str) -> ProviderOverride:
     """Check that ``provider_id`` can supply ``exchange_id`` (a product input or waste output): its
     quantitative reference must be the exchange's flow. NodeNotFound / InvalidArgument name what is
     wrong."""
@@ -65,10 +56,10 @@ def plan_override(store: GraphStore, exchange_id: str, provider_id: str) -> Plan
     link = q.PROVIDER_LINK_ROW.row(
         consumer=x["consumer"], provider=provider_id, flow=x["flow"], exchange=exchange_id,
         amount=float(x["amount_ref"]), kind="override", is_waste=x["flow_type"] == "waste", scale=None)
-    return PlannedOverride(exchange_id, str(x["consumer"]), str(x["flow"]), x["provider"], provider_id, link)
+    return ProviderOverride(exchange_id, str(x["consumer"]), str(x["flow"]), x["provider"], provider_id, link)
 
 
-def write_override(writer: Writer, plan: PlannedOverride) -> None:
+def write_override(writer: Writer, plan: ProviderOverride) -> None:
     """The override's writes, inside the caller's unit of work."""
     params = {"consumer": plan.consumer, "exchange": plan.exchange, "provider": plan.provider}
     writer.run(q.SET_EXCHANGE_OVERRIDE, params)
@@ -76,15 +67,6 @@ def write_override(writer: Writer, plan: PlannedOverride) -> None:
     writer.run_batches(q.UPSERT_PROVIDER_LINKS, [plan.link])
 
 
-def set_provider(store: GraphStore, exchange_id: str, provider_id: str) -> ProviderOverride:
-    """Link ``exchange_id`` to ``provider_id`` in a unit of work of its own (:func:`plan_override`)."""
-    plan = plan_override(store, exchange_id, provider_id)
-    with store.unit_of_work() as writer:
-        write_override(writer, plan)
-    return done_override(store, plan)
-
-
-def done_override(store: GraphStore, plan: PlannedOverride) -> ProviderOverride:
-    """What changed, with the graph version the override committed."""
-    return ProviderOverride(plan.exchange, plan.consumer, plan.flow, plan.previous, plan.provider,
-                            store.graph_version())
+def committed(store: GraphStore, plan: ProviderOverride) -> ProviderOverride:
+    """``plan`` with the graph version it committed."""
+    return replace(plan, graph_version=store.graph_version())

@@ -708,51 +708,51 @@ RETURN f.id AS id, f.name AS name, f.type AS type, f.unit AS unit, f.flow_proper
 #: One row per database; ``processes`` lists [id, reference amount in the flow's reference unit
 #: (as signed in the dataset), ref_is_input]. ``ref_amount_ref`` falls back to ``ref_amount``
 #: (as given) on graphs written before it existed and for processes without a reference exchange.
-READ_TECHNOSPHERE_PROCESSES = """
-MATCH (p:Process)
+_PROCESS_ROWS = """
 RETURN p.database AS database,
        collect([p.id, coalesce(p.ref_amount_ref, p.ref_amount), p.ref_is_input]) AS processes
 """
+READ_TECHNOSPHERE_PROCESSES = "MATCH (p:Process)" + _PROCESS_ROWS
 
 #: One row per consumer: parallel lists of its PROVIDER edges: ``providers``, ``exchanges`` and
 #: ``amounts`` = PROVIDER.amount x scale (units of the provider's reference product).
 #: (Parallel collect()s over the same rows keep their order; one list per value parses fastest.)
-READ_TECHNOSPHERE_LINKS = """
-MATCH (c:Process)-[l:PROVIDER]->(p:Process)
+_LINK_MATCH = "MATCH (c:Process)-[l:PROVIDER]->(p:Process)"
+_LINK_ROWS = """
 RETURN c.id AS consumer, collect(p.id) AS providers, collect(l.exchange) AS exchanges,
        collect(l.amount * coalesce(l.scale, 1.0)) AS amounts
 """
+READ_TECHNOSPHERE_LINKS = _LINK_MATCH + _LINK_ROWS
 
 #: One row per consumer: the exchanges that need a provider and are not a plain input with
 #: allocation 1 (outputs, avoided, allocated, unlinked), as parallel lists: ``exchanges``,
 #: ``codes`` (1 for an input + 2 if avoided + 4 if unlinked) and ``allocations``.
-READ_TECHNOSPHERE_LINK_EXCEPTIONS = """
-MATCH (c:Process)-[x:INPUT|OUTPUT]->(:Flow)
-WHERE x.link IS NOT NULL
+_EXCHANGE_MATCH = "MATCH (c:Process)-[x:INPUT|OUTPUT]->(:Flow)\n"
+_LINK_EXCEPTION = """x.link IS NOT NULL
   AND (type(x) = 'OUTPUT' OR x.is_avoided OR x.link = 'unlinked' OR coalesce(x.allocation, 1.0) <> 1.0)
 RETURN c.id AS consumer, collect(x.id) AS exchanges,
        collect(CASE WHEN type(x) = 'INPUT' THEN 1 ELSE 0 END + CASE WHEN x.is_avoided THEN 2 ELSE 0 END
                + CASE WHEN x.link = 'unlinked' THEN 4 ELSE 0 END) AS codes,
        collect(coalesce(x.allocation, 1.0)) AS allocations
 """
+READ_TECHNOSPHERE_LINK_EXCEPTIONS = _EXCHANGE_MATCH + "WHERE " + _LINK_EXCEPTION
 
 #: One row per consumer: how many of its exchanges are linked (not 'unlinked'); those without a
 #: PROVIDER edge link into a database that is not imported (cut-offs until it is).
-READ_TECHNOSPHERE_LINK_COUNTS = """
-MATCH (c:Process)-[x:INPUT|OUTPUT]->(:Flow)
-WHERE x.link IS NOT NULL AND x.link <> 'unlinked'
+_LINK_COUNT = """x.link IS NOT NULL AND x.link <> 'unlinked'
 RETURN c.id AS consumer, count(x) AS linked
 """
+READ_TECHNOSPHERE_LINK_COUNTS = _EXCHANGE_MATCH + "WHERE " + _LINK_COUNT
 
 #: One row per process: parallel lists of its elementary exchanges, ``flows``, ``exchanges`` and ``amounts`` =
 #: amount_ref x allocation, negative for inputs (resources).
-READ_TECHNOSPHERE_ELEMENTARY = """
-MATCH (p:Process)-[x:INPUT|OUTPUT]->(f:Flow)
-WHERE f.type = 'elementary' AND NOT coalesce(x.is_reference, false)
+_ELEMENTARY_MATCH = "MATCH (p:Process)-[x:INPUT|OUTPUT]->(f:Flow)\n"
+_ELEMENTARY = """f.type = 'elementary' AND NOT coalesce(x.is_reference, false)
 RETURN p.id AS process, collect(f.id) AS flows, collect(x.id) AS exchanges,
        collect(CASE WHEN type(x) = 'INPUT' THEN -x.amount_ref ELSE x.amount_ref END
                * coalesce(x.allocation, 1.0)) AS amounts
 """
+READ_TECHNOSPHERE_ELEMENTARY = _ELEMENTARY_MATCH + "WHERE " + _ELEMENTARY
 
 #: One row per impact category (with its method); ``factors`` lists [flow, value].
 READ_TECHNOSPHERE_FACTORS = """
@@ -764,47 +764,20 @@ RETURN c.id AS category, m.id AS method, c.unit AS unit,
 """
 
 # --- the technosphere rows an import touched (graph/technosphere_part.py) --------------------
-# The same rows as READ_TECHNOSPHERE_*, restricted to the processes of $databases (the databases
-# an import wrote) and, for links and cut-offs, also the consumers $consumers of other databases
-# whose supply links into $databases the import deleted or re-created.
+# The same rows as READ_TECHNOSPHERE_* (built from the same fragments, so the two cannot drift
+# apart: the snapshot an import writes must equal a full read), restricted to the processes of
+# $databases (the databases an import wrote) and, for links and cut-offs, also the consumers
+# $consumers of other databases whose supply links into $databases the import deleted or re-created.
 
-READ_TECHNOSPHERE_PROCESSES_OF_DATABASES = """
-MATCH (p:Process)
-WHERE p.database IN $databases
-RETURN p.database AS database,
-       collect([p.id, coalesce(p.ref_amount_ref, p.ref_amount), p.ref_is_input]) AS processes
-"""
+_IN_CONSUMERS = "(c.database IN $databases OR c.id IN $consumers) AND "
 
-READ_TECHNOSPHERE_LINKS_OF_CONSUMERS = """
-MATCH (c:Process)-[l:PROVIDER]->(p:Process)
-WHERE c.database IN $databases OR c.id IN $consumers
-RETURN c.id AS consumer, collect(p.id) AS providers, collect(l.exchange) AS exchanges,
-       collect(l.amount * coalesce(l.scale, 1.0)) AS amounts
-"""
-
-READ_TECHNOSPHERE_LINK_EXCEPTIONS_OF_CONSUMERS = """
-MATCH (c:Process)-[x:INPUT|OUTPUT]->(:Flow)
-WHERE (c.database IN $databases OR c.id IN $consumers) AND x.link IS NOT NULL
-  AND (type(x) = 'OUTPUT' OR x.is_avoided OR x.link = 'unlinked' OR coalesce(x.allocation, 1.0) <> 1.0)
-RETURN c.id AS consumer, collect(x.id) AS exchanges,
-       collect(CASE WHEN type(x) = 'INPUT' THEN 1 ELSE 0 END + CASE WHEN x.is_avoided THEN 2 ELSE 0 END
-               + CASE WHEN x.link = 'unlinked' THEN 4 ELSE 0 END) AS codes,
-       collect(coalesce(x.allocation, 1.0)) AS allocations
-"""
-
-READ_TECHNOSPHERE_LINK_COUNTS_OF_CONSUMERS = """
-MATCH (c:Process)-[x:INPUT|OUTPUT]->(:Flow)
-WHERE (c.database IN $databases OR c.id IN $consumers) AND x.link IS NOT NULL AND x.link <> 'unlinked'
-RETURN c.id AS consumer, count(x) AS linked
-"""
-
-READ_TECHNOSPHERE_ELEMENTARY_OF_DATABASES = """
-MATCH (p:Process)-[x:INPUT|OUTPUT]->(f:Flow)
-WHERE p.database IN $databases AND f.type = 'elementary' AND NOT coalesce(x.is_reference, false)
-RETURN p.id AS process, collect(f.id) AS flows, collect(x.id) AS exchanges,
-       collect(CASE WHEN type(x) = 'INPUT' THEN -x.amount_ref ELSE x.amount_ref END
-               * coalesce(x.allocation, 1.0)) AS amounts
-"""
+READ_TECHNOSPHERE_PROCESSES_OF_DATABASES = "MATCH (p:Process)\nWHERE p.database IN $databases" + _PROCESS_ROWS
+READ_TECHNOSPHERE_LINKS_OF_CONSUMERS = (
+    _LINK_MATCH + "\nWHERE c.database IN $databases OR c.id IN $consumers" + _LINK_ROWS)
+READ_TECHNOSPHERE_LINK_EXCEPTIONS_OF_CONSUMERS = _EXCHANGE_MATCH + "WHERE " + _IN_CONSUMERS + _LINK_EXCEPTION
+READ_TECHNOSPHERE_LINK_COUNTS_OF_CONSUMERS = _EXCHANGE_MATCH + "WHERE " + _IN_CONSUMERS + _LINK_COUNT
+READ_TECHNOSPHERE_ELEMENTARY_OF_DATABASES = (
+    _ELEMENTARY_MATCH + "WHERE p.database IN $databases AND " + _ELEMENTARY)
 
 #: Processes of other databases with a supply link into $databases (RELINK_FOREIGN_PROVIDERS's).
 READ_CONSUMERS_LINKED_INTO_DATABASES = """

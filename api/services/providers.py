@@ -5,7 +5,7 @@ changes the links of one consumer, so only that consumer's links are read again.
 from __future__ import annotations
 
 from api.services.snapshot_update import snapshot_update
-from graph.overrides import ProviderOverride, done_override, plan_override, write_override
+from graph.overrides import ProviderOverride, committed, plan_override, write_override
 from graph.store import GraphStore
 
 
@@ -18,4 +18,4 @@ def set_provider(store: GraphStore, exchange_id: str, provider_id: str) -> Provi
         snapshot.begin(writer)
         write_override(writer, plan)
         snapshot.write(writer)
-    return done_override(store, plan)
+    return committed(store, plan)

@@ -9,7 +9,6 @@ identity holds at every node of sampled trees.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import random
@@ -17,7 +16,6 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -42,18 +40,9 @@ from graph.writer import write_database_content
 from lcagraph.config import find_data_dir
 from lcagraph.errors import NodeNotFound, NonFiniteResult, SingularTechnosphere
 from lcagraph.records import Database, DatabaseContent, Exchange, Flow, Process, ProviderLink
+from tests.shared_cases import technosphere_hand
 
-
-def _hand_module() -> ModuleType:
-    path = Path(__file__).parents[1] / "graph" / "test_technosphere.py"
-    spec = importlib.util.spec_from_file_location("hand_technosphere", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-HAND = _hand_module()
+HAND = technosphere_hand()
 GWP = "gwp"
 AR6 = "ipcc-ar6-gwp100/climate-change"
 

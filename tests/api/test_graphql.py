@@ -4,14 +4,12 @@ httpx against the app served by uvicorn on 127.0.0.1 (random port), real embedde
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import json
 import math
 import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import httpx
@@ -24,20 +22,13 @@ from api.services.nodes import NodeRequest, node_view
 from api.services.session import AppState
 from graph.store import GraphStore
 from lcagraph.config import Settings, find_data_dir
+from tests.shared_cases import tree_store_hand
 
 TOKEN = "s3cret-token"
 
 
-def _hand_system() -> ModuleType:
-    path = Path(__file__).parents[1] / "graph" / "test_tree_store.py"
-    spec = importlib.util.spec_from_file_location("hand_system", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
-
-HAND = _hand_system()
+HAND = tree_store_hand()
 
 
 def settings(token: str = TOKEN) -> Settings:

@@ -3,11 +3,8 @@ tests/api/services/test_foreground.py: the same figures as the service the CLI r
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections.abc import Iterator
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import httpx
@@ -19,19 +16,10 @@ from api.cli.serve import serve_in_thread
 from api.services.battery import declare_battery
 from api.services.importing import commit_content
 from graph.falkor import FalkorStore
+from tests.shared_cases import load_test_module
 
-
-def _module(name: str, path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-HERE = Path(__file__).parent
-FOREGROUND = _module("foreground_cases", HERE / "services" / "test_foreground.py")
-GRAPHQL = _module("graphql_cases", HERE / "test_graphql.py")
+FOREGROUND = load_test_module("api/services/test_foreground.py")
+GRAPHQL = load_test_module("api/test_graphql.py")
 TOKEN, Api, settings, background, model = (
     GRAPHQL.TOKEN,
     GRAPHQL.Api,

@@ -3,11 +3,8 @@ never a stale, erroneous, mutation or token-holder answer. Real uvicorn + embedd
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections.abc import Iterator
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import httpx
@@ -20,17 +17,9 @@ from api.cli.serve import serve_in_thread
 from api.graphql.response_cache import GraphQLResponseCache
 from graph.store import GraphStore
 from graph.tree import expand_tree
+from tests.shared_cases import load_test_module
 
-
-def _load(name: str, path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-GQL = _load("graphql_tests_for_cache", Path(__file__).parent / "test_graphql.py")
+GQL = load_test_module("api/test_graphql.py")
 HAND = GQL.HAND
 TOKEN = GQL.TOKEN
 UPSTREAM = GQL.UPSTREAM

@@ -8,7 +8,7 @@ import dataclasses
 
 from graph import queries as q
 from graph.falkor import FalkorStore
-from graph.overrides import set_provider
+from graph.overrides import plan_override, write_override
 from graph.reader import read_database_content
 from graph.writer import delete_database, write_database_content
 from lcagraph.records import Database, DatabaseContent, Exchange, Flow, Process, ProviderLink
@@ -87,7 +87,9 @@ def test_override_to_a_provider_of_the_flow_resets_the_scale(store: FalkorStore)
         changed.exchanges[0], dataclasses.replace(changed.exchanges[1], flow="diesel")),
         links=(dataclasses.replace(changed.links[0], flow="diesel"),))
     write(store, changed)
-    set_provider(store, "ship/2", "other")
+    plan = plan_override(store, "ship/2", "other")
+    with store.unit_of_work() as writer:
+        write_override(writer, plan)
     assert edges(store) == [("ship", "other", 2.0, 1.0)]
     with store.unit_of_work() as writer:
         delete_database(writer, "bg")

@@ -4,10 +4,6 @@ and some consumers, nothing else; the claimed version is the one the unit commit
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-from types import ModuleType
-
 from graph.snapshot_location import GraphIdentity, read_identity
 from graph.store import GraphStore
 from graph.technosphere import read_technosphere
@@ -17,18 +13,9 @@ from graph.technosphere_part import (
     read_linked_consumers,
     read_technosphere_part,
 )
+from tests.shared_cases import technosphere_hand
 
-
-def _hand_module() -> ModuleType:
-    path = Path(__file__).parent / "test_technosphere.py"
-    spec = importlib.util.spec_from_file_location("hand_technosphere_part", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-HAND = _hand_module()
+HAND = technosphere_hand()
 
 
 def test_part_rows_are_the_full_reads_rows_of_those_processes(store: GraphStore) -> None:

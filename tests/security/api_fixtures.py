@@ -4,30 +4,21 @@ amount 1 that makes the whole technosphere singular."""
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import replace
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from graph.store import GraphStore
 from graph.writer import write_database_content
 from lcagraph.config import Settings
 from lcagraph.records import Flow
+from tests.shared_cases import tree_store_hand
 
 TOKEN = "s3cret-token"
 
 
-def _hand_system() -> ModuleType:
-    path = Path(__file__).parents[1] / "graph" / "test_tree_store.py"
-    spec = importlib.util.spec_from_file_location("hand_system_security", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
-
-HAND = _hand_system()
+HAND = tree_store_hand()
 
 
 def settings(**overrides: Any) -> Settings:

@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from rich.console import Console
@@ -19,18 +17,9 @@ from api.services.search import search
 from graph.connect import open_embedded
 from graph.store import GraphStore
 from lcagraph.errors import InvalidArgument
+from tests.shared_cases import technosphere_hand
 
-
-def _hand_module() -> ModuleType:
-    path = Path(__file__).parents[2] / "graph" / "test_technosphere.py"
-    spec = importlib.util.spec_from_file_location("hand_technosphere_search", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-HAND = _hand_module()
+HAND = technosphere_hand()
 NOT_FOUND = ("error: process 'nope' is not in the graph; find a process id by name with "
              "`lcagraph search WORDS`")
 

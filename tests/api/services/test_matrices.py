@@ -5,10 +5,7 @@ same matrices and writes the same results; a snapshot of another version or of a
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
@@ -21,18 +18,9 @@ from graph.results import read_results
 from graph.snapshot_location import GraphIdentity, read_identity, snapshot_folder
 from graph.store import GraphStore
 from lcagraph.errors import ConfigurationError
+from tests.shared_cases import technosphere_hand
 
-
-def _hand_module() -> ModuleType:
-    path = Path(__file__).parents[2] / "graph" / "test_technosphere.py"
-    spec = importlib.util.spec_from_file_location("hand_technosphere_matrices", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-HAND = _hand_module()
+HAND = technosphere_hand()
 GWP = "gwp"
 
 

@@ -6,10 +6,7 @@ behind by an import that failed; imports it cannot update exactly fall back to t
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import replace
-from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
@@ -27,18 +24,9 @@ from lcagraph.records import Database, DatabaseContent, Exchange, Flow, Process,
 from loaders.methods import AR6_CATEGORY_ID
 from solver import TechnosphereSystem, compute_intensities, factorise
 from solver.snapshot import read_snapshot_rows
+from tests.shared_cases import technosphere_hand
 
-
-def _hand_module() -> ModuleType:
-    path = Path(__file__).parents[2] / "graph" / "test_technosphere.py"
-    spec = importlib.util.spec_from_file_location("hand_technosphere_update", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-HAND = _hand_module()
+HAND = technosphere_hand()
 DATA = find_data_dir()
 USLCI = DATA / "uslci/uslci_fy17q4_jsonld.zip"
 RAIL = DATA / "flcac/uslci-rail_v1.0_jsonld.zip"
