@@ -166,15 +166,24 @@ SET d.name = $name, d.source = $source, d.version = $version, d.licence = $licen
 #: Flows are shared by the databases that use them. Several databases may describe one flow UUID
 #: differently (an EcoSpold2 release without compartments, a JSON-LD release with them); each
 #: property then takes a commutative join of what was written - a given value over an empty one,
-#: a given compartment over an inferred one, else the smaller - so the flow, and every factor
-#: matched on it, do not depend on the order of imports.
+#: a given compartment over an inferred one, else the smaller; of two flow-property lists the
+#: longer, else the smaller 'name=factor;' text - so the flow, and every factor matched on it, do
+#: not depend on the order of imports.
 UPSERT_FLOWS = """
 UNWIND $rows AS row
 MERGE (f:Flow {id: row.id})
 WITH f, row, (f.compartment IS NULL OR f.compartment = '' OR
      (coalesce(f.compartment_inferred, false) AND NOT row.compartment_inferred) OR
      (row.compartment <> '' AND coalesce(f.compartment_inferred, false) = row.compartment_inferred
-      AND row.compartment < f.compartment)) AS take_compartment
+      AND row.compartment < f.compartment)) AS take_compartment,
+     reduce(k = '', i IN range(0, size(row.property_names) - 1) |
+            k + row.property_names[i] + '=' + toString(row.property_factors[i]) + ';') AS row_properties,
+     reduce(k = '', i IN range(0, size(coalesce(f.property_names, [])) - 1) |
+            k + f.property_names[i] + '=' + toString(f.property_factors[i]) + ';') AS flow_properties
+WITH f, row, take_compartment,
+     (f.property_names IS NULL OR size(row.property_names) > size(f.property_names) OR
+      (size(row.property_names) = size(f.property_names) AND row_properties < flow_properties))
+     AS take_properties
 SET f.name = CASE WHEN f.name IS NULL OR f.name = '' OR (row.name <> '' AND row.name < f.name)
                   THEN row.name ELSE f.name END,
     f.type = row.type,
@@ -196,11 +205,8 @@ SET f.name = CASE WHEN f.name IS NULL OR f.name = '' OR (row.name <> '' AND row.
                            OR (row.location <> '' AND row.location < f.location)
                       THEN row.location ELSE f.location END,
     f.synonyms = coalesce(f.synonyms, []) + [s IN row.synonyms WHERE NOT s IN coalesce(f.synonyms, [])],
-    f.property_factors = CASE WHEN f.property_names IS NULL
-                                   OR size(row.property_names) > size(f.property_names)
-                              THEN row.property_factors ELSE f.property_factors END,
-    f.property_names = CASE WHEN f.property_names IS NULL OR size(row.property_names) > size(f.property_names)
-                            THEN row.property_names ELSE f.property_names END
+    f.property_factors = CASE WHEN take_properties THEN row.property_factors ELSE f.property_factors END,
+    f.property_names = CASE WHEN take_properties THEN row.property_names ELSE f.property_names END
 WITH f
 MATCH (d:Database {id: $database})
 MERGE (f)-[:IN]->(d)

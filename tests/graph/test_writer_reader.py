@@ -18,7 +18,15 @@ from graph.reader import (
 )
 from graph.writer import delete_database, write_database_content
 from lcagraph.errors import DuplicateDataset, MalformedDataset, NodeNotFound, UnresolvedReference
-from lcagraph.records import DatabaseContent, Exchange, Flow, ProviderCandidate, ProviderLink
+from lcagraph.records import (
+    Database,
+    DatabaseContent,
+    Exchange,
+    Flow,
+    Process,
+    ProviderCandidate,
+    ProviderLink,
+)
 
 MakeContent = Callable[..., DatabaseContent]
 SORT_KEYS: dict[str, Callable[[Any], Any]] = {
@@ -241,3 +249,26 @@ def test_batches_smaller_than_the_content_write_the_same(
 def test_grouped_exchange_read_matches_field_list() -> None:
     returned = q.READ_EXCHANGES_OF_DATABASE.split("collect([", 1)[1].split("])", 1)[0]
     assert len([part for part in returned.split(",") if part.strip()]) == len(q.EXCHANGE_FIELDS)
+
+
+def _maker(database: str, properties: tuple[tuple[str, float], ...]) -> DatabaseContent:
+    """A database whose one process makes the shared flow 'f-fuel', described with ``properties``."""
+    pid = f"{database}-maker"
+    return DatabaseContent(
+        database=Database(database, database.upper()),
+        flows=(Flow("f-fuel", "fuel", "product", "m3", "Volume", property_factors=properties),),
+        processes=(Process(pid, "fuel maker", database, ref_flow="f-fuel", ref_amount=1.0, ref_unit="m3"),),
+        exchanges=(Exchange(f"{pid}/0", pid, "f-fuel", False, 1.0, "m3", 1.0, is_reference=True),),
+    )
+
+
+def test_flow_properties_of_two_databases_do_not_depend_on_the_order(store: FalkorStore) -> None:
+    a = _maker("a", (("Mass", 849.0), ("Net calorific value", 36000.0)))
+    b = _maker("b", (("Mass", 832.0), ("Energy", 35800.0)))
+    stored = []
+    for first, second in ((a, b), (b, a)):
+        store.reset()
+        write(store, first)
+        write(store, second)
+        stored.append(read_database_content(store, "a").flows[0].property_factors)
+    assert stored[0] == stored[1] == (("Mass", 832.0), ("Energy", 35800.0))  # 'Mass=832.0;…' < 'Mass=849.0;…'
