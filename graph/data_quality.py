@@ -4,6 +4,9 @@ pedigree entry of each exchange, the process-level DQ entry, and each process's 
 Rows only (graph/ knows no solver type); api/services/quality.py turns them into solver inputs.
 Exchanges are keyed by exchange id, which the bulk read (graph/technosphere.py) carries per
 link and elementary row, so every matrix cell finds its own distribution.
+
+Each reader reads the whole graph of a store, or of a :class:`ProcessScope` only some processes
+through an open unit of work's writer (what an import changed: api/services/quality_inputs.py).
 """
 
 from __future__ import annotations
@@ -11,7 +14,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from graph import queries as q
-from graph.store import GraphStore
+from graph.store import GraphStore, Params, Row, Writer
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessScope:
+    """The processes of ``databases`` and the processes ``consumers``, as a unit of work sees them."""
+
+    writer: Writer
+    databases: tuple[str, ...]
+    consumers: tuple[str, ...]
+
+
+def _read(source: GraphStore | ProcessScope, whole: str, part: str) -> list[Row]:
+    if not isinstance(source, ProcessScope):
+        return source.read(whole)
+    params: Params = {"databases": list(source.databases), "consumers": list(source.consumers)}
+    return source.writer.run(part, params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +71,12 @@ class LinkStates:
     ambiguous: int = 0
 
 
-def read_exchange_uncertainty(store: GraphStore) -> dict[str, ExchangeUncertainty]:
+def read_exchange_uncertainty(
+    source: GraphStore | ProcessScope,
+) -> dict[str, ExchangeUncertainty]:
     """Exchanges with a distribution or a pedigree entry, by exchange id."""
     out: dict[str, ExchangeUncertainty] = {}
-    for row in store.read(q.READ_EXCHANGE_UNCERTAINTY):
+    for row in _read(source, q.READ_EXCHANGE_UNCERTAINTY, q.READ_EXCHANGE_UNCERTAINTY_OF_PROCESSES):
         system = str(row["dq_system"] or "")
         for exchange, dist, amount, geosd, mean, sd, low, mode, high, entry in row["exchanges"]:
             out[exchange] = ExchangeUncertainty(
@@ -65,14 +86,17 @@ def read_exchange_uncertainty(store: GraphStore) -> dict[str, ExchangeUncertaint
     return out
 
 
-def read_process_data_quality(store: GraphStore) -> dict[str, ProcessDataQuality]:
+def read_process_data_quality(
+    source: GraphStore | ProcessScope,
+) -> dict[str, ProcessDataQuality]:
     """Process-level DQ data by process id (processes without any are left out)."""
+    rows = _read(source, q.READ_PROCESS_DATA_QUALITY, q.READ_PROCESS_DATA_QUALITY_OF_PROCESSES)
     return {
         str(row["process"]): ProcessDataQuality(
             system=str(row["system"] or ""), entry=str(row["entry"] or ""),
             indicators=tuple(_indicator(text) for text in row["indicators"] or ()),
         )
-        for row in store.read(q.READ_PROCESS_DATA_QUALITY)
+        for row in rows
     }
 
 
@@ -85,10 +109,10 @@ def _indicator(text: str) -> tuple[str, float]:
         return name, float("nan")
 
 
-def read_link_states(store: GraphStore) -> dict[str, LinkStates]:
+def read_link_states(source: GraphStore | ProcessScope) -> dict[str, LinkStates]:
     """Link states, as stored, of every process with exchanges that need a provider."""
     out: dict[str, LinkStates] = {}
-    for row in store.read(q.READ_PROCESS_LINK_STATES):
+    for row in _read(source, q.READ_PROCESS_LINK_STATES, q.READ_PROCESS_LINK_STATES_OF_PROCESSES):
         linked = cut_off = unlinked = ambiguous = 0
         for link, declared in zip(row["links"], row["declared"], strict=True):
             if link == "unlinked":

@@ -808,34 +808,41 @@ SET m.version = m.version
 RETURN m.version AS version, m.uid AS uid
 """
 
-#: One row per process with exchanges that carry a distribution or a pedigree entry: the
-#: process's exchange DQ system and one list per exchange (collect() drops nulls, so the
+#: One row per exchange DQ system of the processes with exchanges that carry a distribution or
+#: a pedigree entry: the system and one list per exchange (collect() drops nulls, so the
 #: nullable values travel inside a list): id, distribution, the amount as given (distribution
 #: parameters are in its unit), geometric sd, mean, sd, min, mode, max, pedigree entry.
-READ_EXCHANGE_UNCERTAINTY = """
-MATCH (p:Process)-[x:INPUT|OUTPUT]->(:Flow)
-WHERE x.unc_distribution IS NOT NULL OR x.dq IS NOT NULL
+_UNCERTAINTY_MATCH = "MATCH (p:Process)-[x:INPUT|OUTPUT]->(:Flow)\n"
+_UNCERTAINTY = """(x.unc_distribution IS NOT NULL OR x.dq IS NOT NULL)
 RETURN p.exchange_dq_system AS dq_system,
        collect([x.id, x.unc_distribution, x.amount, x.unc_geosd, x.unc_mean, x.unc_sd, x.unc_min,
                 x.unc_mode, x.unc_max, x.dq]) AS exchanges
 """
+READ_EXCHANGE_UNCERTAINTY = _UNCERTAINTY_MATCH + "WHERE " + _UNCERTAINTY
 
 #: Processes with a process-level DQ entry or DQ indicators (EF/ILCD: TeR, GeR, TiR, P, DQR).
-READ_PROCESS_DATA_QUALITY = """
-MATCH (p:Process)
-WHERE p.dq_entry IS NOT NULL OR p.dq_indicators IS NOT NULL
+_PROCESS_DQ = """(p.dq_entry IS NOT NULL OR p.dq_indicators IS NOT NULL)
 RETURN p.id AS process, p.dq_system AS system, p.dq_entry AS entry, p.dq_indicators AS indicators
 """
+READ_PROCESS_DATA_QUALITY = "MATCH (p:Process)\nWHERE " + _PROCESS_DQ
 
 #: One row per process with exchanges that need a provider: parallel lists of their link
 #: state ('default', 'unique', 'ambiguous', 'override', 'unlinked') and whether the flow is a
 #: declared cut-off (USLCI names them "CUTOFF ...").
-READ_PROCESS_LINK_STATES = """
-MATCH (p:Process)-[x:INPUT|OUTPUT]->(f:Flow)
-WHERE x.link IS NOT NULL
+_LINK_STATES_MATCH = "MATCH (p:Process)-[x:INPUT|OUTPUT]->(f:Flow)\n"
+_LINK_STATES = """x.link IS NOT NULL
 RETURN p.id AS process, collect(x.link) AS links,
        collect(toUpper(trim(f.name)) STARTS WITH 'CUTOFF') AS declared
 """
+READ_PROCESS_LINK_STATES = _LINK_STATES_MATCH + "WHERE " + _LINK_STATES
+
+# The same rows restricted to the processes of $databases and the processes $consumers (what
+# an import or a provider override changed: api/services/quality_inputs.py updates the quality
+# part of the matrix snapshot with them, so they must be the full reads' rows).
+_IN_PROCESSES = "(p.database IN $databases OR p.id IN $consumers) AND "
+READ_EXCHANGE_UNCERTAINTY_OF_PROCESSES = _UNCERTAINTY_MATCH + "WHERE " + _IN_PROCESSES + _UNCERTAINTY
+READ_PROCESS_DATA_QUALITY_OF_PROCESSES = "MATCH (p:Process)\nWHERE " + _IN_PROCESSES + _PROCESS_DQ
+READ_PROCESS_LINK_STATES_OF_PROCESSES = _LINK_STATES_MATCH + "WHERE " + _IN_PROCESSES + _LINK_STATES
 
 #: Processes, and Result nodes of one category calculated at graph version $version.
 COUNT_FRESH_RESULTS = """

@@ -85,15 +85,20 @@ def aggregate_dqr(
     has = np.isfinite(values)
     if ((values[has] < 1) | (values[has] > 5)).any():
         raise InvalidArgument("DQR values lie between 1 and 5; fix the data-quality entries")
-    weighted = weigh_by_contribution(system, factorisation,
-                                     np.column_stack([np.where(has, values, 0.0), ~has]), category)
-    without = np.clip(weighted[:, 1], 0.0, 1.0)
+    columns = np.column_stack([np.where(has, values, 0.0), ~has, has])
+    weighted = weigh_by_contribution(system, factorisation, columns, category)
+    # "No data" is decided on the share *with* data, which is exactly 0 when no contribution has
+    # any (a sum of zeros), not on 1 - without, which round-off leaves at 1 - 1e-16 (or not) depending
+    # on the order the processes were solved in.
+    with_data = weighted[:, 2]
+    nodata = ~np.isfinite(with_data) | (with_data == 0.0)
+    without = np.where(nodata & np.isfinite(with_data), 1.0, np.clip(weighted[:, 1], 0.0, 1.0))
     with np.errstate(divide="ignore", invalid="ignore"):
-        node = np.where(without < 1.0, weighted[:, 0] / (1.0 - without), np.nan)
+        node = np.where(nodata, np.nan, weighted[:, 0] / with_data)
     inside = np.isfinite(node) & (node >= 1.0 - SLACK) & (node <= 5.0 + SLACK)
     node = np.where(inside, np.clip(node, 1.0, 5.0), np.nan)
-    words = tuple(rate_dqr(v) if np.isfinite(v) or not (w < 1.0) else "undetermined"
-                  for v, w in zip(node, without, strict=True))
+    words = tuple(rate_dqr(v) if np.isfinite(v) or n else "undetermined"
+                  for v, n in zip(node, nodata, strict=True))
     return QualityRating(system.process_ids, system.category_ids[category], node, words, without)
 
 

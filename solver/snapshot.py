@@ -11,7 +11,10 @@ Layout: an uncompressed ``.npz`` (numpy's zip of raw ``.npy`` arrays, read with
   caller keys the file by (graph version, graph id) or needs beside the matrices;
 - optionally ``rows_*``: the link and elementary rows the matrices were built from
   (:class:`SnapshotRows`), so that a later version can be built from these rows with part of them
-  replaced, exactly as from a full read (files without them still load; they just cannot be updated).
+  replaced, exactly as from a full read (files without them still load; they just cannot be updated);
+- optionally ``quality_*`` (with the rows only): what the accuracy and completeness of every
+  process need beyond the matrices (:class:`SnapshotQuality`), row by row beside ``rows_*`` and
+  process by process, so that a first footprint needs no read of every exchange's uncertainty.
 
 Writes go to a temporary file renamed over the target, so a reader never sees half a snapshot.
 """
@@ -29,6 +32,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from solver.matrices import TechnosphereSystem
+from solver.pedigree import Multipliers
 from solver.tables import BoolArray, FloatArray, IntArray
 
 FORMAT = 1
@@ -58,19 +62,36 @@ class SnapshotRows:
     elementary_amounts: FloatArray
 
 
+@dataclass(frozen=True, slots=True)
+class SnapshotQuality:
+    """Beside :class:`SnapshotRows`: the uncertainty multipliers of each link row (L,) and each
+    elementary row (E,), and per process in ``process_ids`` order (n,) its DQR (NaN: no data) and
+    ``process_links`` (n, 4) = its exchanges that need a provider: linked, declared cut-off,
+    unlinked, ambiguous (graph/data_quality.py LinkStates, as stored)."""
+
+    links: Multipliers
+    elementary: Multipliers
+    process_dqr: FloatArray
+    process_links: IntArray
+
+
+_MULTIPLIER_KINDS = {"kind": np.int8, "params": np.float64, "variance_ln": np.float64}
 _ROW_KINDS = {f.name: (np.float64 if "amounts" in f.name else bool if "_is_" in f.name else np.int64)
               for f in fields(SnapshotRows)}
 
 
 def write_snapshot(
     path: Path, system: TechnosphereSystem, header: dict[str, Any], rows: SnapshotRows | None = None,
+    quality: SnapshotQuality | None = None,
 ) -> int:
-    """Write ``system``, ``header`` (JSON-serialisable) and ``rows`` if given to ``path``; returns
-    the bytes written."""
+    """Write ``system``, ``header`` (JSON-serialisable) and ``rows`` and ``quality`` if given to
+    ``path`` (``quality`` only with ``rows``); returns the bytes written."""
     arrays: dict[str, Any] = {}  # numpy arrays (Any: savez types its keywords as allow_pickle)
     if rows is not None:
         arrays.update({f"rows_{name}": np.asarray(getattr(rows, name), dtype=kind)
                        for name, kind in _ROW_KINDS.items()})
+        if quality is not None:
+            arrays.update(_quality_arrays(quality))
     for name in _MATRICES:
         matrix = getattr(system, name)
         arrays[f"{name}_data"] = np.asarray(matrix.data, dtype=np.float64)
@@ -138,6 +159,46 @@ def read_snapshot_rows(path: Path, system: TechnosphereSystem) -> SnapshotRows |
     if not _rows_fit(rows, system.size, len(system.flow_ids)):
         raise SnapshotUnreadable(f"{path}: the rows do not fit the matrices ({system.size} processes)")
     return rows
+
+
+def read_snapshot_quality(
+    path: Path, system: TechnosphereSystem, rows: SnapshotRows,
+) -> SnapshotQuality | None:
+    """The quality section written beside ``rows`` (same file), None for a file without one;
+    SnapshotUnreadable for a damaged file or arrays that do not fit the rows and processes."""
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            if "quality_process_dqr" not in archive.files:
+                return None
+            found = {name: archive[name] for name in archive.files if name.startswith("quality_")}
+            quality = SnapshotQuality(
+                links=_multipliers(found, "links"), elementary=_multipliers(found, "elementary"),
+                process_dqr=found["quality_process_dqr"], process_links=found["quality_process_links"])
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:
+        raise SnapshotUnreadable(f"{path}: {e}") from e
+    sizes = ((quality.links, rows.link_amounts.size), (quality.elementary, rows.elementary_amounts.size))
+    fits = all(m.kind.shape == (k,) and m.params.shape == (k, 3) and m.variance_ln.shape == (k,)
+               for m, k in sizes)
+    n = system.size
+    if not fits or quality.process_dqr.shape != (n,) or quality.process_links.shape != (n, 4):
+        raise SnapshotUnreadable(f"{path}: the quality arrays do not fit the rows ({system.size} processes)")
+    return quality
+
+
+def _quality_arrays(quality: SnapshotQuality) -> dict[str, Any]:
+    arrays: dict[str, Any] = {
+        "quality_process_dqr": np.asarray(quality.process_dqr, dtype=np.float64),
+        "quality_process_links": np.asarray(quality.process_links, dtype=np.int64),
+    }
+    for part in ("links", "elementary"):
+        multipliers = getattr(quality, part)
+        arrays.update({f"quality_{part}_{name}": np.asarray(getattr(multipliers, name), dtype=kind)
+                       for name, kind in _MULTIPLIER_KINDS.items()})
+    return arrays
+
+
+def _multipliers(found: dict[str, Any], part: str) -> Multipliers:
+    return Multipliers(**{name: found[f"quality_{part}_{name}"] for name in _MULTIPLIER_KINDS})
 
 
 def _rows_fit(rows: SnapshotRows, n: int, flows: int) -> bool:

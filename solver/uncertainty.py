@@ -75,16 +75,22 @@ def build_weights(
     """R (p x n, CSR) of the module docstring for one category; lam (n,) = A^-T (c B)^T."""
     a, b = uncertainty.technosphere, uncertainty.biosphere
     c_row = np.asarray(system.C[category].toarray()).ravel()
-    w = np.bincount(a.cols, weights=(lam[a.rows] * a.values) ** 2 * a.multipliers.variance_ln,
-                    minlength=system.size)
+    # float from the start: np.bincount of no cells (a system without uncertain links) is int64
+    w = np.zeros(system.size)
+    w += np.bincount(a.cols, weights=(lam[a.rows] * a.values) ** 2 * a.multipliers.variance_ln,
+                     minlength=system.size)
     w += np.bincount(b.cols, weights=(c_row[b.rows] * b.values) ** 2 * b.multipliers.variance_ln,
                      minlength=system.size)
-    processes = np.flatnonzero(w > 0)
+    # The sketch draws one Gaussian per row of R: rows in process-id (and flow-id) order keep its
+    # estimate independent of the order the processes arrived in (imports, snapshot merges).
+    processes = _by_id(np.flatnonzero(w > 0), system.process_ids)
     rows = [sp.csr_matrix((np.sqrt(w[processes]), (np.arange(processes.size), processes)),
                           shape=(processes.size, system.size))]
     characterisation = uncertainty.characterisation
     if characterisation is not None:
-        mine = characterisation.rows == category
+        mine = np.flatnonzero(characterisation.rows == category)
+        mine = mine[np.argsort(np.asarray(system.flow_ids, dtype=object)[characterisation.cols[mine]],
+                               kind="stable")]
         flows = characterisation.cols[mine]
         scale = c_row[flows] * np.sqrt(characterisation.multipliers.variance_ln[mine])
         rows.append(sp.csr_matrix(sp.diags(scale) @ sp.csr_matrix(system.B)[flows]))
@@ -92,6 +98,11 @@ def build_weights(
     weights.eliminate_zeros()
     nonempty = np.flatnonzero(np.diff(weights.indptr))
     return sp.csr_matrix(weights[nonempty])
+
+
+def _by_id(positions: npt.NDArray[np.int64], ids: tuple[str, ...]) -> npt.NDArray[np.int64]:
+    order = np.argsort(np.asarray(ids, dtype=object)[positions], kind="stable")
+    return np.asarray(positions[order], dtype=np.int64)
 
 
 def _squared_norms(factorisation: Factorisation, weights: sp.csr_matrix) -> FloatArray:

@@ -42,7 +42,16 @@ from solver import (
     TechnosphereSystem,
     build_system,
 )
-from solver.snapshot import SnapshotRows, SnapshotUnreadable, read_snapshot, write_snapshot
+from solver.snapshot import (
+    SnapshotQuality,
+    SnapshotRows,
+    SnapshotUnreadable,
+    read_header,
+    read_snapshot,
+    read_snapshot_quality,
+    read_snapshot_rows,
+    write_snapshot,
+)
 
 Progress = Callable[[str], None]
 SUFFIX = ".npz"
@@ -123,30 +132,52 @@ def load_snapshot(
         system, header = read_snapshot(path)
     except SnapshotUnreadable:
         return None
-    if header.get("graph_version") != identity.version or header.get("graph_uid") != identity.uid:
+    if not _keyed_by(header, identity):
         return None
     names, index = header["databases"], header["process_database"]
     meta = VersionMeta(tuple(names[k] for k in index), dict(header["methods"]), dict(header["units"]))
     return system, meta
 
 
+def load_quality(
+    store: GraphStore, identity: GraphIdentity, system: TechnosphereSystem,
+) -> tuple[SnapshotRows, SnapshotQuality] | None:
+    """The rows and quality section of the snapshot of exactly ``identity`` (whose matrices are
+    ``system``), or None (missing, stale, unreadable, or a file without them)."""
+    path = snapshot_path(store, identity)
+    try:
+        if not path.is_file() or not _keyed_by(read_header(path), identity):
+            return None
+        rows = read_snapshot_rows(path, system)
+        quality = None if rows is None else read_snapshot_quality(path, system, rows)
+    except SnapshotUnreadable:
+        return None
+    return None if rows is None or quality is None else (rows, quality)
+
+
+def _keyed_by(header: dict[str, object], identity: GraphIdentity) -> bool:
+    return header.get("graph_version") == identity.version and header.get("graph_uid") == identity.uid
+
+
 def save_snapshot(
     store: GraphStore, identity: GraphIdentity, system: TechnosphereSystem, meta: VersionMeta,
-    rows: TechnosphereRows | None = None,
+    rows: TechnosphereRows | None = None, quality: SnapshotQuality | None = None,
 ) -> Path:
     """Write the snapshot of ``identity`` (with the rows it was built from, when given, so the
-    next import can update it: api/services/snapshot_update.py) and delete the graph's older ones."""
+    next import can update it: api/services/snapshot_update.py, and their quality section) and
+    delete the graph's older ones."""
     path = snapshot_path(store, identity)
-    write_version(path, identity, system, meta, rows)
+    write_version(path, identity, system, meta, rows, quality)
     remove_older_snapshots(path)
     return path
 
 
 def write_version(
     path: Path, identity: GraphIdentity, system: TechnosphereSystem, meta: VersionMeta,
-    rows: TechnosphereRows | None,
+    rows: TechnosphereRows | None, quality: SnapshotQuality | None = None,
 ) -> None:
-    """Write the snapshot file of ``identity`` at ``path``; ConfigurationError if it cannot."""
+    """Write the snapshot file of ``identity`` at ``path`` (``quality`` aligned with ``rows``);
+    ConfigurationError if it cannot."""
     names = list(dict.fromkeys(meta.databases))
     position = {name: k for k, name in enumerate(names)}
     header = {
@@ -155,7 +186,7 @@ def write_version(
         "methods": meta.methods, "units": meta.units,
     }
     try:
-        write_snapshot(path, system, header, None if rows is None else snapshot_rows(system, rows))
+        write_snapshot(path, system, header, None if rows is None else snapshot_rows(system, rows), quality)
     except OSError as e:
         raise ConfigurationError(
             f"cannot write the matrix snapshot {path}: {e}; make {path.parent} writable (it is a cache: "

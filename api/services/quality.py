@@ -5,24 +5,22 @@ impact category, kept in memory next to the factorisation (:func:`quality_table`
   its pedigree entry plus the basic uncertainty (the graph stores none per exchange: the
   ecoinvent default for demand, solver.pedigree.DEFAULT_BASIC, applies to every cell); first-order
   propagation (solver.uncertainty) gives GSD² and the 95 % interval of every total;
-- quality: per-process DQR = the EF/ILCD "DQR" indicator where given, else the mean of the
-  given scores of the process-level pedigree entry (our mapping: each indicator 1..5 weighs
-  alike, as the PEF DQR averages TeR, GeR, TiR and P); none -> "no data" (USLCI FY17), then
+- quality: per-process DQR (api/services/quality_inputs.py; none -> "no data", USLCI FY17),
   contribution-weighted up the tree (solver.quality.aggregate_dqr);
 - completeness: per process its link states (graph/data_quality.py) and, for a climate
   category, the emitted greenhouse gases without a factor (api/services/coverage.py); coverage
   is the share of the total from sub-trees without unlinked exchanges or such gases. Declared
   cut-offs (USLCI "CUTOFF ..." flows) are deliberate and do not lower the coverage.
 
-The exchange DQ system's indicator order is read from its name: FLCAC modules use the US EPA
-flow pedigree (reliability, temporal, geographical, technological, data collection).
+The multipliers, DQRs and link states do not depend on the category: they are the quality
+section of the version's matrix snapshot (api/services/quality_inputs.py), read from the graph
+once for a snapshot without one and carried on by every later import inside its unit of work.
 """
 
 from __future__ import annotations
 
 import threading
 import weakref
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,39 +29,30 @@ import scipy.sparse as sp
 
 from api.services.calculation import CalculationCache, calculation_cache, with_categories
 from api.services.coverage import find_missed_greenhouse_gases, is_climate_category
-from api.services.matrices import tables_from_rows
+from api.services.matrices import Loaded, load_quality, save_snapshot, snapshot_rows
+from api.services.quality_inputs import read_quality_inputs
 from api.services.readmodels import Completeness, NodeQuality, QualityScore, UncertaintyRange
-from graph.data_quality import (
-    ExchangeUncertainty,
-    LinkStates,
-    ProcessDataQuality,
-    read_exchange_uncertainty,
-    read_link_states,
-    read_process_data_quality,
-)
+from graph.snapshot_location import read_identity
 from graph.store import GraphStore
 from graph.technosphere import read_technosphere
-from lcagraph.errors import InvalidArgument, NodeNotFound, StoreBusy
+from lcagraph.errors import NodeNotFound, StoreBusy
 from solver import (
-    Kind,
-    Multipliers,
+    ElementaryTable,
+    LinkTable,
+    ProcessTable,
     SystemUncertainty,
     TechnosphereSystem,
     aggregate_dqr,
     compute_coverage,
     compute_intensities,
-    describe_multipliers,
     find_complete_subtrees,
     find_incomplete_processes,
-    parse_pedigree_entry,
     place_table_uncertainty,
     propagate_uncertainty,
 )
+from solver.snapshot import SnapshotQuality, SnapshotRows
 
 FloatArray = npt.NDArray[np.float64]
-US_EPA_ORDER = ("reliability", "temporal", "geographical", "technological", "data collection")
-KINDS = {"lognormal": Kind.LOGNORMAL, "normal": Kind.NORMAL, "triangular": Kind.TRIANGULAR,
-         "uniform": Kind.UNIFORM}
 
 
 @dataclass(frozen=True)
@@ -113,26 +102,18 @@ def node_quality(store: GraphStore, process: str, category: str, *,
 
 def _compute(store: GraphStore, category: str, cache: CalculationCache) -> QualityTable:
     loaded = cache.load(store)
-    rows = read_technosphere(store)
-    exchanges = read_exchange_uncertainty(store)
-    process_dq = read_process_data_quality(store)
-    if rows.graph_version != loaded.graph_version or store.graph_version() != loaded.graph_version:
-        raise StoreBusy("the graph changed while its data quality was read (imports are running); try again")
     system = loaded.system
     if category not in system.category_ids:
         raise NodeNotFound(f"impact category {category!r} is not in the graph")
+    rows, inputs = _quality_inputs(store, loaded, cache.snapshots)
     subset = with_categories(system, [category])
     factorisation = loaded.solved.factorisation
-    processes, links, elementary, _ = tables_from_rows(rows)
-    uncertainty = place_table_uncertainty(
-        subset, processes, links, elementary,
-        _multipliers(rows.links.exchanges, exchanges), _multipliers(rows.elementary.exchanges, exchanges))
+    uncertainty = place_table_uncertainty(subset, *_tables(subset, rows), inputs.links, inputs.elementary)
     intensities = compute_intensities(subset, factorisation)
     spread = propagate_uncertainty(subset, factorisation, intensities, uncertainty)
-    dqr = [_process_dqr(process_dq.get(p)) for p in subset.process_ids]
-    rating = aggregate_dqr(subset, factorisation, dqr)
+    rating = aggregate_dqr(subset, factorisation, inputs.process_dqr)
     missed = _missed_flows(store, category, subset.flow_ids)
-    completeness = _completeness(store, subset.process_ids, rows.unlinked, subset.B, missed)
+    completeness = _completeness(subset, inputs.process_links, missed)
     unlinked = np.array([c.unlinked for c in completeness], dtype=np.int64)
     complete = find_complete_subtrees(subset, find_incomplete_processes(subset, unlinked, missed))
     coverage = np.minimum(compute_coverage(subset, factorisation, complete), _linked_share(completeness))
@@ -148,6 +129,42 @@ def _compute(store: GraphStore, category: str, cache: CalculationCache) -> Quali
             completeness=_with_coverage(completeness[j], coverage[j]),
         )
     return QualityTable(loaded.graph_version, category, nodes, subset, uncertainty)
+
+
+def _quality_inputs(
+    store: GraphStore, loaded: Loaded, snapshots: bool,
+) -> tuple[SnapshotRows, SnapshotQuality]:
+    """The rows and quality section of the loaded version: from its snapshot, else read from the
+    graph (and written into the snapshot, so that the next start and the next import have it)."""
+    identity = read_identity(store)
+    if identity.version != loaded.graph_version:
+        raise StoreBusy("the graph changed while its data quality was read (imports are running); try again")
+    found = load_quality(store, identity, loaded.system) if snapshots else None
+    if found is not None:
+        return found
+    rows = read_technosphere(store)
+    inputs = read_quality_inputs(store, rows.links.exchanges, rows.elementary.exchanges,
+                                 loaded.system.process_ids)
+    if rows.graph_version != loaded.graph_version or store.graph_version() != loaded.graph_version:
+        raise StoreBusy("the graph changed while its data quality was read (imports are running); try again")
+    if snapshots:
+        save_snapshot(store, identity, loaded.system, loaded.meta, rows, inputs)
+    return snapshot_rows(loaded.system, rows), inputs
+
+
+def _tables(
+    system: TechnosphereSystem, rows: SnapshotRows,
+) -> tuple[ProcessTable, LinkTable, ElementaryTable]:
+    """The solver tables of the rows (reference amounts signed as in the system: no process is
+    flagged an input, which builds the same cells)."""
+    ids, flows = np.array(system.process_ids, dtype=object), np.array(system.flow_ids, dtype=object)
+    return (
+        ProcessTable(system.process_ids, system.reference_amounts),
+        LinkTable(ids[rows.link_consumers].tolist(), ids[rows.link_providers].tolist(), rows.link_amounts,
+                  rows.link_is_input, rows.link_is_avoided),
+        ElementaryTable(ids[rows.elementary_processes].tolist(), flows[rows.elementary_flows].tolist(),
+                        rows.elementary_amounts, np.zeros(rows.elementary_amounts.size, dtype=bool)),
+    )
 
 
 def _linked_share(completeness: list[Completeness]) -> FloatArray:
@@ -171,56 +188,6 @@ def _with_coverage(c: Completeness, coverage: float) -> Completeness:
                         float(coverage) if np.isfinite(coverage) else None)
 
 
-def _multipliers(ids: list[str], known: dict[str, ExchangeUncertainty]) -> Multipliers:
-    """Per matrix row: the given distribution (parameters in the amount as given), else pedigree."""
-    k = len(ids)
-    kinds = np.zeros(k, dtype=np.int8)
-    amounts = np.ones(k)
-    params = np.full((k, 3), np.nan)
-    scores = np.zeros((k, 5), dtype=np.int64)
-    for i, exchange in enumerate(ids):
-        u = known.get(exchange)
-        if u is None:
-            continue
-        kind = KINDS.get(u.distribution or "", Kind.NONE)
-        if (kind >= Kind.NORMAL and u.amount == 0) or (kind == Kind.LOGNORMAL and not (u.geosd or 0) > 0):
-            # a spread about a zero cell changes nothing in A or B; a geometric sd of 0 is
-            # openLCA's "not given" (4,811 USLCI FY17 exchanges): pedigree and basic apply
-            kind = Kind.NONE
-        kinds[i], amounts[i] = kind, u.amount or 1.0
-        params[i] = _params(kind, u)
-        if u.entry:
-            scores[i] = _scores(exchange, u)
-    return describe_multipliers(kinds, amounts, params, scores)
-
-
-def _params(kind: int, u: ExchangeUncertainty) -> list[float]:
-    nan = float("nan")
-    given = {Kind.LOGNORMAL: (u.geosd, nan, nan), Kind.NORMAL: (u.mean, u.sd, nan),
-             Kind.TRIANGULAR: (u.minimum, u.mode, u.maximum), Kind.UNIFORM: (u.minimum, u.maximum, nan)}
-    return [nan if v is None else float(v) for v in given.get(Kind(kind), (nan, nan, nan))]
-
-
-def _scores(exchange: str, u: ExchangeUncertainty) -> tuple[int, ...]:
-    order = US_EPA_ORDER if "epa" in u.dq_system.lower() else ()
-    try:
-        return parse_pedigree_entry(u.entry, order)
-    except InvalidArgument as e:
-        raise InvalidArgument(f"exchange {exchange!r} (DQ system {u.dq_system!r}): {e}") from e
-
-
-def _process_dqr(dq: ProcessDataQuality | None) -> float:
-    """A process's DQR in [1, 5] (module docstring), NaN without DQ data."""
-    if dq is None:
-        return float("nan")
-    for name, value in dq.indicators:
-        if name.strip().lower() == "dqr" and np.isfinite(value):
-            return float(np.clip(value, 1.0, 5.0))
-    scores = [int(s) for s in dq.entry.strip().strip("()").split(";") if s.strip().isdigit()]
-    given = [s for s in scores if 1 <= s <= 5]
-    return float(np.mean(given)) if given else float("nan")
-
-
 def _missed_flows(store: GraphStore, category: str, flow_ids: tuple[str, ...]) -> npt.NDArray[np.bool_]:
     """(F,) elementary flows that need a factor of this category and have none."""
     mask = np.zeros(len(flow_ids), dtype=bool)
@@ -232,18 +199,15 @@ def _missed_flows(store: GraphStore, category: str, flow_ids: tuple[str, ...]) -
 
 
 def _completeness(
-    store: GraphStore, process_ids: tuple[str, ...], cut: list[str], b: sp.spmatrix | sp.sparray,
-    missed: npt.NDArray[np.bool_],
+    system: TechnosphereSystem, process_links: npt.NDArray[np.int64], missed: npt.NDArray[np.bool_],
 ) -> list[Completeness]:
-    """Link states per process; exchanges the technosphere read found without provider edge
-    (linked into a database not imported) beyond the stored 'unlinked' ones count as unlinked."""
-    per_process = Counter(cut)
-    states = read_link_states(store)
-    flows = np.asarray(sp.csc_matrix(b != 0, dtype=np.float64).T @ missed.astype(np.float64)).ravel()
+    """Link states per process (columns linked, cut_off, unlinked, ambiguous); exchanges the
+    technosphere read found without provider edge (linked into a database not imported: the
+    system's cut-offs) beyond the stored 'unlinked' ones count as unlinked."""
+    flows = np.asarray(sp.csc_matrix(system.B != 0, dtype=np.float64).T @ missed.astype(np.float64)).ravel()
     out = []
-    for j, pid in enumerate(process_ids):
-        s = states.get(pid, LinkStates())
-        missing = max(per_process[pid] - s.cut_off - s.unlinked, 0)
-        out.append(Completeness(linked=s.linked - missing, cut_off=s.cut_off, ambiguous=s.ambiguous,
-                                unlinked=s.unlinked + missing, uncharacterised=int(flows[j])))
+    for j, (linked, cut_off, unlinked, ambiguous) in enumerate(process_links.tolist()):
+        missing = max(int(system.cutoffs[j]) - cut_off - unlinked, 0)
+        out.append(Completeness(linked=linked - missing, cut_off=cut_off, ambiguous=ambiguous,
+                                unlinked=unlinked + missing, uncharacterised=int(flows[j])))
     return out

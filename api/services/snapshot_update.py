@@ -48,6 +48,8 @@ from api.services.matrices import (
     system_from_rows,
     write_version,
 )
+from api.services.quality_inputs import kept_rows, merge_quality, part_processes, read_quality_inputs
+from graph.data_quality import ProcessScope
 from graph.snapshot_location import GraphIdentity, read_identity, snapshot_folder
 from graph.store import GraphStore, Writer
 from graph.technosphere import ElementaryRows, LinkRows, ProcessRows, TechnosphereRows
@@ -67,7 +69,13 @@ from lcagraph.errors import (
 )
 from lcagraph.records import DatabaseContent
 from solver import TechnosphereSystem
-from solver.snapshot import SnapshotRows, SnapshotUnreadable, read_snapshot_rows
+from solver.snapshot import (
+    SnapshotQuality,
+    SnapshotRows,
+    SnapshotUnreadable,
+    read_snapshot_quality,
+    read_snapshot_rows,
+)
 
 PENDING = ".pending"
 
@@ -80,6 +88,7 @@ class Baseline:
     system: TechnosphereSystem
     meta: VersionMeta
     rows: SnapshotRows
+    quality: SnapshotQuality | None  # carried on only where the baseline has it
 
 
 class SnapshotUpdate:
@@ -116,9 +125,10 @@ class SnapshotUpdate:
         if self.start is None or _retyped(self.flow_types, writer):
             return 0
         baseline = load_baseline(self.store, self.start)
-        rows = None if baseline is None else updated_rows(baseline, writer, self.databases, self.consumers)
-        if rows is None:
+        merged = None if baseline is None else updated_rows(baseline, writer, self.databases, self.consumers)
+        if merged is None:
             return 0
+        rows, quality = merged
         try:
             system = system_from_rows(rows)
         except (SingularTechnosphere, NonFiniteResult, NodeNotFound, InvalidArgument):
@@ -129,7 +139,7 @@ class SnapshotUpdate:
         final = snapshot_path(self.store, committed)
         pending = final.with_name(f".{final.name}.{os.getpid()}{PENDING}")
         try:
-            write_version(pending, committed, system, meta, rows)
+            write_version(pending, committed, system, meta, rows, quality)
         except ConfigurationError:  # the first load names the unwritable folder
             return 0
         self.pending, self.committed = pending, committed
@@ -184,19 +194,21 @@ def load_baseline(store: GraphStore, identity: GraphIdentity) -> Baseline | None
     if found is None:
         return None
     system, meta = found
+    path = snapshot_path(store, identity)
     try:
-        rows = read_snapshot_rows(snapshot_path(store, identity), system)
+        rows = read_snapshot_rows(path, system)
+        quality = None if rows is None else read_snapshot_quality(path, system, rows)
     except SnapshotUnreadable:
         return None
-    return None if rows is None else Baseline(identity, system, meta, rows)
+    return None if rows is None else Baseline(identity, system, meta, rows, quality)
 
 
 def updated_rows(
     baseline: Baseline, writer: Writer, databases: Sequence[str], changed: Sequence[str] = (),
-) -> TechnosphereRows | None:
+) -> tuple[TechnosphereRows, SnapshotQuality | None] | None:
     """The rows of the version the unit commits: the baseline's without those the import replaced
-    (and the links of the ``changed`` consumers), plus those read from the staging graph. None if a
-    consumer is not where it should be."""
+    (and the links of the ``changed`` consumers), plus those read from the staging graph; and their
+    quality section where the baseline has one. None if a consumer is not where it should be."""
     system, rows = baseline.system, baseline.rows
     written = set(databases)
     in_written = np.fromiter((d in written for d in baseline.meta.databases), dtype=bool, count=system.size)
@@ -209,7 +221,14 @@ def updated_rows(
     replaced = in_written.copy()
     replaced[[system.process_index[c] for c in consumers]] = True
     part = read_technosphere_part(writer, databases, sorted(consumers))
-    return merge_rows(baseline, in_written, replaced, part)
+    merged = merge_rows(baseline, in_written, replaced, part)
+    if baseline.quality is None:
+        return merged, None
+    stayed = replaced & ~in_written
+    scope = ProcessScope(writer, tuple(databases), tuple(sorted(consumers)))
+    inputs = read_quality_inputs(scope, part.links.exchanges, part.elementary.exchanges,
+                                 part_processes(part.processes.ids, system.process_ids, stayed))
+    return merged, merge_quality(baseline.quality, rows, in_written, replaced, inputs)
 
 
 def merge_rows(baseline: Baseline, dropped: np.ndarray, replaced: np.ndarray,
@@ -220,8 +239,7 @@ def merge_rows(baseline: Baseline, dropped: np.ndarray, replaced: np.ndarray,
     system, rows = baseline.system, baseline.rows
     ids, flows = np.array(system.process_ids, dtype=object), np.array(system.flow_ids, dtype=object)
     keep = ~dropped
-    link = ~replaced[rows.link_consumers]
-    elem = ~dropped[rows.elementary_processes]
+    link, elem = kept_rows(rows, dropped, replaced)
     cutoffs = np.where(replaced, 0, system.cutoffs)
     processes = ProcessRows(
         ids[keep].tolist() + part.processes.ids,

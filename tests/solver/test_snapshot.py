@@ -11,12 +11,15 @@ import pytest
 
 from solver import compute_intensities, factorise
 from solver.matrices import TechnosphereSystem
+from solver.pedigree import Multipliers, describe_multipliers
 from solver.snapshot import (
     FORMAT,
+    SnapshotQuality,
     SnapshotRows,
     SnapshotUnreadable,
     read_header,
     read_snapshot,
+    read_snapshot_quality,
     read_snapshot_rows,
     write_snapshot,
 )
@@ -114,3 +117,43 @@ def test_rows_that_do_not_fit_the_matrices_are_unreadable(
         for name in SnapshotRows.__slots__}))
     with pytest.raises(SnapshotUnreadable, match="rows do not fit"):
         read_snapshot_rows(path, looped_system)
+
+
+def _quality(links: int, elementary: int, n: int) -> SnapshotQuality:
+    def multipliers(k: int) -> Multipliers:
+        kinds = np.arange(k, dtype=np.int8) % 4
+        return describe_multipliers(kinds, np.full(k, 2.0), [[1.2, 1.5, 2.5]] * k,
+                                    np.tile([1, 2, 3, 4, 5], (k, 1)))
+    return SnapshotQuality(multipliers(links), multipliers(elementary),
+                           np.where(np.arange(n) % 3 == 0, np.nan, 1.0 + np.arange(n) % 4),
+                           np.arange(4 * n, dtype=np.int64).reshape(n, 4))
+
+
+def test_the_quality_section_travels_beside_the_rows_exactly(
+    tmp_path: Path, looped_system: TechnosphereSystem,
+) -> None:
+    path = tmp_path / "v1.npz"
+    rows = _rows(looped_system.size, len(looped_system.flow_ids))
+    quality = _quality(rows.link_amounts.size, rows.elementary_amounts.size, looped_system.size)
+    write_snapshot(path, looped_system, {}, rows, quality)
+    got = read_snapshot_quality(path, looped_system, rows)
+    assert got is not None
+    for part in ("links", "elementary"):
+        for name in ("kind", "params", "variance_ln"):
+            a, b = getattr(getattr(got, part), name), getattr(getattr(quality, part), name)
+            assert a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True), (part, name)
+    assert np.array_equal(got.process_dqr, quality.process_dqr, equal_nan=True)
+    assert np.array_equal(got.process_links, quality.process_links)
+    write_snapshot(path, looped_system, {}, rows)  # rows without the section: nothing to read
+    assert read_snapshot_quality(path, looped_system, rows) is None
+
+
+def test_a_quality_section_that_does_not_fit_is_unreadable(
+    tmp_path: Path, looped_system: TechnosphereSystem,
+) -> None:
+    path = tmp_path / "v1.npz"
+    rows = _rows(looped_system.size, len(looped_system.flow_ids))
+    for links, n in ((rows.link_amounts.size + 1, looped_system.size), (rows.link_amounts.size, 3)):
+        write_snapshot(path, looped_system, {}, rows, _quality(links, rows.elementary_amounts.size, n))
+        with pytest.raises(SnapshotUnreadable, match="quality arrays do not fit"):
+            read_snapshot_quality(path, looped_system, rows)

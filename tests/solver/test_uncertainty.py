@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from types import ModuleType
 
 import numpy as np
 import pytest
@@ -143,6 +144,36 @@ def test_sketch_matches_exact_within_its_error(looped_system: TechnosphereSystem
     gap = np.sqrt(sketch.variance_ln[finite] / exact.variance_ln[finite]) - 1  # relative error of sd
     assert np.median(np.abs(gap)) < 0.05 and np.percentile(np.abs(gap), 95) < 0.15 and np.abs(gap).max() < 0.3
     assert abs(gap.mean()) < 0.04  # no bias
+
+
+def _sketched(system: TechnosphereSystem) -> dict[str, float]:
+    a, b = system.A.tocoo(), system.B.tocoo()
+    off = a.row != a.col
+    uncertainty = place_system_uncertainty(
+        system, (a.row[off], a.col[off], a.data[off], lognormal(int(off.sum()), 0.01)),
+        (b.row, b.col, b.data, lognormal(b.nnz, 0.01)),
+    )
+    factors = factorise(system)
+    intensities = compute_intensities(system, factors)
+    spread = propagate_uncertainty(system, factors, intensities, uncertainty, budget=16)
+    assert spread.method == "sketch"
+    return dict(zip(system.process_ids, spread.variance_ln.tolist(), strict=True))
+
+
+def test_the_sketch_does_not_depend_on_the_order_of_the_processes(synthetic: ModuleType) -> None:
+    """The same database with its processes listed backwards (as another import order or a
+    snapshot merge lists them): the random probes go to the same rows of R, so each process gets
+    the same estimate, not another draw."""
+    db = synthetic.generate_database(300, seed=11, categories=1)
+    p = db.processes
+    backwards = ProcessTable(list(p.ids)[::-1], np.asarray(p.ref_amounts)[::-1],
+                             None if p.ref_is_input is None else np.asarray(p.ref_is_input)[::-1],
+                             None if p.allocation is None else np.asarray(p.allocation)[::-1])
+    forward = _sketched(build_system(p, db.links, db.elementary, db.factors, unlinked=db.unlinked))
+    reverse = _sketched(build_system(backwards, db.links, db.elementary, db.factors, unlinked=db.unlinked))
+    assert forward.keys() == reverse.keys()
+    ids = sorted(forward)
+    np.testing.assert_allclose([reverse[k] for k in ids], [forward[k] for k in ids], rtol=1e-9, atol=1e-300)
 
 
 def test_arguments_are_checked(loop: TechnosphereSystem) -> None:
