@@ -8,10 +8,14 @@ costs.
 Rows:
 - ``calculate, no snapshot``: the matrices read from the graph (the snapshot is deleted first),
   built, factorised, solved for every category, written back; the snapshot is written on the way;
+- ``first quality table, no section``: a footprint on a version whose snapshot has no quality
+  section yet (issue 12's accuracy and completeness need every exchange's uncertainty, DQ entry
+  and link state): read from the graph once and written into the snapshot; later imports carry it on;
 - ``import a module linking into it``: a small database (``--module`` processes, 5 product inputs
   each from synthetic processes) imported as ``lcagraph import`` commits it; the snapshot of the
   version it commits is written inside its unit of work from the previous one and the rows the
-  import touched (api/services/snapshot_update.py), timed apart (the rows below then read it);
+  import touched (api/services/snapshot_update.py), its quality section with it, timed apart (the
+  rows below then read it);
 - ``calculate, snapshot``: the same with the snapshot of this version present (issue 15: < 5 s);
 - ``calculate 1 category, snapshot`` vs ``all categories``: one factorisation and one
   multi-right-hand-side solve serve every category (target: all < 2 × one);
@@ -186,6 +190,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"\nsynthetic {args.processes:,} processes, {args.categories} categories, "
               "each row a fresh process:")
         show("calculate, no snapshot", measure(args, "graph"))
+        show("first quality table, no section", measure(args, "footprint"))
         import_module(args)
         show("calculate all categories, snapshot", measure(args, "snapshot"))
         one = measure(args, "one")

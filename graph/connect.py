@@ -88,7 +88,7 @@ def open_embedded(
     lock = FileLock(server.data_dir / f"write-{graph}.lock", timeout_s=WRITE_LOCK_TIMEOUT_S)
     store = FalkorStore(
         client, url or f"embedded://{server.data_dir}", lock=lock, graph=graph,
-        server=server if stop_on_close else None, client_name=name,
+        server=server, client_name=name, stop_on_close=stop_on_close,
     )
     atexit.register(store.close)
     return store

@@ -36,6 +36,8 @@ SOCKET_NAME = "falkordb.sock"
 PID_NAME = "falkordb.pid"
 LOG_NAME = "falkordb.log"
 STARTUP_LOCK_NAME = "startup.lock"
+FORK_LOCK_NAME = "fork.lock"
+FORK_LOCK_TIMEOUT_S = 600.0
 AOF_DIR_NAME = "appendonly"
 MAX_SOCKET_PATH = 100  # sun_path holds 108 bytes on Linux; keep a margin
 START_TIMEOUT_S = 120.0  # a large append-only file takes a while to load
@@ -51,6 +53,7 @@ class EmbeddedServer:
     redis_server: str = ""
     module: str = ""
     _startup_lock: FileLock | None = field(default=None, repr=False)
+    _fork_lock: FileLock | None = field(default=None, repr=False)
 
     @property
     def socket_path(self) -> Path:
@@ -70,6 +73,16 @@ class EmbeddedServer:
                 self.data_dir / STARTUP_LOCK_NAME, timeout_s=START_TIMEOUT_S, purpose="start the server in"
             )
         return self._startup_lock
+
+    def fork_lock(self) -> FileLock:
+        """Held around what makes the server fork (GRAPH.COPY, an AOF rewrite) by every store of
+        every graph on this server: the two forks hang if they overlap, and the stores' write
+        locks are per graph."""
+        if self._fork_lock is None:
+            self._fork_lock = FileLock(
+                self.data_dir / FORK_LOCK_NAME, timeout_s=FORK_LOCK_TIMEOUT_S, purpose="fork the server in"
+            )
+        return self._fork_lock
 
     def pid(self) -> int | None:
         """The server's pid from its pid file, if that process is alive."""
@@ -209,7 +222,8 @@ def _launch(server: EmbeddedServer) -> None:
         # No automatic AOF rewrite: its fork races FalkorDB's own fork in GRAPH.COPY (the unit of
         # work), which then fails ("Can't fork for module") and leaves the client waiting forever.
         # The AOF is compacted at each start instead (_compact_aof), before any client works, and by
-        # the store when it has grown (graph/falkor.py), while the write lock keeps units out.
+        # the store when it has grown (graph/falkor.py), under the server's fork lock, which every
+        # store of every graph also holds around its GRAPH.COPY.
         "--auto-aof-rewrite-percentage", "0",
         "--daemonize", "yes", "--pidfile", str(server.pid_path), "--logfile", str(server.log_path),
         "--loadmodule", module,

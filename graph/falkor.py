@@ -17,7 +17,7 @@ import atexit
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from typing import Any, TypeVar
 
 import redis
@@ -63,12 +63,13 @@ class FalkorStore:
 
     def __init__(
         self, client: FalkorDB, url: str, *, lock: WriteLock, graph: str = DEFAULT_GRAPH,
-        server: EmbeddedServer | None = None, client_name: str | None = None,
+        server: EmbeddedServer | None = None, client_name: str | None = None, stop_on_close: bool = True,
     ) -> None:
         self.url = url
         self.lock = lock
         self.graph_name = graph
-        self.server = server
+        self.server = server  # the embedded engine lcagraph runs (None: a server it only talks to)
+        self.stop_on_close = stop_on_close
         self._client = client
         self._client_name = client_name
         self._main = client.select_graph(graph)
@@ -112,7 +113,8 @@ class FalkorStore:
         with self.lock.held():
             self.call(lambda: self._conn.delete(stage))  # left over by a crashed unit
             if self._exists(self.graph_name):
-                self.call(lambda: self._main.copy(stage))
+                with self._forking():
+                    self.call(lambda: self._main.copy(stage))
             else:
                 self._create_schema(self._client.select_graph(stage))
             writer = FalkorWriter(self, self._client.select_graph(stage))
@@ -135,12 +137,17 @@ class FalkorStore:
 
     def _compact_if_grown(self) -> None:
         """An embedded engine's append-only file rewritten once it has grown (a start replays it:
-        unrewritten, every unit's copy of the graph would be decoded again). Only under the write lock: the
-        rewrite forks, and so does GRAPH.COPY, which hangs if the two overlap (graph/embedded.py)."""
+        unrewritten, every unit's copy of the graph would be decoded again). Under the server's fork
+        lock: the rewrite forks, and so does GRAPH.COPY, which hangs if the two overlap (also for
+        another graph's unit: graph/embedded.py)."""
         if self.server is None:
             return
         if self.call(lambda: aof_has_grown(self._conn)):
-            self.call(lambda: rewrite_aof(self._conn, AOF_REWRITE_TIMEOUT_S))
+            with self._forking():
+                self.call(lambda: rewrite_aof(self._conn, AOF_REWRITE_TIMEOUT_S))
+
+    def _forking(self) -> AbstractContextManager[None]:
+        return self.server.fork_lock().held() if self.server is not None else nullcontext()
 
     # -- schema ----------------------------------------------------------------------------
 
@@ -242,7 +249,7 @@ class FalkorStore:
         atexit.unregister(self.close)
         with suppress(redis.RedisError, OSError):
             self._client.connection.close()
-        if self.server is not None:
+        if self.server is not None and self.stop_on_close:
             with suppress(redis.RedisError, OSError):
                 stop_server(self.server, only_if_unused_by=self._client_name)
 

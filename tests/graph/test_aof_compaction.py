@@ -4,6 +4,7 @@ the write lock, so a start does not replay every statement ever written."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 import graph.embedded as embedded
 from graph.connect import open_embedded
 from graph.falkor import FalkorStore
+from graph.locks import FileLock
 from graph.writer import write_database_content
 from lcagraph.records import DatabaseContent
 
@@ -21,13 +23,15 @@ def _sizes(store: FalkorStore) -> tuple[int, int]:
     return int(info["aof_current_size"]), int(info["aof_base_size"])
 
 
-@pytest.mark.parametrize(("min_growth", "rewritten"), [(1_000, True), (10**12, False)])
+@pytest.mark.parametrize(("min_growth", "rewritten", "stop_on_close"),
+                         [(1_000, True, True), (1_000, True, False), (10**12, False, True)])
 def test_a_grown_aof_is_rewritten_after_a_unit_of_work(
     embedded_dir: Path, monkeypatch: pytest.MonkeyPatch, make_content: Callable[..., DatabaseContent],
-    min_growth: int, rewritten: bool,
+    min_growth: int, rewritten: bool, stop_on_close: bool,
 ) -> None:
+    """Also by a store that leaves the engine running when it closes (a session's or a bench's)."""
     monkeypatch.setattr(embedded, "AOF_MIN_GROWTH", min_growth)
-    store = open_embedded(embedded_dir)
+    store = open_embedded(embedded_dir, stop_on_close=stop_on_close)
     try:
         assert isinstance(store, FalkorStore)
         store.ensure_schema()
@@ -42,3 +46,32 @@ def test_a_grown_aof_is_rewritten_after_a_unit_of_work(
         assert store.graph_version() == 1
     finally:
         store.close()
+
+
+def test_a_unit_copies_its_graph_only_while_no_other_store_forks_the_server(
+    embedded_dir: Path, make_content: Callable[..., DatabaseContent],
+) -> None:
+    """Stores of two graphs share the server but not a write lock: the fork lock (held by any
+    store's rewrite or GRAPH.COPY) makes the second unit's copy wait until the first is done."""
+    first = open_embedded(embedded_dir, graph="first")
+    other = open_embedded(embedded_dir, graph="other")
+    try:
+        other.ensure_schema()
+        with other.unit_of_work() as writer:  # the graph exists: the next unit copies it
+            write_database_content(writer, make_content())
+        assert first.server is not None
+        entered = threading.Event()
+
+        def unit() -> None:
+            with other.unit_of_work():
+                entered.set()
+
+        worker = threading.Thread(target=unit)
+        with FileLock(embedded_dir / embedded.FORK_LOCK_NAME, purpose="fork").held():  # as another process
+            worker.start()
+            assert not entered.wait(0.5)
+        worker.join(timeout=30)
+        assert entered.is_set() and other.graph_version() == 2
+    finally:
+        first.close()
+        other.close()
