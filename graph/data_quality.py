@@ -83,6 +83,12 @@ def read_exchange_uncertainty(
                 distribution=dist, amount=float(amount or 0.0), geosd=geosd, mean=mean, sd=sd,
                 minimum=low, mode=mode, maximum=high, entry=str(entry or ""), dq_system=system,
             )
+    for row in _read(source, q.READ_EXCHANGE_PEDIGREE, q.READ_EXCHANGE_PEDIGREE_OF_PROCESSES):
+        system = str(row["dq_system"] or "")
+        for exchange, entry in zip(row["ids"], row["entries"], strict=True):
+            # no distribution: the amount is not read (a pedigree entry is relative to it)
+            out[exchange] = ExchangeUncertainty(None, 0.0, None, None, None, None, None, None,
+                                                str(entry), system)
     return out
 
 

@@ -808,17 +808,25 @@ SET m.version = m.version
 RETURN m.version AS version, m.uid AS uid
 """
 
-#: One row per exchange DQ system of the processes with exchanges that carry a distribution or
-#: a pedigree entry: the system and one list per exchange (collect() drops nulls, so the
-#: nullable values travel inside a list): id, distribution, the amount as given (distribution
-#: parameters are in its unit), geometric sd, mean, sd, min, mode, max, pedigree entry.
+#: One row per exchange DQ system of the processes with exchanges that carry a distribution: the
+#: system and one list per exchange (collect() drops nulls, so the nullable values travel inside a
+#: list): id, distribution, the amount as given (distribution parameters are in its unit),
+#: geometric sd, mean, sd, min, mode, max, pedigree entry.
 _UNCERTAINTY_MATCH = "MATCH (p:Process)-[x:INPUT|OUTPUT]->(:Flow)\n"
-_UNCERTAINTY = """(x.unc_distribution IS NOT NULL OR x.dq IS NOT NULL)
+_UNCERTAINTY = """x.unc_distribution IS NOT NULL
 RETURN p.exchange_dq_system AS dq_system,
        collect([x.id, x.unc_distribution, x.amount, x.unc_geosd, x.unc_mean, x.unc_sd, x.unc_min,
                 x.unc_mode, x.unc_max, x.dq]) AS exchanges
 """
 READ_EXCHANGE_UNCERTAINTY = _UNCERTAINTY_MATCH + "WHERE " + _UNCERTAINTY
+
+#: The exchanges with a pedigree entry and no distribution (ecoinvent-style data: most of them),
+#: per exchange DQ system, as two parallel lists of non-null values: ids and entries (a tenth of
+#: the reply of the lists above, which a graph of 600,000 such exchanges took 10 s to read).
+_PEDIGREE_ONLY = """x.unc_distribution IS NULL AND x.dq IS NOT NULL
+RETURN p.exchange_dq_system AS dq_system, collect(x.id) AS ids, collect(x.dq) AS entries
+"""
+READ_EXCHANGE_PEDIGREE = _UNCERTAINTY_MATCH + "WHERE " + _PEDIGREE_ONLY
 
 #: Processes with a process-level DQ entry or DQ indicators (EF/ILCD: TeR, GeR, TiR, P, DQR).
 _PROCESS_DQ = """(p.dq_entry IS NOT NULL OR p.dq_indicators IS NOT NULL)
@@ -841,6 +849,7 @@ READ_PROCESS_LINK_STATES = _LINK_STATES_MATCH + "WHERE " + _LINK_STATES
 # part of the matrix snapshot with them, so they must be the full reads' rows).
 _IN_PROCESSES = "(p.database IN $databases OR p.id IN $consumers) AND "
 READ_EXCHANGE_UNCERTAINTY_OF_PROCESSES = _UNCERTAINTY_MATCH + "WHERE " + _IN_PROCESSES + _UNCERTAINTY
+READ_EXCHANGE_PEDIGREE_OF_PROCESSES = _UNCERTAINTY_MATCH + "WHERE " + _IN_PROCESSES + _PEDIGREE_ONLY
 READ_PROCESS_DATA_QUALITY_OF_PROCESSES = "MATCH (p:Process)\nWHERE " + _IN_PROCESSES + _PROCESS_DQ
 READ_PROCESS_LINK_STATES_OF_PROCESSES = _LINK_STATES_MATCH + "WHERE " + _IN_PROCESSES + _LINK_STATES
 

@@ -21,6 +21,7 @@ flow pedigree (reliability, temporal, geographical, technological, data collecti
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -112,16 +113,20 @@ def exchange_multipliers(ids: Sequence[str], known: dict[str, ExchangeUncertaint
         u = known.get(exchange)
         if u is None:
             continue
-        kind = KINDS.get(u.distribution or "", Kind.NONE)
-        if (kind >= Kind.NORMAL and u.amount == 0) or (kind == Kind.LOGNORMAL and not (u.geosd or 0) > 0):
-            # a spread about a zero cell changes nothing in A or B; a geometric sd of 0 is
-            # openLCA's "not given" (4,811 USLCI FY17 exchanges): pedigree and basic apply
-            kind = Kind.NONE
-        kinds[i], amounts[i] = kind, u.amount or 1.0
-        params[i] = _params(kind, u)
+        if u.distribution is not None:
+            kinds[i], amounts[i], params[i] = _given(u)
         if u.entry:
             scores[i] = _scores(exchange, u)
     return describe_multipliers(kinds, amounts, params, scores)
+
+
+def _given(u: ExchangeUncertainty) -> tuple[int, float, list[float]]:
+    kind = KINDS.get(u.distribution or "", Kind.NONE)
+    if (kind >= Kind.NORMAL and u.amount == 0) or (kind == Kind.LOGNORMAL and not (u.geosd or 0) > 0):
+        # a spread about a zero cell changes nothing in A or B; a geometric sd of 0 is
+        # openLCA's "not given" (4,811 USLCI FY17 exchanges): pedigree and basic apply
+        kind = Kind.NONE
+    return kind, u.amount or 1.0, _params(kind, u)
 
 
 def process_dqr(dq: ProcessDataQuality | None) -> float:
@@ -144,11 +149,16 @@ def _params(kind: int, u: ExchangeUncertainty) -> list[float]:
 
 
 def _scores(exchange: str, u: ExchangeUncertainty) -> tuple[int, ...]:
-    order = US_EPA_ORDER if "epa" in u.dq_system.lower() else ()
     try:
-        return parse_pedigree_entry(u.entry, order)
+        return _parsed_entry(u.entry, "epa" in u.dq_system.lower())
     except InvalidArgument as e:
         raise InvalidArgument(f"exchange {exchange!r} (DQ system {u.dq_system!r}): {e}") from e
+
+
+@functools.lru_cache(maxsize=8192)
+def _parsed_entry(entry: str, us_epa: bool) -> tuple[int, ...]:
+    # an ecoinvent-sized database repeats a few thousand entries over 600,000 exchanges
+    return parse_pedigree_entry(entry, US_EPA_ORDER if us_epa else ())
 
 
 def _link_counts(states: list[LinkStates]) -> npt.NDArray[np.int64]:

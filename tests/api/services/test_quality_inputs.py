@@ -21,6 +21,7 @@ from api.services.importing import commit_content, import_database
 from api.services.matrices import CalculationCache, load_quality
 from api.services.providers import set_provider
 from api.services.quality import QualityTable, quality_table
+from graph.data_quality import ProcessScope, read_exchange_uncertainty
 from graph.snapshot_location import read_identity
 from graph.store import GraphStore
 from lcagraph.config import find_data_dir
@@ -106,6 +107,24 @@ def test_a_new_process_reads_the_section_not_the_graph(
 
     monkeypatch.setattr(quality_inputs, "read_exchange_uncertainty", no_graph_read)
     assert_same_tables(_from_snapshot(hand), want)
+
+
+def test_the_graph_reads_give_each_exchange_its_distribution_or_entry(hand: GraphStore) -> None:
+    found = read_exchange_uncertainty(hand)
+    assert {x for x, u in found.items() if u.distribution or u.entry} == set(GIVEN) | set(PEDIGREE)
+    steel = found["steel/2"]
+    assert (steel.distribution, steel.entry) == (None, "(1;2;3;4;5)")
+    assert steel.dq_system == "US EPA - Flow Pedigree"
+    power = found["power/1"]
+    assert (power.distribution, power.amount, power.geosd, power.entry) == ("lognormal", 0.5, 1.3, "")
+    boiler = found["boiler/1"]
+    assert (boiler.distribution, boiler.mean, boiler.sd) == ("normal", 1.0, 0.1)
+    with hand.unit_of_work() as writer:  # a scope sees only its processes (here: fg's and power)
+        scoped = read_exchange_uncertainty(ProcessScope(writer, ("fg",), ("power",)))
+    assert {x for x, u in scoped.items() if u.distribution or u.entry} == {
+        "steel/1", "steel/2", "steel/3", "boiler/1", "power/1"}
+    assert {x.split("/")[0] for x in scoped} == {"steel", "boiler", "power"}
+    assert scoped["steel/2"] == steel and scoped["power/1"] == power
 
 
 def test_an_import_carries_the_section_on_equal_to_full_reads(hand: GraphStore) -> None:
