@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -120,3 +122,19 @@ def test_superlu_falls_back_to_partial_pivoting() -> None:
     healthy = factorise_matrix(sp.csc_matrix(DENSE), ("a", "b", "c", "d"), "superlu")
     assert isinstance(healthy, SuperLUFactorisation)
     assert healthy.pivoting == "diagonal"
+
+
+def test_pypardiso_is_pointed_at_this_environments_mkl_runtime(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found without pypardiso's recursive search; a path the user set is kept."""
+    locate = factorisation_module.locate_mkl_runtime
+    monkeypatch.delenv("PYPARDISO_MKL_RT", raising=False)
+    locate.cache_clear()
+    locate()
+    found = os.environ.get("PYPARDISO_MKL_RT")
+    if "pardiso" in factorisation_module.available_backends():
+        assert found is not None and Path(found).is_file() and "mkl_rt" in Path(found).name
+    monkeypatch.setenv("PYPARDISO_MKL_RT", "/opt/mkl/libmkl_rt.so.2")
+    locate.cache_clear()
+    locate()
+    assert os.environ["PYPARDISO_MKL_RT"] == "/opt/mkl/libmkl_rt.so.2"
+    locate.cache_clear()
