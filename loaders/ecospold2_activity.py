@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from lcagraph.errors import MalformedDataset, UnresolvedReference
 from lcagraph.records import Exchange, FlowType, Process, Uncertainty
 from loaders.ecospold2_units import unit_of
-from loaders.xml import Element, check_exchange_count, lang_text, text_at, to_float, warning
+from loaders.xml import (
+    Element,
+    check_exchange_count,
+    children_by_tag,
+    lang_text,
+    text_in_lang,
+    to_float,
+    warning,
+)
 
 PEDIGREE = ("reliability", "completeness", "temporalCorrelation", "geographicalCorrelation",
             "furtherTechnologyCorrelation")
@@ -128,30 +136,33 @@ def _exchange(el: Element, position: int, ctx: _Ctx) -> tuple[Exchange, FlowSeen
         raise MalformedDataset("exchange names no flow", file=ctx.file, dataset=ctx.dataset,
                                field=f"{field}/@{id_attr}")
     amount = to_float(el.get("amount"), file=ctx.file, dataset=ctx.dataset, field=f"{field}/@amount")
-    is_input = _is_input(el, field, ctx)
-    is_reference = not elementary and not is_input and text_at(el, "outputGroup") == "0"
+    kids = children_by_tag(el)
+    is_input = _is_input(kids, field, ctx)
+    is_reference = not elementary and not is_input and (kids["outputGroup"][0].text or "").strip() == "0"
     kind: FlowType = "elementary" if elementary else "product"
     if is_reference and amount < 0:
         is_input, amount, kind = True, -amount, "waste"
-    unit = lang_text(el, "unitName")
+    unit = text_in_lang(kids.get("unitName", ()))
     prop, factor, _ = _unit(unit, field, ctx)
-    uncertainty, dropped = _uncertainty(el, field, ctx)
+    block = kids.get("uncertainty", [None])[0]
+    uncertainty, dropped = _uncertainty(block, field, ctx)
     exchange = Exchange(
         id=f"{ctx.dataset}/{own}", process=ctx.dataset, flow=flow, is_input=is_input, amount=amount,
         unit=unit, amount_ref=amount * factor, is_reference=is_reference,
         default_provider=el.get("activityLinkId") or None, formula=el.get("mathematicalRelation", ""),
-        data_quality=_pedigree(el), uncertainty=uncertainty,
-        description=lang_text(el, "comment"),
+        data_quality=_pedigree(block), uncertainty=uncertainty,
+        description=text_in_lang(kids.get("comment", ())),
     )
-    seen = FlowSeen(flow, lang_text(el, "name"), kind, prop, ctx.file, ctx.dataset,
-                    el.get("casNumber", "").strip(), el.get("formula", "").strip(), _compartment(el))
+    seen = FlowSeen(flow, text_in_lang(kids.get("name", ())), kind, prop, ctx.file, ctx.dataset,
+                    el.get("casNumber", "").strip(), el.get("formula", "").strip(),
+                    _compartment(kids.get("compartment", [None])[0]))
     return exchange, seen, dropped
 
 
-def _is_input(el: Element, field: str, ctx: _Ctx) -> bool:
-    if el.find("inputGroup") is not None:
+def _is_input(kids: dict[str, list[Element]], field: str, ctx: _Ctx) -> bool:
+    if "inputGroup" in kids:
         return True
-    if el.find("outputGroup") is not None:
+    if "outputGroup" in kids:
         return False
     raise MalformedDataset("exchange has neither inputGroup nor outputGroup", file=ctx.file,
                            dataset=ctx.dataset, field=f"{field}/inputGroup")
@@ -165,28 +176,27 @@ def _unit(name: str, field: str, ctx: _Ctx) -> tuple[str, float, str]:
                                   file=ctx.file, dataset=ctx.dataset, field=f"{field}/unitName") from e
 
 
-def _compartment(el: Element) -> tuple[str, ...]:
-    block = el.find("compartment")
+def _compartment(block: Element | None) -> tuple[str, ...]:
     if block is None:
         return ()
-    parts = (lang_text(block, "compartment"), lang_text(block, "subcompartment"))
+    kids = children_by_tag(block)
+    parts = (text_in_lang(kids.get("compartment", ())), text_in_lang(kids.get("subcompartment", ())))
     return tuple(p for p in parts if p)
 
 
-def _pedigree(el: Element) -> str:
-    matrix = el.find("uncertainty/pedigreeMatrix")
+def _pedigree(block: Element | None) -> str:
+    matrix = block.find("pedigreeMatrix") if block is not None else None
     if matrix is None:
         return ""
     return "(" + ";".join(matrix.get(k, "n.a.").strip() for k in PEDIGREE) + ")"
 
 
-def _uncertainty(el: Element, field: str, ctx: _Ctx) -> tuple[Uncertainty | None, bool]:
+def _uncertainty(block: Element | None, field: str, ctx: _Ctx) -> tuple[Uncertainty | None, bool]:
     """(uncertainty, dropped); EcoSpold2 variances are of the underlying normal (log scale for lognormal).
 
     openLCA's export writes ``Infinity``/``NaN`` variances where it had no usable spread (USLCI:
     about 4,800 exchanges); such uncertainty is dropped (``dropped`` True, reported once per dataset).
     """
-    block = el.find("uncertainty")
     node = next((n for n in block if n.tag in _DISTRIBUTIONS), None) if block is not None else None
     if node is None:
         return None, False

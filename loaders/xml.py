@@ -14,7 +14,7 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -134,10 +134,22 @@ def text_at(el: Element | None, path: str = "") -> str:
 
 def lang_text(el: Element | None, path: str, lang: str = "en") -> str:
     """Text of the element at `path` in language `lang`, else the first one with text."""
-    if el is None:
-        return ""
+    return "" if el is None else text_in_lang(el.iterfind(path), lang)
+
+
+def children_by_tag(el: Element) -> dict[str, list[Element]]:
+    """The direct children of `el` by tag, in document order (one pass: a reader that asks a dozen
+    questions of each of 600,000 exchanges spent a quarter of its time in ElementPath)."""
+    kids: dict[str, list[Element]] = {}
+    for child in el:
+        kids.setdefault(child.tag, []).append(child)
+    return kids
+
+
+def text_in_lang(nodes: Iterable[Element], lang: str = "en") -> str:
+    """Text of the node in language `lang`, else the first one with text ('' when none)."""
     first = ""
-    for node in el.iterfind(path):
+    for node in nodes:
         text = (node.text or "").strip()
         if text and node.get(XML_LANG, lang) == lang:
             return text

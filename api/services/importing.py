@@ -33,6 +33,7 @@ from graph import queries as q
 from graph.reader import read_databases, read_provider_candidates, read_provider_exchanges
 from graph.store import GraphStore, Writer
 from graph.writer import write_database_content, write_import_report
+from lcagraph.collector import collection_paused
 from lcagraph.errors import InvalidArgument, NodeNotFound
 from lcagraph.records import Database, DatabaseContent, Exchange, ImportReport, ProviderCandidate
 from loaders.compartments import infer_compartments
@@ -62,8 +63,15 @@ def import_database(
 
     ``licence`` and ``version`` are shown with the database (where the package gives none, or
     to correct it). A name already in the graph replaces that database; the report says so."""
-    step = progress or (lambda _name, _rows: None)
-    path = Path(path)
+    with collection_paused():
+        return _import_package(store, Path(path), name, background_names, fmt, overrides,
+                               progress or (lambda _name, _rows: None), licence, version)
+
+
+def _import_package(
+    store: GraphStore, path: Path, name: str, background_names: Sequence[str], fmt: str,
+    overrides: Mapping[str, str] | None, step: Progress, licence: str | None, version: str | None,
+) -> ImportReport:
     database = database_for(name, path)
     background = resolve_background(store, background_names, database.id)
     replacing = database.id in {str(r["id"]) for r in read_databases(store)}

@@ -4,6 +4,7 @@ all-or-nothing failures, idempotent re-imports."""
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import shutil
 import zipfile
@@ -261,6 +262,7 @@ def test_malformed_dataset_late_in_a_folder_changes_nothing(store: FalkorStore, 
     with pytest.raises(MalformedDataset, match=last.name):
         import_database(store, copy, "Beef")
     assert snapshot(store) == before
+    assert gc.isenabled(), "the import paused the cyclic collector and left it off after its error"
 
 
 def test_datasets_of_another_database_get_qualified_ids_and_both_stay(store: FalkorStore) -> None:
