@@ -633,6 +633,16 @@ SET r.direct = row.direct, r.total = row.total, r.graph_version = $graph_version
 RETURN count(r) AS updated
 """)
 
+#: Which of $ids have no Result node yet (a batch that UPDATE_RESULT_VALUES did not fully find:
+#: only these are upserted, not the whole batch).
+READ_MISSING_RESULTS = """
+UNWIND $ids AS id
+OPTIONAL MATCH (r:Result {id: id})
+WITH id, r
+WHERE r IS NULL
+RETURN collect(id) AS missing
+"""
+
 # --- import pipeline: characterisation across databases (api/services/importing.py) ------------------
 
 #: The FACTOR relationships of one category (what matching derived), with the flows' names.

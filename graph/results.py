@@ -69,9 +69,9 @@ def write_results(
     is called after each batch.
 
     A batch first overwrites the numbers of the Results that exist (UPDATE_RESULT_VALUES: a
-    recalculation finds all of them); where some are missing, the whole batch is upserted
-    (UPSERT_RESULTS, MERGE on the Result id: idempotent under concurrent writers). Older results
-    are replaced in place, so readers never see a category without results."""
+    recalculation finds all of them); where some are missing (READ_MISSING_RESULTS), those are
+    upserted (UPSERT_RESULTS, MERGE on the Result id: idempotent under concurrent writers). Older
+    results are replaced in place, so readers never see a category without results."""
     categories = [results] if isinstance(results, CategoryResults) else list(results)
     total = sum(len(c.process_ids) for c in categories)
     written = 0
@@ -91,9 +91,11 @@ def _write_batch(store: GraphStore, c: CategoryResults, start: int, stop: int) -
               "method": c.method, "unit": c.unit}
     found = store.write(q.UPDATE_RESULT_VALUES, params)
     if not found or int(found[0]["updated"]) < len(values):
+        missing = set(store.read(q.READ_MISSING_RESULTS, {"ids": ids})[0]["missing"])
         part = CategoryResults(c.category, c.method, c.unit, c.graph_version, c.residual,
                                c.process_ids[start:stop], c.direct[start:stop], c.total[start:stop])
-        store.write_batches(q.UPSERT_RESULTS, result_rows(part), len(values))
+        rows = [row for row in result_rows(part) if row["id"] in missing]
+        store.write_batches(q.UPSERT_RESULTS, rows, len(values))
     return len(values)
 
 

@@ -30,6 +30,7 @@ import numpy.typing as npt
 from graph.snapshot_location import GraphIdentity, read_identity, snapshot_folder
 from graph.store import GraphStore
 from graph.technosphere import TechnosphereRows, read_technosphere
+from lcagraph.collector import collection_paused
 from lcagraph.config import load_settings
 from lcagraph.errors import ConfigurationError
 from solver import (
@@ -249,11 +250,12 @@ class CalculationCache:
                 read_s = time.perf_counter() - start
             else:
                 say("reading the technosphere from the graph")
-                source, rows = "graph", read_technosphere(store)
-                read_s = time.perf_counter() - start
-                identity = GraphIdentity(rows.graph_version, identity.uid)
-                start = time.perf_counter()
-                system = system_from_rows(rows)
+                with collection_paused():  # 600,000 rows of small objects: see lcagraph/collector.py
+                    source, rows = "graph", read_technosphere(store)
+                    read_s = time.perf_counter() - start
+                    identity = GraphIdentity(rows.graph_version, identity.uid)
+                    start = time.perf_counter()
+                    system = system_from_rows(rows)
                 meta = VersionMeta(tuple(rows.processes.databases), rows.factors.category_methods,
                                    rows.factors.category_units)
                 build_s = time.perf_counter() - start

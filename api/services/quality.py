@@ -35,6 +35,7 @@ from api.services.readmodels import Completeness, NodeQuality, QualityScore, Unc
 from graph.snapshot_location import read_identity
 from graph.store import GraphStore
 from graph.technosphere import read_technosphere
+from lcagraph.collector import collection_paused
 from lcagraph.errors import NodeNotFound, StoreBusy
 from solver import (
     ElementaryTable,
@@ -142,9 +143,10 @@ def _quality_inputs(
     found = load_quality(store, identity, loaded.system) if snapshots else None
     if found is not None:
         return found
-    rows = read_technosphere(store)
-    inputs = read_quality_inputs(store, rows.links.exchanges, rows.elementary.exchanges,
-                                 loaded.system.process_ids)
+    with collection_paused():  # every exchange's uncertainty: see lcagraph/collector.py
+        rows = read_technosphere(store)
+        inputs = read_quality_inputs(store, rows.links.exchanges, rows.elementary.exchanges,
+                                     loaded.system.process_ids)
     if rows.graph_version != loaded.graph_version or store.graph_version() != loaded.graph_version:
         raise StoreBusy("the graph changed while its data quality was read (imports are running); try again")
     if snapshots:

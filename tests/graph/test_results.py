@@ -69,3 +69,23 @@ def test_results_of_a_replaced_database_are_deleted(
     with store.unit_of_work() as writer:
         write_database_content(writer, make_content())
     assert store.read("MATCH (r:Result) RETURN count(r) AS n") == [{"n": 0}]
+
+
+def test_a_batch_partly_new_overwrites_the_old_and_adds_only_the_missing(
+    store: GraphStore, make_content: Callable[..., DatabaseContent],
+) -> None:
+    with store.unit_of_work() as writer:
+        write_database_content(writer, make_content())
+    version = store.graph_version()
+    first = _results(version)
+    write_results(store, CategoryResults(first.category, first.method, first.unit, version, first.residual,
+                                         PROCESSES[:3], first.direct[:3], first.total[:3]))
+    store.write("MATCH (r:Result {id: 'power|gwp'}) SET r.marker = 'kept'")
+    write_results(store, _results(version, scale=3.0), batch_size=5)  # one batch: 3 old, 2 new
+    got = read_results(store, list(PROCESSES), "gwp")
+    assert {pid: (r.direct, r.total) for pid, r in got.items()} == {
+        pid: (3.0 * i, 3.0 * (i + 0.5)) for i, pid in enumerate(PROCESSES)}
+    assert store.read("MATCH (r:Result) RETURN count(r) AS n") == [{"n": 5}]
+    assert store.read("MATCH (:Process)-[h:HAS_RESULT]->(:Result) RETURN count(h) AS n") == [{"n": 5}]
+    # the old node was updated, not replaced: its other properties are still there
+    assert store.read("MATCH (r:Result {id: 'power|gwp'}) RETURN r.marker AS m") == [{"m": "kept"}]
