@@ -169,6 +169,13 @@ def rewrite_aof(conn: redis.Redis, timeout_s: float) -> None:
     that keeps GRAPH.COPY (FalkorDB's own fork) from running meanwhile: the store's write lock, or
     the start-up lock."""
     conn.bgrewriteaof()
+    wait_for_aof_rewrite(conn, timeout_s)
+
+
+def wait_for_aof_rewrite(conn: redis.Redis, timeout_s: float) -> None:
+    """Return once no rewrite of the append-only file is running or scheduled (EngineError after
+    ``timeout_s``): a store starts one after a large write without waiting, and whoever forks the
+    server next (GRAPH.COPY, another rewrite) waits here under the fork lock."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         info = conn.info("persistence")

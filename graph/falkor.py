@@ -17,7 +17,7 @@ import atexit
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from contextlib import contextmanager, suppress
 from typing import Any, TypeVar
 
 import redis
@@ -25,7 +25,14 @@ from falkordb import FalkorDB, Graph
 
 from graph import falkor_reply as reply
 from graph import queries as q
-from graph.embedded import EmbeddedServer, aof_has_grown, disk_full_note, rewrite_aof, stop_server
+from graph.embedded import (
+    EmbeddedServer,
+    aof_has_grown,
+    disk_full_note,
+    rewrite_aof,
+    stop_server,
+    wait_for_aof_rewrite,
+)
 from graph.locks import WriteLock
 from graph.store import BatchRow, Params, Row, Writer, iter_batches
 from lcagraph.errors import EngineError, EngineUnavailable, InvalidArgument, ReadOnlyViolation
@@ -104,7 +111,7 @@ class FalkorStore:
             with self.lock.held():
                 self.run_query(self._main, query, {**(params or {}), "rows": batch})
         with self.lock.held():
-            self._compact_if_grown()
+            self._compact_if_grown(wait=False)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Writer]:
@@ -135,19 +142,31 @@ class FalkorStore:
         with self.unit_of_work() as writer:
             writer.run(q.DELETE_ALL_MODEL_DATA)
 
-    def _compact_if_grown(self) -> None:
+    def _compact_if_grown(self, *, wait: bool = True) -> None:
         """An embedded engine's append-only file rewritten once it has grown (a start replays it:
         unrewritten, every unit's copy of the graph would be decoded again). Under the server's fork
         lock: the rewrite forks, and so does GRAPH.COPY, which hangs if the two overlap (also for
-        another graph's unit: graph/embedded.py)."""
+        another graph's unit: graph/embedded.py). Without ``wait`` (batched writes such as a
+        calculation's results) the rewrite runs on in the server's child process; the next fork
+        waits for it (_forking)."""
         if self.server is None:
             return
         if self.call(lambda: aof_has_grown(self._conn)):
             with self._forking():
-                self.call(lambda: rewrite_aof(self._conn, AOF_REWRITE_TIMEOUT_S))
+                if wait:
+                    self.call(lambda: rewrite_aof(self._conn, AOF_REWRITE_TIMEOUT_S))
+                else:
+                    self.call(self._conn.bgrewriteaof)
 
-    def _forking(self) -> AbstractContextManager[None]:
-        return self.server.fork_lock().held() if self.server is not None else nullcontext()
+    @contextmanager
+    def _forking(self) -> Iterator[None]:
+        """The server's fork lock, once no rewrite is running (one may have been left running)."""
+        if self.server is None:
+            yield
+            return
+        with self.server.fork_lock().held():
+            self.call(lambda: wait_for_aof_rewrite(self._conn, AOF_REWRITE_TIMEOUT_S))
+            yield
 
     # -- schema ----------------------------------------------------------------------------
 

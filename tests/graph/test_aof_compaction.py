@@ -75,3 +75,41 @@ def test_a_unit_copies_its_graph_only_while_no_other_store_forks_the_server(
     finally:
         first.close()
         other.close()
+
+
+def test_batched_writes_start_a_rewrite_that_the_next_fork_waits_for(
+    embedded_dir: Path, monkeypatch: pytest.MonkeyPatch, make_content: Callable[..., DatabaseContent],
+) -> None:
+    """A calculation's results do not wait for the rewrite they start; the next unit's GRAPH.COPY
+    (a fork) waits for it, so the two never overlap, and the graph is whole after a restart."""
+    monkeypatch.setattr(embedded, "AOF_MIN_GROWTH", 1_000)
+    store = open_embedded(embedded_dir)
+    try:
+        assert isinstance(store, FalkorStore)
+        with store.unit_of_work() as writer:
+            write_database_content(writer, make_content())
+        _, base_before = _sizes(store)
+        rows = [{"id": f"note-{i}", "text": "x" * 200} for i in range(2_000)]
+        store.write_batches("UNWIND $rows AS row CREATE (:Note {id: row.id, text: row.text})", rows, 500)
+        waited: list[bool] = []
+        real_wait = embedded.wait_for_aof_rewrite
+
+        def wait(conn: object, timeout_s: float) -> None:
+            waited.append(True)
+            real_wait(conn, timeout_s)  # type: ignore[arg-type]
+
+        monkeypatch.setattr("graph.falkor.wait_for_aof_rewrite", wait)
+        with store.unit_of_work() as writer:
+            writer.run("CREATE (:Note {id: 'after'})")
+        assert waited, "the unit's GRAPH.COPY did not wait for a running rewrite"
+        _, base = _sizes(store)
+        assert base != base_before
+        assert store.read("MATCH (n:Note) RETURN count(n) AS n") == [{"n": 2_001}]
+    finally:
+        store.close()
+    again = open_embedded(embedded_dir)
+    try:
+        assert again.read("MATCH (n:Note) RETURN count(n) AS n") == [{"n": 2_001}]
+        assert again.graph_version() == 2
+    finally:
+        again.close()
