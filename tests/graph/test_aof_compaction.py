@@ -46,6 +46,8 @@ def test_a_grown_aof_is_rewritten_after_a_unit_of_work(
         assert store.graph_version() == 1
     finally:
         store.close()
+        if store.server is not None and not stop_on_close:
+            embedded.stop_server(store.server)  # the store left it running, as asked
 
 
 def test_a_unit_copies_its_graph_only_while_no_other_store_forks_the_server(
