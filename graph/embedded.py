@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -29,12 +28,13 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from graph.engine_log import LOG_NAME, log_says_aborted, log_size, start_failure
+from graph.engine_process import cpu_seconds, is_alive, is_redis_server, kill_processes, processes_of_socket
 from graph.locks import FileLock
 from lcagraph.errors import ConfigurationError, EngineError, EngineUnavailable
 
 SOCKET_NAME = "falkordb.sock"
 PID_NAME = "falkordb.pid"
-LOG_NAME = "falkordb.log"
 STARTUP_LOCK_NAME = "startup.lock"
 FORK_LOCK_NAME = "fork.lock"
 FORK_LOCK_TIMEOUT_S = 600.0
@@ -90,13 +90,13 @@ class EmbeddedServer:
             pid = int(self.pid_path.read_text().strip())
         except (FileNotFoundError, ValueError):
             return None
-        return pid if _alive(pid) and _is_redis_server(pid) else None
+        return pid if is_alive(pid) and is_redis_server(pid) else None
 
-    def ping(self) -> bool:
+    def ping(self, timeout_s: float = 5.0) -> bool:
         """True when the server answers on the socket (False while it is still loading)."""
         if not self.socket_path.exists():
             return False
-        conn = _connect(self.socket_path, socket_timeout=5)
+        conn = _connect(self.socket_path, socket_timeout=timeout_s)
         try:
             return bool(conn.ping())
         except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError, OSError):
@@ -128,12 +128,27 @@ def start_server(
         if server.pid() is not None:
             _wait_until_ready(server, timeout_s)
             return server
-        log_start = server.log_path.stat().st_size if server.log_path.exists() else 0
-        _launch(server)
+        _launch_until_ready(server, timeout_s)
         server.started_here = True
-        _wait_until_ready(server, timeout_s, log_start=log_start)
         _compact_aof(server, timeout_s)
     return server
+
+
+def _launch_until_ready(server: EmbeddedServer, timeout_s: float) -> None:
+    """Launch the server and wait until it answers. Fork children of a server killed with SIGKILL
+    (an append-only file rewrite) are stopped first: they would go on writing to the folder and to
+    the log, where a rewrite child's "exiting" read as the new server giving up. A server that
+    stalls while it loads is killed and launched once more: FalkorDB was seen hanging after it had
+    decoded a graph at start-up (once, in CI, after a SIGKILL during a calculation)."""
+    for _ in range(2):
+        kill_processes(processes_of_socket(server.socket_path))
+        log_start = log_size(server.log_path)
+        _launch(server)
+        if _wait_until_ready(server, timeout_s, log_start=log_start):
+            return
+    kill_processes(processes_of_socket(server.socket_path))
+    what = f"stalled twice while loading its files (no CPU time used, no log output for {STALL_S:g} s)"
+    raise EngineUnavailable(start_failure(server.data_dir, what))
 
 
 def _compact_aof(server: EmbeddedServer, timeout_s: float) -> None:
@@ -202,7 +217,7 @@ def stop_server(server: EmbeddedServer, *, only_if_unused_by: str | None = None)
         finally:
             conn.close()
         deadline = time.monotonic() + STOP_TIMEOUT_S
-        while _alive(pid) and time.monotonic() < deadline:
+        while is_alive(pid) and time.monotonic() < deadline:
             time.sleep(0.02)
         return True
 
@@ -263,43 +278,47 @@ def _binaries(server: EmbeddedServer) -> tuple[str, str]:
     return binary, module
 
 
-def _wait_until_ready(server: EmbeddedServer, timeout_s: float, *, log_start: int | None = None) -> None:
+def _wait_until_ready(server: EmbeddedServer, timeout_s: float, *, log_start: int | None = None) -> bool:
+    """True once the server answers; False when the server launched here (``log_start``, the log's
+    size before the launch) stalls; EngineUnavailable when it exits or does not answer in time."""
     start = time.monotonic()
     seen_pid = False
+    progress = _Progress(server)
     while time.monotonic() < start + timeout_s:
-        if server.ping():
-            return
+        if server.ping(timeout_s=1.0):  # a stalled server accepts the connection, never answers
+            return True
         pid = server.pid()
         seen_pid = seen_pid or pid is not None
-        if (seen_pid and pid is None) or (log_start is not None and _aborted(server, log_start)):
-            raise EngineUnavailable(_failure_message(server, "exited during start-up"))
+        gave_up = log_start is not None and log_says_aborted(server.log_path, log_start)
+        if (seen_pid and pid is None) or gave_up:
+            raise EngineUnavailable(start_failure(server.data_dir, "exited during start-up"))
         if not seen_pid and time.monotonic() > start + 10:
-            raise EngineUnavailable(_failure_message(server, "did not start (no pid file after 10 s)"))
+            raise EngineUnavailable(start_failure(server.data_dir, "did not start (no pid file after 10 s)"))
+        if log_start is not None and pid is not None and progress.stalled(pid):
+            return False
         time.sleep(0.02)
-    raise EngineUnavailable(_failure_message(server, f"did not answer within {timeout_s:g} s"))
+    raise EngineUnavailable(start_failure(server.data_dir, f"did not answer within {timeout_s:g} s"))
 
 
-def _aborted(server: EmbeddedServer, log_start: int) -> bool:
-    """The server logged that it gives up (it may exit before writing its pid file)."""
-    try:
-        with server.log_path.open("rb") as log:
-            log.seek(log_start)
-            text = log.read().decode(errors="replace")
-    except FileNotFoundError:
-        return False
-    return any(sign in text for sign in ("aborting", "FATAL", "Fatal error", "exiting"))
+# A server loading its files uses CPU time; one that uses none and logs nothing for this long
+# while it does not answer has hung.
+STALL_S = 30.0
 
 
-def _failure_message(server: EmbeddedServer, what: str) -> str:
-    try:
-        lines = server.log_path.read_text(errors="replace").strip().splitlines()
-    except FileNotFoundError:
-        lines = []
-    tail = " | ".join(line.strip() for line in lines[-4:]) or "no log output"
-    return (
-        f"the embedded FalkorDB server for {server.data_dir} {what}; log {server.log_path}: {tail}. "
-        "Check that the data folder is writable and not damaged, or set LCAGRAPH_GRAPH_URL to another folder"
-    )
+@dataclass
+class _Progress:
+    """When a starting server last used CPU time or wrote to its log."""
+
+    server: EmbeddedServer
+    mark: tuple[float | None, int] = (None, -1)
+    since: float = field(default_factory=time.monotonic)
+
+    def stalled(self, pid: int) -> bool:
+        mark = (cpu_seconds(pid), log_size(self.server.log_path))
+        now = time.monotonic()
+        if mark != self.mark:
+            self.mark, self.since = mark, now
+        return mark[0] is not None and now - self.since > STALL_S
 
 
 def _check_socket_path(data_dir: Path) -> None:
@@ -311,50 +330,6 @@ def _check_socket_path(data_dir: Path) -> None:
         )
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z"  # a zombie is gone for our purposes
-
-
-def _is_redis_server(pid: int) -> bool:
-    """Guards against a stale pid file whose pid now belongs to another program."""
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return True  # no /proc: trust the pid file
-    return b"redis-server" in cmdline
-
-
 def _read_only(folder: Path) -> bool:
     """Whether ``folder`` is on a read-only file system (root ignores permissions, not that)."""
     return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
-
-
-#: Below this much free space the engine may have stopped for want of it (append-only file writes).
-LOW_SPACE_BYTES = 16 << 20
-
-
-def disk_full_note(data_dir: Path) -> str:
-    """A sentence about the disk when the engine's folder is (nearly) full, else "". The engine
-    stops when it cannot append to its file; its log says so."""
-    free = shutil.disk_usage(data_dir).free if data_dir.exists() else LOW_SPACE_BYTES
-    log = data_dir / LOG_NAME
-    tail = ""
-    if log.exists():
-        with log.open("rb") as f:
-            f.seek(max(0, log.stat().st_size - 4096))
-            tail = f.read().decode(errors="replace")
-    if free < LOW_SPACE_BYTES or "No space left on device" in tail:
-        return (f"the disk holding {data_dir} is full ({free:,} bytes free): the engine stopped because it "
-                "could not write its append-only file; free space, then run the command again "
-                "(committed data are kept, the unfinished write was not applied)")
-    return ""

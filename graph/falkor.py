@@ -28,11 +28,11 @@ from graph import queries as q
 from graph.embedded import (
     EmbeddedServer,
     aof_has_grown,
-    disk_full_note,
     rewrite_aof,
     stop_server,
     wait_for_aof_rewrite,
 )
+from graph.engine_log import disk_full_note
 from graph.locks import WriteLock
 from graph.store import BatchRow, Params, Row, Writer, iter_batches
 from lcagraph.errors import EngineError, EngineUnavailable, InvalidArgument, ReadOnlyViolation

