@@ -297,7 +297,10 @@ def _wait_until_ready(server: EmbeddedServer, timeout_s: float, *, log_start: in
         if log_start is not None and pid is not None and progress.stalled(pid):
             return False
         time.sleep(0.02)
-    raise EngineUnavailable(start_failure(server.data_dir, f"did not answer within {timeout_s:g} s"))
+    pid = server.pid()
+    cpu = cpu_seconds(pid) if pid is not None else None
+    used = f" (pid {pid} has used {cpu:.1f} s of CPU time)" if cpu is not None else ""
+    raise EngineUnavailable(start_failure(server.data_dir, f"did not answer within {timeout_s:g} s{used}"))
 
 
 # A server loading its files uses CPU time; one that uses none and logs nothing for this long

