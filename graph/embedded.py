@@ -283,7 +283,7 @@ def _wait_until_ready(server: EmbeddedServer, timeout_s: float, *, log_start: in
     size before the launch) stalls; EngineUnavailable when it exits or does not answer in time."""
     start = time.monotonic()
     seen_pid = False
-    progress = _Progress(server)
+    progress = _Progress(server.log_path)
     while time.monotonic() < start + timeout_s:
         if server.ping(timeout_s=1.0):  # a stalled server accepts the connection, never answers
             return True
@@ -312,12 +312,12 @@ STALL_S = 30.0
 class _Progress:
     """When a starting server last used CPU time or wrote to its log."""
 
-    server: EmbeddedServer
+    log_path: Path
     mark: tuple[float | None, int] = (None, -1)
     since: float = field(default_factory=time.monotonic)
 
     def stalled(self, pid: int) -> bool:
-        mark = (cpu_seconds(pid), log_size(self.server.log_path))
+        mark = (cpu_seconds(pid), log_size(self.log_path))
         now = time.monotonic()
         if mark != self.mark:
             self.mark, self.since = mark, now

