@@ -1,7 +1,8 @@
 """``lcagraph calculate`` on the embedded engine, phase by phase: graph read, build, factorise, all
 totals, write-back of the Result nodes, one demand; for USLCI FY17 Q4 and for the synthetic
 ecoinvent-sized database of bench/synthetic.py (20,000 processes) written into the graph with
-graph.writer. Also times write-back alternatives (batch sizes; delete + CREATE vs MERGE).
+graph.writer. Also times the write-back's paths (``--alternatives``: every category,
+one category at its place, a subset merged; batch sizes).
 
     .venv/bin/python bench/bench_calculate.py [--processes 20000] [--dir DIR] [--skip-uslci]
                                               [--skip-synthetic] [--alternatives]
@@ -34,7 +35,7 @@ from bench.synthetic import SyntheticDatabase, generate_database
 from graph import queries as q
 from graph.connect import open_embedded
 from graph.falkor import FalkorStore
-from graph.results import CategoryResults, result_rows, write_results
+from graph.results import BATCH_SIZE, CategoryResults, write_results
 from graph.technosphere import read_technosphere
 from graph.writer import write_database_content
 from lcagraph.config import find_data_dir
@@ -150,29 +151,29 @@ def phases(store: FalkorStore, label: str, reference: dict[str, float] | None = 
     return {"read": read_s, "factorise": factorise_s, "totals": totals_s, "write": write_s, "end": end_s}
 
 
-def write_alternatives(store: FalkorStore) -> None:
-    """Write-back of one category's Results: MERGE in batches of several sizes, and delete + CREATE."""
-    rows = read_technosphere(store)
-    system = system_from_rows(rows)
-    n = system.size
-    results = CategoryResults(category="bench-alt", method="m", unit="u", graph_version=rows.graph_version,
-                              residual=0.0, process_ids=system.process_ids, direct=[1.0] * n, total=[2.0] * n)
-    payload = result_rows(results)
-    print(f"\n  write-back alternatives ({n:,} Result nodes of one category):")
-    for size in (2_000, 5_000, 10_000, 20_000):
-        store.write(q.DELETE_RESULTS_OF_CATEGORY, {"category": "bench-alt"})
-        def merge(size: int = size) -> None:
-            store.write_batches(q.UPSERT_RESULTS, payload, size)
-        _, first = timed(merge)
-        _, again = timed(merge)
-        print(f"    MERGE, batches of {size:>6,}: new {first:6.2f} s, overwrite {again:6.2f} s")
-    for size in (5_000, 20_000):
-        def recreate(size: int = size) -> None:
-            store.write(q.DELETE_RESULTS_OF_CATEGORY, {"category": "bench-alt"})
-            store.write_batches(q.CREATE_RESULTS, payload, size)
-        _, spent = timed(recreate)
-        print(f"    DELETE + CREATE, batches of {size:>6,}: {spent:6.2f} s")
-    store.write(q.DELETE_RESULTS_OF_CATEGORY, {"category": "bench-alt"})
+def write_alternatives(store: FalkorStore, categories: int = 7) -> None:
+    """The write-back paths of graph/results.py: every category into new Results, again over
+    them (the fast path, in several batch sizes), one category at its place, and a subset merged."""
+    system = system_from_rows(read_technosphere(store))
+    n, ids = system.size, [f"bench-alt-{k}" for k in range(categories)]
+    version = store.graph_version()
+
+    def results(chosen: list[str]) -> list[CategoryResults]:
+        return [CategoryResults(c, "m", "u", version, 0.0, system.process_ids, [1.0 + k] * n, [2.0 + k] * n)
+                for k, c in enumerate(chosen)]
+
+    def write(chosen: list[str], size: int = BATCH_SIZE) -> Callable[[], int]:
+        return lambda: write_results(store, results(chosen), size, layout=ids)
+
+    store.write(q.DELETE_RESULTS)
+    print(f"\n  write-back paths ({n:,} processes, {categories} categories, one Result per process):")
+    rows = [("every category, new Results", write(ids)), ("every category, over them", write(ids))]
+    rows += [(f"every category, batches of {size:,}", write(ids, size)) for size in (2_000, 10_000, 20_000)]
+    rows += [("one category at its place", write(ids[3:4])), ("two categories (merged)", write(ids[1:3]))]
+    for label, action in rows:
+        written, spent = timed(action)
+        print(f"    {label:<34} {spent:6.2f} s ({written:,} numbers)")
+    store.write(q.DELETE_RESULTS)
 
 
 def main(argv: list[str] | None = None) -> None:

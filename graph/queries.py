@@ -527,24 +527,27 @@ RETURN c.id AS consumer,
                 x.allocation]) AS supplies
 """
 
-#: Cached results by Result id ('<process>|<category>').
-READ_RESULTS = """
-UNWIND $ids AS rid
-MATCH (r:Result {id: rid})
-RETURN r.id AS id, r.process AS process, r.category AS category, r.method AS method, r.unit AS unit,
-       r.direct AS direct, r.total AS total, r.graph_version AS graph_version, r.residual AS residual
+#: One category's number of a Result (per process: lists aligned with ``r.categories``) at the
+#: position of the category in the list; rows without it are dropped.
+_RESULT_AT = """
+WITH r, key, [i IN range(0, size(r.categories) - 1) WHERE r.categories[i] = key[1]] AS at
+WHERE size(at) > 0
+WITH r, key, at[0] AS k
 """
+_RESULT_COLUMNS = """r.process AS process, key[1] AS category, r.method[k] AS method, r.unit[k] AS unit,
+       r.direct[k] AS direct, r.total[k] AS total, r.graph_version[k] AS graph_version,
+       r.residual[k] AS residual"""
+
+#: Cached results by [process, category] keys (a Result's id is its process's id).
+READ_RESULTS = "UNWIND $keys AS key\nMATCH (r:Result {id: key[0]})" + _RESULT_AT + "RETURN " + _RESULT_COLUMNS
 
 #: READ_RESULTS with the process's reference: ``own_unit`` (the dataset's reference unit) and the
 #: amounts that give how many of the flow's reference unit one of it is (graph.tree_records).
-READ_RESULTS_WITH_REFERENCE = """
-UNWIND $ids AS rid
-MATCH (r:Result {id: rid})
-OPTIONAL MATCH (p:Process {id: r.process})
-RETURN r.id AS id, r.process AS process, r.category AS category, r.method AS method, r.unit AS unit,
-       r.direct AS direct, r.total AS total, r.graph_version AS graph_version, r.residual AS residual,
+READ_RESULTS_WITH_REFERENCE = (
+    "UNWIND $keys AS key\nMATCH (r:Result {id: key[0]})" + _RESULT_AT
+    + "OPTIONAL MATCH (p:Process {id: r.process})\nRETURN " + _RESULT_COLUMNS + """,
        p.ref_unit AS own_unit, p.ref_amount AS own_amount, p.ref_amount_ref AS ref_amount_ref
-"""
+""")
 
 READ_CATEGORIES = """
 MATCH (m:ImpactMethod)-[:HAS_CATEGORY]->(c:ImpactCategory)
@@ -608,33 +611,58 @@ RETURN s.id AS id, s.name AS name, s.database AS database, s.ref_process AS ref_
 ORDER BY name
 """
 
-#: Result cache rows (contract: docs/graph-model.md); written outside units of work (no version bump).
-UPSERT_RESULTS = """
-UNWIND $rows AS row
-MATCH (p:Process {id: row.process})
-MERGE (r:Result {id: row.id})
-SET r.process = row.process, r.category = row.category, r.method = row.method, r.unit = row.unit,
-    r.direct = row.direct, r.total = row.total, r.graph_version = row.graph_version,
-    r.residual = row.residual
-MERGE (p)-[:HAS_RESULT]->(r)
-"""
-
-#: Columns of UPDATE_RESULT_VALUES rows (graph/results.py).
+#: Result cache (contract: docs/graph-model.md): one Result per process, its numbers as lists
+#: aligned with ``categories``; written outside units of work (no version bump). A batch's rows
+#: are [process, [direct per category], [total per category]] for the categories $categories;
+#: $graph_version, $residual, $method, $unit are aligned with $categories.
 RESULT_VALUE_ROW = RowColumns("id", "direct", "total")
 
-#: A recalculation's fast path: the numbers of Results that exist, overwritten in place (no
-#: process match, no edge MERGE, positional rows); one category per statement. Returns how many
-#: it found; the writer upserts a batch with UPSERT_RESULTS when some are new.
-UPDATE_RESULT_VALUES = RESULT_VALUE_ROW.fill("""
+#: The fast path: Results whose categories are all among $categories (a recalculation of every
+#: category, a new Result) get the lists as given. Returns how many it wrote.
+WRITE_RESULT_LISTS = RESULT_VALUE_ROW.fill("""
 UNWIND $rows AS row
 MATCH (r:Result {id: row.id})
-SET r.direct = row.direct, r.total = row.total, r.graph_version = $graph_version,
-    r.residual = $residual, r.method = $method, r.unit = $unit
+WHERE all(c IN r.categories WHERE c IN $categories)
+SET r.categories = $categories, r.direct = row.direct, r.total = row.total,
+    r.graph_version = $graph_version, r.residual = $residual, r.method = $method, r.unit = $unit
 RETURN count(r) AS updated
 """)
 
-#: Which of $ids have no Result node yet (a batch that UPDATE_RESULT_VALUES did not fully find:
-#: only these are upserted, not the whole batch).
+#: One category at position $k of Results that have it there (one category recalculated): the
+#: other categories' numbers stay. Rows as above with one number per list.
+WRITE_RESULT_AT = RESULT_VALUE_ROW.fill("""
+UNWIND $rows AS row
+MATCH (r:Result {id: row.id})
+WHERE r.categories[$k] = $categories[0]
+SET r.direct = r.direct[..$k] + row.direct + r.direct[$k + 1..],
+    r.total = r.total[..$k] + row.total + r.total[$k + 1..],
+    r.graph_version = r.graph_version[..$k] + $graph_version + r.graph_version[$k + 1..],
+    r.residual = r.residual[..$k] + $residual + r.residual[$k + 1..],
+    r.method = r.method[..$k] + $method + r.method[$k + 1..],
+    r.unit = r.unit[..$k] + $unit + r.unit[$k + 1..]
+RETURN count(r) AS updated
+""")
+
+#: Any Result the first statement of the batch left (WRITE_RESULT_LISTS when $k is null, else
+#: WRITE_RESULT_AT): the categories it has keep their place (those of $categories get the new
+#: numbers), the new ones are appended. $position maps a category to its index in $categories.
+MERGE_RESULT_LISTS = RESULT_VALUE_ROW.fill("""
+UNWIND $rows AS row
+MATCH (r:Result {id: row.id})
+WHERE CASE WHEN $k IS NULL THEN NOT all(c IN r.categories WHERE c IN $categories)
+           ELSE coalesce(r.categories[$k] <> $categories[0], true) END
+WITH r, row, r.categories + [c IN $categories WHERE NOT c IN r.categories] AS cats
+WITH r, row, cats, [c IN cats | $position[c]] AS at
+SET r.categories = cats,
+    """ + ",\n    ".join(
+    f"r.{name} = [i IN range(0, size(cats) - 1) |\n        "
+    f"CASE WHEN at[i] IS NULL THEN r.{name}[i] ELSE {new}[at[i]] END]"
+    for name, new in (("direct", "row.direct"), ("total", "row.total"), ("graph_version", "$graph_version"),
+                      ("residual", "$residual"), ("method", "$method"), ("unit", "$unit"))) + """
+RETURN count(r) AS updated
+""")
+
+#: Which of $ids have no Result node yet.
 READ_MISSING_RESULTS = """
 UNWIND $ids AS id
 OPTIONAL MATCH (r:Result {id: id})
@@ -642,6 +670,19 @@ WITH id, r
 WHERE r IS NULL
 RETURN collect(id) AS missing
 """
+
+#: Empty Results for processes that have none (MERGE on the id: idempotent under concurrent writers).
+CREATE_EMPTY_RESULTS = """
+UNWIND $ids AS id
+MATCH (p:Process {id: id})
+MERGE (r:Result {id: id})
+ON CREATE SET r.process = id, r.categories = [], r.direct = [], r.total = [], r.graph_version = [],
+              r.residual = [], r.method = [], r.unit = []
+MERGE (p)-[:HAS_RESULT]->(r)
+"""
+
+#: Result nodes of the one-per-category layout (before one Result per process): a cache, dropped.
+DELETE_RESULTS_OF_OLD_LAYOUT = "MATCH (r:Result) WHERE r.categories IS NULL DETACH DELETE r"
 
 # --- import pipeline: characterisation across databases (api/services/importing.py) ------------------
 
@@ -863,24 +904,20 @@ READ_EXCHANGE_PEDIGREE_OF_PROCESSES = _UNCERTAINTY_MATCH + "WHERE " + _IN_PROCES
 READ_PROCESS_DATA_QUALITY_OF_PROCESSES = "MATCH (p:Process)\nWHERE " + _IN_PROCESSES + _PROCESS_DQ
 READ_PROCESS_LINK_STATES_OF_PROCESSES = _LINK_STATES_MATCH + "WHERE " + _IN_PROCESSES + _LINK_STATES
 
-#: Processes, and Result nodes of one category calculated at graph version $version.
+#: Processes, and those whose Result has a number of $category calculated at graph version $version.
 COUNT_FRESH_RESULTS = """
 MATCH (p:Process)
-OPTIONAL MATCH (p)-[:HAS_RESULT]->(r:Result {category: $category})
-WHERE r.graph_version = $version
-RETURN count(p) AS processes, count(r) AS fresh
+OPTIONAL MATCH (p)-[:HAS_RESULT]->(r:Result)
+WITH p, coalesce(r.categories, []) AS categories, coalesce(r.graph_version, []) AS versions
+RETURN count(p) AS processes,
+       sum(CASE WHEN any(i IN range(0, size(categories) - 1)
+                         WHERE categories[i] = $category AND versions[i] = $version)
+                THEN 1 ELSE 0 END) AS fresh
 """
 
-#: Result rows of a category created without MERGE (after DELETE_RESULTS_OF_CATEGORY).
-CREATE_RESULTS = """
-UNWIND $rows AS row
-MATCH (p:Process {id: row.process})
-CREATE (p)-[:HAS_RESULT]->(:Result {id: row.id, process: row.process, category: row.category,
-    method: row.method, unit: row.unit, direct: row.direct, total: row.total,
-    graph_version: row.graph_version, residual: row.residual})
-"""
+#: Drop every cached result (a cache: the next calculation writes them again).
+DELETE_RESULTS = "MATCH (r:Result) DETACH DELETE r"
 
-DELETE_RESULTS_OF_CATEGORY = "MATCH (r:Result {category: $category}) DETACH DELETE r"
 
 
 

@@ -1,22 +1,27 @@
 """The result cache on the graph: ``(:Process)-[:HAS_RESULT]->(:Result)`` (docs/graph-model.md).
 
-One Result per process and impact category, per unit of the process's reference product (in its
-flow's reference unit): ``id`` = ``'<process>|<category>'`` (graph.tree_source.result_id),
-``process``, ``category``, ``method``, ``unit`` (of the impact), ``direct``, ``total``,
-``graph_version`` (the version the numbers were solved on) and ``residual`` (the relative
-residual of that category's solve). A result whose ``graph_version`` is not the graph's version
-is stale. Cache writes are batched, outside units of work, and do not bump the version.
+One Result per process (``id`` = ``process`` = the process's id) holding every calculated impact
+category's numbers as lists aligned with ``categories``: ``direct``, ``total`` (per unit of the
+process's reference product, in its flow's reference unit), ``graph_version`` (the version each
+category's numbers were solved on), ``residual`` (the relative residual of that category's
+solve), ``method`` and ``unit`` (of the impact). A category whose ``graph_version`` is not the
+graph's version is stale. Cache writes are batched, outside units of work, and do not bump the
+version.
+
+Why lists and not one node per category: the engine's cost of a write-back is per node touched
+and per number sent; with a node per (process, category), every category of 20,000 processes
+took 7 × the one-category time (bench/bench_cold.py), with one node per process about 2 ×.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from graph import queries as q
 from graph.store import GraphStore, Row
 from graph.tree_records import reference_scale
-from graph.tree_source import result_id
 
 #: Rows per statement of the write-back (bench/bench_calculate.py: MERGE in 5,000s was fastest;
 #: delete + CREATE was no faster and leaves a moment without results).
@@ -49,54 +54,78 @@ class Coverage:
         return self.processes > 0 and self.fresh == self.processes
 
 
-def result_rows(results: CategoryResults) -> list[dict[str, object]]:
-    """The rows UPSERT_RESULTS takes."""
-    c = results
-    return [
-        {"id": result_id(pid, c.category), "process": pid, "category": c.category, "method": c.method,
-         "unit": c.unit, "direct": float(d), "total": float(t), "graph_version": c.graph_version,
-         "residual": float(c.residual)}
-        for pid, d, t in zip(c.process_ids, c.direct, c.total, strict=True)
-    ]
-
-
 def write_results(
     store: GraphStore, results: CategoryResults | Sequence[CategoryResults], batch_size: int = BATCH_SIZE,
-    *, progress: Callable[[int, int], None] | None = None,
+    *, layout: Sequence[str] = (), progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Write (or overwrite) the Result nodes of one category or of several (every category of a
-    calculation, one stream of batches); returns the rows written. ``progress(written, total)``
-    is called after each batch.
+    """Write the numbers of one category or of several (every category of a calculation: one
+    stream of batches, one row per process) into the Results; returns the numbers written
+    (processes × categories). ``progress(written, total)`` is called after each batch.
 
-    A batch first overwrites the numbers of the Results that exist (UPDATE_RESULT_VALUES: a
-    recalculation finds all of them); where some are missing (READ_MISSING_RESULTS), those are
-    upserted (UPSERT_RESULTS, MERGE on the Result id: idempotent under concurrent writers). Older
-    results are replaced in place, so readers never see a category without results."""
+    ``layout`` is the order of every category of the graph, in which a calculation of all of them
+    writes its lists: one category recalculated then goes to its place in the lists (the other
+    categories' numbers stay). Results are changed in place, so readers never see a process
+    without results; Results of the old one-node-per-category layout are dropped first."""
     categories = [results] if isinstance(results, CategoryResults) else list(results)
+    if not categories:
+        return 0
+    store.write(q.DELETE_RESULTS_OF_OLD_LAYOUT)
     total = sum(len(c.process_ids) for c in categories)
     written = 0
-    for category in categories:
-        for start in range(0, len(category.process_ids), batch_size):
-            written += _write_batch(store, category, start, start + batch_size)
+    for group in _same_processes(categories):
+        params = _shared_params(group, layout)
+        processes = group[0].process_ids
+        for start in range(0, len(processes), batch_size):
+            stop = min(start + batch_size, len(processes))
+            rows = [[processes[i], [float(c.direct[i]) for c in group], [float(c.total[i]) for c in group]]
+                    for i in range(start, stop)]
+            written += _write_batch(store, rows, params) * len(group)
             if progress is not None:
                 progress(written, total)
     return written
 
 
-def _write_batch(store: GraphStore, c: CategoryResults, start: int, stop: int) -> int:
-    ids = [result_id(pid, c.category) for pid in c.process_ids[start:stop]]
-    values = [[i, float(d), float(t)] for i, d, t in zip(ids, c.direct[start:stop], c.total[start:stop],
-                                                           strict=True)]
-    params = {"rows": values, "graph_version": c.graph_version, "residual": float(c.residual),
-              "method": c.method, "unit": c.unit}
-    found = store.write(q.UPDATE_RESULT_VALUES, params)
-    if not found or int(found[0]["updated"]) < len(values):
-        missing = set(store.read(q.READ_MISSING_RESULTS, {"ids": ids})[0]["missing"])
-        part = CategoryResults(c.category, c.method, c.unit, c.graph_version, c.residual,
-                               c.process_ids[start:stop], c.direct[start:stop], c.total[start:stop])
-        rows = [row for row in result_rows(part) if row["id"] in missing]
-        store.write_batches(q.UPSERT_RESULTS, rows, len(values))
-    return len(values)
+def _same_processes(categories: Sequence[CategoryResults]) -> list[list[CategoryResults]]:
+    """The categories grouped by their processes (a calculation's categories form one group)."""
+    groups: list[list[CategoryResults]] = []
+    for c in categories:
+        group = next((g for g in groups if list(g[0].process_ids) == list(c.process_ids)), None)
+        if group is None:
+            groups.append([c])
+        else:
+            group.append(c)
+    return groups
+
+
+def _shared_params(categories: Sequence[CategoryResults], layout: Sequence[str]) -> dict[str, object]:
+    ids = [c.category for c in categories]
+    at = layout.index(ids[0]) if len(ids) == 1 and ids[0] in layout and len(layout) > 1 else None
+    return {"categories": ids, "position": {c: i for i, c in enumerate(ids)}, "k": at,
+            "graph_version": [c.graph_version for c in categories],
+            "residual": [float(c.residual) for c in categories],
+            "method": [c.method for c in categories], "unit": [c.unit for c in categories]}
+
+
+def _write_batch(store: GraphStore, rows: Sequence[list[Any]], params: dict[str, object]) -> int:
+    """First the fast path (all lists as given, or one category at its place), then new Results,
+    then the Results whose categories differ from the lists' (merged)."""
+    first = q.WRITE_RESULT_LISTS if params["k"] is None else q.WRITE_RESULT_AT
+    done = _updated(store.write(first, {**params, "rows": rows}))
+    if done == len(rows):
+        return done
+    missing = set(store.read(q.READ_MISSING_RESULTS, {"ids": [row[0] for row in rows]})[0]["missing"])
+    if missing:
+        store.write(q.CREATE_EMPTY_RESULTS, {"ids": sorted(missing)})
+        new = [row for row in rows if row[0] in missing]
+        done += _updated(store.write(q.WRITE_RESULT_LISTS, {**params, "rows": new}))
+    if done < len(rows):
+        old = [row for row in rows if row[0] not in missing]
+        done += _updated(store.write(q.MERGE_RESULT_LISTS, {**params, "rows": old}))
+    return done
+
+
+def _updated(rows: list[Row]) -> int:
+    return int(rows[0]["updated"]) if rows else 0
 
 
 def result_coverage(store: GraphStore, category: str, version: int | None = None) -> Coverage:
@@ -110,9 +139,10 @@ def result_coverage(store: GraphStore, category: str, version: int | None = None
 
 @dataclass(frozen=True, slots=True)
 class CachedResult:
-    """One Result node as read back: per unit of the process's reference product in its flow's
-    reference unit; ``reference_unit`` is the dataset's own unit and ``scale`` how many flow
-    units one of it is (:meth:`per_own_unit` gives direct and total per one of it)."""
+    """One category's numbers of a Result as read back: per unit of the process's reference
+    product in its flow's reference unit; ``reference_unit`` is the dataset's own unit and
+    ``scale`` how many flow units one of it is (:meth:`per_own_unit` gives direct and total per
+    one of it)."""
 
     process: str
     category: str
@@ -142,14 +172,14 @@ def result_from_row(r: Row) -> CachedResult:
 
 
 def read_results(store: GraphStore, processes: Sequence[str], category: str) -> dict[str, CachedResult]:
-    """Result nodes of ``processes`` for ``category``, by process id (absent where none)."""
+    """Results of ``processes`` for ``category``, by process id (absent where none)."""
     return {r.process: r for r in read_result_keys(store, [(p, category) for p in processes]).values()}
 
 
 def read_result_keys(
     store: GraphStore, keys: Sequence[tuple[str, str]],
 ) -> dict[tuple[str, str], CachedResult]:
-    """Result nodes by (process, category); absent where not calculated."""
-    ids = [result_id(p, c) for p, c in keys]
-    rows = store.read(q.READ_RESULTS_WITH_REFERENCE, {"ids": ids}) if keys else []
+    """Results by (process, category); absent where not calculated."""
+    pairs = [[p, c] for p, c in keys]
+    rows = store.read(q.READ_RESULTS_WITH_REFERENCE, {"keys": pairs}) if keys else []
     return {(r.process, r.category): r for r in map(result_from_row, rows)}

@@ -21,8 +21,8 @@ from graph.tree_records import Intensity, NodeInfo, Supply
 MAX_CACHED = 200_000  # entries per kind; a bigger graph simply reads more
 
 
-def result_id(process: str, category: str) -> str:
-    """Id of a Result node: ``<process>|<category>``."""
+def result_key(process: str, category: str) -> str:
+    """Key of one category's numbers of a process in the tree cache."""
     return f"{process}|{category}"
 
 
@@ -123,12 +123,12 @@ class StoreTreeSource:
 
     def intensities(self, ids: Sequence[str], category: str) -> dict[str, Intensity]:
         cached = self.cache.results
-        keys = {i: result_id(i, category) for i in ids}
-        missing = [key for key in keys.values() if key not in cached]
-        read = intensities_from_rows(self.store.read(q.READ_RESULTS, {"ids": missing})) if missing else {}
+        keys = {i: result_key(i, category) for i in ids}
+        missing = [[i, category] for i, key in keys.items() if key not in cached]
+        read = intensities_from_rows(self.store.read(q.READ_RESULTS, {"keys": missing})) if missing else {}
         for pid, got in read.items():
             if got.graph_version == self.cache.version:
-                cached[result_id(pid, category)] = got
+                cached[result_key(pid, category)] = got
         out = {i: cached[k] for i, k in keys.items() if k in cached}
         for pid, got in read.items():
             out.setdefault(pid, got)  # stale: graph/tree.py names the versions

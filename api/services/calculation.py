@@ -134,7 +134,8 @@ def calculate(
         solve_s = time.perf_counter() - start
         start = time.perf_counter()
         results = [_category_results(loaded, intensities, c, category) for c, category in enumerate(wanted)]
-        write_results(store, results, progress=lambda done, total: say(f"writing results {done:,}/{total:,}"))
+        write_results(store, results, layout=system.category_ids,
+                      progress=lambda done, total: say(f"writing results {done:,}/{total:,}"))
         write_s = time.perf_counter() - start
     summaries = tuple(CategorySummary(
         id=r.category, method=r.method, unit=r.unit, residual=r.residual,

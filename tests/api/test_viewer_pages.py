@@ -20,9 +20,8 @@ from PIL import Image
 
 from api.app import create_app
 from api.cli.serve import serve_in_thread
-from graph import queries
+from graph.results import CategoryResults, write_results
 from graph.store import GraphStore
-from graph.tree_source import result_id
 from graph.writer import write_database_content
 from lcagraph.config import Settings
 from lcagraph.records import (
@@ -98,10 +97,9 @@ def hand_viewer_store(store: GraphStore) -> GraphStore:
         with store.unit_of_work() as writer:
             write_database_content(writer, content)
     version = store.graph_version()
-    rows = [{"id": result_id(p, "gwp"), "process": p, "category": "gwp", "method": "m", "unit": "kg CO2-eq",
-             "direct": HAND_DIRECT[p], "total": HAND_TOTAL[p], "graph_version": version, "residual": 0.0}
-            for p in HAND_DIRECT]
-    store.write_batches(queries.UPSERT_RESULTS, rows)
+    direct, total = [HAND_DIRECT[p] for p in HAND_DIRECT], [HAND_TOTAL[p] for p in HAND_DIRECT]
+    write_results(store, CategoryResults("gwp", "m", "kg CO2-eq", version, 0.0, list(HAND_DIRECT),
+                                         direct, total))
     return store
 
 

@@ -44,7 +44,11 @@ pytestmark = pytest.mark.slow
 TRIALS = int(os.environ.get("LCAGRAPH_FAULT_TRIALS", "20"))
 CHAIN = 400
 COUNT = "MATCH (p:Process {database: $db}) RETURN count(p) AS n"
-RESULTS = "MATCH (r:Result) RETURN r.process AS process, r.graph_version AS version, r.total AS total"
+RESULTS = """
+MATCH (r:Result)
+UNWIND range(0, size(r.categories) - 1) AS i
+RETURN r.process AS process, r.graph_version[i] AS version, r.total[i] AS total
+"""
 
 
 def chain_content(db: str, n: int = CHAIN) -> DatabaseContent:

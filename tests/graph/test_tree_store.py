@@ -11,9 +11,11 @@ import numpy as np
 import pytest
 
 from graph import queries as q
+from graph.results import CategoryResults
+from graph.results import write_results as write_category
 from graph.store import GraphStore
 from graph.tree import TreeRequest, expand_tree, identity_residual, walk
-from graph.tree_source import StoreTreeSource, TreeCache, result_id
+from graph.tree_source import StoreTreeSource, TreeCache
 from graph.writer import write_database_content
 from lcagraph.errors import NodeNotFound, StaleResult
 from lcagraph.records import (
@@ -132,21 +134,8 @@ def write_hand_system(store: GraphStore) -> None:
 
 
 def write_results(store: GraphStore, version: int, category: str = "gwp") -> None:
-    rows = [
-        {
-            "id": result_id(p, category),
-            "process": p,
-            "category": category,
-            "method": "m",
-            "unit": "kg CO2-eq",
-            "direct": DIRECT[p],
-            "total": TOTAL[p],
-            "graph_version": version,
-            "residual": 0.0,
-        }
-        for p in DIRECT
-    ]
-    store.write_batches(q.UPSERT_RESULTS, rows)
+    write_category(store, CategoryResults(category, "m", "kg CO2-eq", version, 0.0, list(DIRECT),
+                                          [DIRECT[p] for p in DIRECT], [TOTAL[p] for p in DIRECT]))
 
 
 @pytest.fixture

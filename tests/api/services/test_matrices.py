@@ -41,7 +41,7 @@ def test_cold_calculation_reads_the_snapshot_and_writes_identical_results(hand: 
     first = calculate(hand, cache=CalculationCache())
     assert first.matrices_from == "graph" and snapshot_path(hand, identity).is_file()
     from_graph = _totals(hand)
-    hand.write(q.DELETE_RESULTS_OF_CATEGORY, {"category": GWP})
+    hand.write(q.DELETE_RESULTS)
     cold = CalculationCache()
     again = calculate(hand, cache=cold)
     assert again.matrices_from == "snapshot" and again.graph_version == 2
