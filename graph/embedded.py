@@ -248,11 +248,7 @@ def _launch(server: EmbeddedServer) -> None:
         # store of every graph also holds around its GRAPH.COPY.
         "--auto-aof-rewrite-percentage", "0",
         "--daemonize", "yes", "--pidfile", str(server.pid_path), "--logfile", str(server.log_path),
-        # Every write is logged as its effects (GRAPH.EFFECT), not as the statement: a restart
-        # after a crash replays the append-only file, and FalkorDB replays a statement without
-        # its indexes (a label scan per row): 60,000 rows of `MATCH (r:Result {id: row[0]})` took
-        # over 2 minutes of CPU to replay; their effects replay in 0.4 s. Writing costs the same.
-        "--loadmodule", module, "EFFECTS_THRESHOLD", "0",
+        "--loadmodule", module,
     ]
     try:
         done = subprocess.run(args, capture_output=True, text=True, timeout=60, check=False)

@@ -137,30 +137,6 @@ def test_sigkill_of_the_server_mid_write_loses_nothing_committed(
         restarted.close()
 
 
-def test_a_bulk_write_is_logged_as_its_effects_and_replays_after_a_kill(embedded_dir: Path) -> None:
-    # Logged as the statement, the AOF replay of an indexed MATCH per row scans the label per row
-    # (over 2 minutes of CPU for 60,000 rows): the restart must apply effects instead.
-    store = open_embedded(embedded_dir, graph="effects")
-    store.write("CREATE INDEX FOR (n:Item) ON (n.id)")
-    store.write("UNWIND range(0, 999) AS i CREATE (:Item {id: i})")
-    store.write("UNWIND $rows AS row MATCH (n:Item {id: row[0]}) SET n.value = row[1]",
-                {"rows": [[i, i / 7] for i in range(1000)]})
-    log = b"".join(path.read_bytes() for path in (embedded_dir / embedded.AOF_DIR_NAME).glob("*.incr.aof"))
-    assert log.count(b"GRAPH.EFFECT") == 2 and b"SET n.value" not in log
-    assert store.server is not None
-    pid = store.server.pid()
-    assert pid is not None
-    os.kill(pid, signal.SIGKILL)
-    wait_gone(pid)
-    store.close()
-    restarted = open_embedded(embedded_dir, graph="effects")
-    try:
-        rows = restarted.read("MATCH (n:Item) RETURN count(n) AS n, sum(n.value) AS total")
-        assert rows == [{"n": 1000, "total": pytest.approx(sum(i / 7 for i in range(1000)), rel=1e-15)}]
-    finally:
-        restarted.close()
-
-
 def test_sigkill_right_after_commit_keeps_the_commit(embedded_dir: Path, make_content: MakeContent) -> None:
     store = open_embedded(embedded_dir)
     assert store.server is not None
