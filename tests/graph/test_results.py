@@ -113,7 +113,8 @@ def test_every_category_then_one_at_its_place_then_a_subset_merged(
     # one category again (at a later version): its place changes, the others keep number and version
     assert write_results(store, _results(v + 7, scale=10.0, category="acid"), layout=LAYOUT) == 5
     assert _numbers(store, "acid")["bike"] == (40.0, 45.0, v + 7)
-    assert _numbers(store, "gwp")["bike"] == (4.0, 4.5, v) and _numbers(store, "eutro")["bike"] == (12.0, 13.5, v)
+    assert _numbers(store, "gwp")["bike"] == (4.0, 4.5, v)
+    assert _numbers(store, "eutro")["bike"] == (12.0, 13.5, v)
     # a subset in another order, with a new category: the old places stay, the new one is appended
     subset = [_results(v + 8, scale=-1.0, category="new"), _results(v + 8, scale=-2.0, category="eutro")]
     assert write_results(store, subset, layout=[*LAYOUT, "new"]) == 10
@@ -136,7 +137,8 @@ def test_one_category_into_results_of_another_layout_is_merged(
     with store.unit_of_work() as writer:
         write_database_content(writer, make_content())
     v = store.graph_version()
-    write_results(store, [_results(v, category="eutro"), _results(v, category="gwp")], layout=["eutro", "gwp"])
+    pair = [_results(v, category="eutro"), _results(v, category="gwp")]
+    write_results(store, pair, layout=["eutro", "gwp"])
     # layout says gwp is at place 0; these Results have it at place 1 (and 'bike' has none yet)
     store.write("MATCH (r:Result {id: 'bike'}) DETACH DELETE r")
     write_results(store, _results(v + 1, scale=5.0), layout=LAYOUT)
@@ -162,7 +164,8 @@ def test_the_documented_cypher_finds_one_category(
     with store.unit_of_work() as writer:
         write_database_content(writer, make_content())
     v = store.graph_version()
-    write_results(store, [_results(v, scale=k + 1.0, category=c) for k, c in enumerate(LAYOUT)], layout=LAYOUT)
+    every = [_results(v, scale=k + 1.0, category=c) for k, c in enumerate(LAYOUT)]
+    write_results(store, every, layout=LAYOUT)
     rows = store.read(
         "MATCH (p:Process)-[:HAS_RESULT]->(r:Result)\n"
         "UNWIND range(0, size(r.categories) - 1) AS i\n"
