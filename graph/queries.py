@@ -919,8 +919,6 @@ RETURN count(p) AS processes,
 DELETE_RESULTS = "MATCH (r:Result) DETACH DELETE r"
 
 
-
-
 # --- completeness check (graph/completeness.py) -------------------------------------------
 
 #: Processes of a database with their quantitative reference (flow and amount in reference units).

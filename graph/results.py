@@ -22,9 +22,10 @@ from typing import Any
 from graph import queries as q
 from graph.store import GraphStore, Row
 from graph.tree_records import reference_scale
+from lcagraph.errors import InvalidArgument
 
-#: Rows per statement of the write-back (bench/bench_calculate.py: MERGE in 5,000s was fastest;
-#: delete + CREATE was no faster and leaves a moment without results).
+#: Processes per statement of the write-back (bench/bench_calculate.py --alternatives: batches of
+#: 2,000 to 20,000 differ by less than the machine's noise).
 BATCH_SIZE = 5_000
 
 
@@ -65,41 +66,31 @@ def write_results(
     ``layout`` is the order of every category of the graph, in which a calculation of all of them
     writes its lists: one category recalculated then goes to its place in the lists (the other
     categories' numbers stay). Results are changed in place, so readers never see a process
-    without results; Results of the old one-node-per-category layout are dropped first."""
+    without results; Results of the old one-node-per-category layout are dropped when the new
+    ones are made."""
     categories = [results] if isinstance(results, CategoryResults) else list(results)
     if not categories:
         return 0
-    store.write(q.DELETE_RESULTS_OF_OLD_LAYOUT)
-    total = sum(len(c.process_ids) for c in categories)
+    processes = categories[0].process_ids
+    if any(list(c.process_ids) != list(processes) for c in categories[1:]):
+        raise InvalidArgument("the categories of one write-back must have the same processes in the "
+                              "same order: write them in separate calls")
+    params = _shared_params(categories, layout)
+    total = len(processes) * len(categories)
     written = 0
-    for group in _same_processes(categories):
-        params = _shared_params(group, layout)
-        processes = group[0].process_ids
-        for start in range(0, len(processes), batch_size):
-            stop = min(start + batch_size, len(processes))
-            rows = [[processes[i], [float(c.direct[i]) for c in group], [float(c.total[i]) for c in group]]
-                    for i in range(start, stop)]
-            written += _write_batch(store, rows, params) * len(group)
-            if progress is not None:
-                progress(written, total)
+    for start in range(0, len(processes), batch_size):
+        stop = min(start + batch_size, len(processes))
+        rows = [[processes[i], [float(c.direct[i]) for c in categories],
+                 [float(c.total[i]) for c in categories]] for i in range(start, stop)]
+        written += _write_batch(store, rows, params) * len(categories)
+        if progress is not None:
+            progress(written, total)
     return written
-
-
-def _same_processes(categories: Sequence[CategoryResults]) -> list[list[CategoryResults]]:
-    """The categories grouped by their processes (a calculation's categories form one group)."""
-    groups: list[list[CategoryResults]] = []
-    for c in categories:
-        group = next((g for g in groups if list(g[0].process_ids) == list(c.process_ids)), None)
-        if group is None:
-            groups.append([c])
-        else:
-            group.append(c)
-    return groups
 
 
 def _shared_params(categories: Sequence[CategoryResults], layout: Sequence[str]) -> dict[str, object]:
     ids = [c.category for c in categories]
-    at = layout.index(ids[0]) if len(ids) == 1 and ids[0] in layout and len(layout) > 1 else None
+    at = layout.index(ids[0]) if len(ids) == 1 and ids[0] in layout else None
     return {"categories": ids, "position": {c: i for i, c in enumerate(ids)}, "k": at,
             "graph_version": [c.graph_version for c in categories],
             "residual": [float(c.residual) for c in categories],
@@ -115,6 +106,9 @@ def _write_batch(store: GraphStore, rows: Sequence[list[Any]], params: dict[str,
         return done
     missing = set(store.read(q.READ_MISSING_RESULTS, {"ids": [row[0] for row in rows]})[0]["missing"])
     if missing:
+        # New Results are made only here, so the old layout's nodes are dropped here too (once
+        # after an upgrade: their ids '<process>|<category>' never match these), not per calculation.
+        store.write(q.DELETE_RESULTS_OF_OLD_LAYOUT)
         store.write(q.CREATE_EMPTY_RESULTS, {"ids": sorted(missing)})
         new = [row for row in rows if row[0] in missing]
         done += _updated(store.write(q.WRITE_RESULT_LISTS, {**params, "rows": new}))

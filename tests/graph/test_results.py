@@ -6,14 +6,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from graph import queries as q
 from graph.results import CategoryResults, read_results, result_coverage, write_results
 from graph.store import GraphStore
 from graph.tree_source import StoreTreeSource
 from graph.writer import write_database_content
+from lcagraph.errors import InvalidArgument
 from lcagraph.records import DatabaseContent
 
 PROCESSES = ("steel", "power", "power2", "landfill", "bike")
+
+
+@pytest.fixture
+def sample(store: GraphStore, make_content: Callable[..., DatabaseContent]) -> GraphStore:
+    """The store holding the sample database (its processes are PROCESSES)."""
+    with store.unit_of_work() as writer:
+        write_database_content(writer, make_content())
+    return store
 
 
 def _results(version: int, scale: float = 1.0, category: str = "gwp") -> CategoryResults:
@@ -24,9 +35,8 @@ def _results(version: int, scale: float = 1.0, category: str = "gwp") -> Categor
     )
 
 
-def test_write_read_and_rewrite(store: GraphStore, make_content: Callable[..., DatabaseContent]) -> None:
-    with store.unit_of_work() as writer:
-        write_database_content(writer, make_content())
+def test_write_read_and_rewrite(sample: GraphStore) -> None:
+    store = sample
     version = store.graph_version()
     assert result_coverage(store, "gwp").fresh == 0
     assert write_results(store, _results(version), batch_size=2) == 5
@@ -44,11 +54,8 @@ def test_write_read_and_rewrite(store: GraphStore, make_content: Callable[..., D
     assert result_coverage(store, "gwp").complete and not result_coverage(store, "other").complete
 
 
-def test_results_go_stale_when_the_version_moves(
-    store: GraphStore, make_content: Callable[..., DatabaseContent],
-) -> None:
-    with store.unit_of_work() as writer:
-        write_database_content(writer, make_content())
+def test_results_go_stale_when_the_version_moves(sample: GraphStore) -> None:
+    store = sample
     write_results(store, _results(store.graph_version()))
     assert store.graph_version() == 1  # cache writes do not bump the version
     with store.unit_of_work() as writer:
@@ -62,21 +69,17 @@ def test_results_go_stale_when_the_version_moves(
 
 
 def test_results_of_a_replaced_database_are_deleted(
-    store: GraphStore, make_content: Callable[..., DatabaseContent],
+    sample: GraphStore, make_content: Callable[..., DatabaseContent],
 ) -> None:
-    with store.unit_of_work() as writer:
-        write_database_content(writer, make_content())
+    store = sample
     write_results(store, _results(store.graph_version()))
     with store.unit_of_work() as writer:
         write_database_content(writer, make_content())
     assert store.read("MATCH (r:Result) RETURN count(r) AS n") == [{"n": 0}]
 
 
-def test_a_batch_partly_new_overwrites_the_old_and_adds_only_the_missing(
-    store: GraphStore, make_content: Callable[..., DatabaseContent],
-) -> None:
-    with store.unit_of_work() as writer:
-        write_database_content(writer, make_content())
+def test_a_batch_partly_new_overwrites_the_old_and_adds_only_the_missing(sample: GraphStore) -> None:
+    store = sample
     version = store.graph_version()
     first = _results(version)
     write_results(store, CategoryResults(first.category, first.method, first.unit, version, first.residual,
@@ -100,11 +103,8 @@ def _numbers(store: GraphStore, category: str) -> dict[str, tuple[float, float, 
                                                                                    category).items()}
 
 
-def test_every_category_then_one_at_its_place_then_a_subset_merged(
-    store: GraphStore, make_content: Callable[..., DatabaseContent],
-) -> None:
-    with store.unit_of_work() as writer:
-        write_database_content(writer, make_content())
+def test_every_category_then_one_at_its_place_then_a_subset_merged(sample: GraphStore) -> None:
+    store = sample
     v = store.graph_version()
     every = [_results(v, scale=k + 1.0, category=c) for k, c in enumerate(LAYOUT)]
     assert write_results(store, every, batch_size=2, layout=LAYOUT) == 15
@@ -131,11 +131,8 @@ def test_every_category_then_one_at_its_place_then_a_subset_merged(
     assert store.read("MATCH (r:Result) RETURN count(r) AS n") == [{"n": 5}]
 
 
-def test_one_category_into_results_of_another_layout_is_merged(
-    store: GraphStore, make_content: Callable[..., DatabaseContent],
-) -> None:
-    with store.unit_of_work() as writer:
-        write_database_content(writer, make_content())
+def test_one_category_into_results_of_another_layout_is_merged(sample: GraphStore) -> None:
+    store = sample
     v = store.graph_version()
     pair = [_results(v, category="eutro"), _results(v, category="gwp")]
     write_results(store, pair, layout=["eutro", "gwp"])
@@ -146,11 +143,8 @@ def test_one_category_into_results_of_another_layout_is_merged(
     assert _numbers(store, "eutro")["steel"] == (0.0, 0.5, v)
 
 
-def test_results_of_the_one_node_per_category_layout_are_dropped(
-    store: GraphStore, make_content: Callable[..., DatabaseContent],
-) -> None:
-    with store.unit_of_work() as writer:
-        write_database_content(writer, make_content())
+def test_results_of_the_one_node_per_category_layout_are_dropped(sample: GraphStore) -> None:
+    store = sample
     store.write("MATCH (p:Process {id: 'steel'}) CREATE (p)-[:HAS_RESULT]->"
                 "(:Result {id: 'steel|gwp', process: 'steel', category: 'gwp', total: 9.0})")
     write_results(store, _results(store.graph_version()))
@@ -158,11 +152,8 @@ def test_results_of_the_one_node_per_category_layout_are_dropped(
         {"id": "steel"}]
 
 
-def test_the_documented_cypher_finds_one_category(
-    store: GraphStore, make_content: Callable[..., DatabaseContent],
-) -> None:
-    with store.unit_of_work() as writer:
-        write_database_content(writer, make_content())
+def test_the_documented_cypher_finds_one_category(sample: GraphStore) -> None:
+    store = sample
     v = store.graph_version()
     every = [_results(v, scale=k + 1.0, category=c) for k, c in enumerate(LAYOUT)]
     write_results(store, every, layout=LAYOUT)
@@ -172,3 +163,10 @@ def test_the_documented_cypher_finds_one_category(
         "WITH p, r, i WHERE r.categories[i] = $category\n"
         "RETURN p.id AS process, r.total[i] AS total ORDER BY total DESC LIMIT 2", {"category": "acid"})
     assert rows == [{"process": "bike", "total": 9.0}, {"process": "landfill", "total": 7.0}]
+
+
+def test_categories_of_other_processes_in_one_write_back_are_refused(sample: GraphStore) -> None:
+    short = CategoryResults("acid", "ipcc", "kg", 1, 0.0, PROCESSES[:2], [1.0, 2.0], [1.0, 2.0])
+    with pytest.raises(InvalidArgument, match="same processes"):
+        write_results(sample, [_results(1), short])
+    assert sample.read("MATCH (r:Result) RETURN count(r) AS n") == [{"n": 0}]
